@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "BatchNorm",
+    products: [
+        .library(name: "BatchNorm", targets: ["BatchNorm"]),
+        .executable(name: "bn-gpu-bench", targets: ["bn-gpu-bench"]),
+        .executable(name: "bn-quickstart", targets: ["bn-quickstart"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The OpenCL C API, from the system's ICD loader and headers.
+        .systemLibrary(
+            name: "COpenCL",
+            pkgConfig: "OpenCL",
+            providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]
+        ),
+        // Every .cl file, embedded in the binary so that an installed executable needs no source tree.
+        .target(
+            name: "BNKernels",
+            path: "kernels",
+            resources: [
+                .embedInCode("bn_common.cl"),
+                .embedInCode("bn_statistics.cl"),
+                .embedInCode("bn_forward.cl"),
+                .embedInCode("bn_backward.cl"),
+                .embedInCode("bn_copy.cl"),
+            ]
+        ),
+        .target(name: "BNCore"),
+        .target(name: "BNCPU", dependencies: ["BNCore"]),
+        .target(name: "BNGPU", dependencies: ["BNCore", "BNKernels", "COpenCL"]),
+        .target(name: "BatchNorm", dependencies: ["BNCore", "BNCPU", "BNGPU"]),
+
+        .executableTarget(
+            name: "bn-gpu-bench",
+            dependencies: ["BatchNorm", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/bn-gpu-bench"
+        ),
+        .executableTarget(name: "bn-quickstart", dependencies: ["BatchNorm"], path: "Examples/bn-quickstart"),
+
+        // Shared by the test targets: seeded data, the float64 reference and the comparison helper.
+        .target(name: "BNTestSupport", dependencies: ["BNCore"], path: "Tests/BNTestSupport"),
+        .testTarget(name: "BNCoreTests", dependencies: ["BNCore", "BatchNorm", "BNTestSupport"]),
+        .testTarget(name: "BNCPUTests", dependencies: ["BNCPU", "BNTestSupport"]),
+        .testTarget(name: "BNGPUTests", dependencies: ["BNGPU", "BNTestSupport"]),
+        .testTarget(name: "EquivalenceTests", dependencies: ["BatchNorm", "BNTestSupport"]),
+    ]
+)

@@ -1,0 +1,65 @@
+import BNCore
+
+extension CPUBackend {
+    public func backward(
+        dy: HostBuffer, x: HostBuffer, shape: TensorShape, gamma: HostBuffer?, mean: HostBuffer, invStd: HostBuffer,
+        options: BatchNormOptions, dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
+    ) throws {
+        let geometry = try FeatureGeometry.checked(
+            shape: shape, options: options, isTraining: false,
+            elements: ["dy": dy.count, "x": x.count, "dx": dx.count],
+            features: ["gamma": gamma?.count, "mean": mean.count, "invStd": invStd.count,
+                       "dGamma": dGamma.count, "dBeta": dBeta.count])
+        try gradients(dy: dy, x: x, geometry: geometry, gamma: gamma, mean: mean.values.map(Double.init),
+                      invStd: invStd.values.map(Double.init), usesBatchStatistics: true,
+                      dx: dx, dGamma: dGamma, dBeta: dBeta)
+    }
+
+    public func backwardFrozen(
+        dy: HostBuffer, x: HostBuffer, shape: TensorShape, gamma: HostBuffer?,
+        running: RunningStatisticsBuffers<HostBuffer>, options: BatchNormOptions,
+        dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
+    ) throws {
+        let geometry = try FeatureGeometry.checked(
+            shape: shape, options: options, isTraining: false,
+            elements: ["dy": dy.count, "x": x.count, "dx": dx.count],
+            features: ["gamma": gamma?.count, "running.mean": running.mean.count,
+                       "running.variance": running.variance.count, "dGamma": dGamma.count, "dBeta": dBeta.count])
+        try gradients(dy: dy, x: x, geometry: geometry, gamma: gamma, mean: running.mean.values.map(Double.init),
+                      invStd: inverseStd(of: running.variance.values, epsilon: options.epsilon),
+                      usesBatchStatistics: false, dx: dx, dGamma: dGamma, dBeta: dBeta)
+    }
+
+    /// dβ = Σ dy and dγ = Σ dy·x̂ with x̂ = (x − mean)·invStd; then dx by the closed form.
+    /// With batch statistics, dx = γ·invStd/m·(m·dy − dβ − x̂·dγ), since the mean and variance depend
+    /// on x; with frozen statistics they are constants and dx = dy·γ·invStd.
+    private func gradients(
+        dy: HostBuffer, x: HostBuffer, geometry: FeatureGeometry, gamma: HostBuffer?,
+        mean: [Double], invStd: [Double], usesBatchStatistics: Bool,
+        dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
+    ) throws {
+        let dyValues = dy.values, xValues = x.values, gammaValues = gamma?.values
+        var sumDy = [Double](repeating: 0, count: geometry.features)
+        var sumDyXhat = [Double](repeating: 0, count: geometry.features)
+        geometry.forEachElement { index, feature in
+            let xhat = (Double(xValues[index]) - mean[feature]) * invStd[feature]
+            sumDy[feature] += Double(dyValues[index])
+            sumDyXhat[feature] += Double(dyValues[index]) * xhat
+        }
+        let m = Double(geometry.valuesPerFeature)
+        var gradient = [Float](repeating: 0, count: geometry.elementCount)
+        geometry.forEachElement { index, feature in
+            let scale = Double(gammaValues?[feature] ?? 1) * invStd[feature]
+            let g = Double(dyValues[index])
+            if usesBatchStatistics {
+                let xhat = (Double(xValues[index]) - mean[feature]) * invStd[feature]
+                gradient[index] = Float(scale / m * (m * g - sumDy[feature] - xhat * sumDyXhat[feature]))
+            } else {
+                gradient[index] = Float(scale * g)
+            }
+        }
+        dx.values = gradient
+        dGamma.values = sumDyXhat.map(Float.init)
+        dBeta.values = sumDy.map(Float.init)
+    }
+}

@@ -1,0 +1,81 @@
+import BNCore
+
+extension CPUBackend {
+    public func forwardTraining(
+        x: HostBuffer, shape: TensorShape, gamma: HostBuffer?, beta: HostBuffer?,
+        running: inout RunningStatisticsBuffers<HostBuffer>, options: BatchNormOptions,
+        y: HostBuffer, mean: HostBuffer, invStd: HostBuffer
+    ) throws {
+        let geometry = try FeatureGeometry.checked(
+            shape: shape, options: options, isTraining: true, elements: ["x": x.count, "y": y.count],
+            features: ["gamma": gamma?.count, "beta": beta?.count, "running.mean": running.mean.count,
+                       "running.variance": running.variance.count, "mean": mean.count, "invStd": invStd.count])
+        let statistics = BatchStatistics(x: x.values, geometry: geometry)
+        let inverseStd = statistics.sumOfSquares.map { 1 / (($0 / Double(geometry.valuesPerFeature)) + Double(options.epsilon)).squareRoot() }
+
+        y.values = normalized(x.values, geometry: geometry, mean: statistics.mean, invStd: inverseStd,
+                              gamma: gamma?.values, beta: beta?.values)
+        mean.values = statistics.mean.map(Float.init)
+        invStd.values = inverseStd.map(Float.init)
+
+        let update = RunningUpdate(options: options, batchesTracked: running.batchesTracked,
+                                   valuesPerFeature: geometry.valuesPerFeature)
+        let oldMean = running.mean.values, oldVariance = running.variance.values
+        running.mean.values = (0..<geometry.features).map {
+            Float(update.keep * Double(oldMean[$0]) + update.take * statistics.mean[$0])
+        }
+        running.variance.values = (0..<geometry.features).map {
+            Float(update.keep * Double(oldVariance[$0]) + update.take * statistics.sumOfSquares[$0] / update.varianceDivisor)
+        }
+        running.batchesTracked += 1
+    }
+
+    public func forwardInference(
+        x: HostBuffer, shape: TensorShape, gamma: HostBuffer?, beta: HostBuffer?,
+        running: RunningStatisticsBuffers<HostBuffer>, options: BatchNormOptions, y: HostBuffer
+    ) throws {
+        let geometry = try FeatureGeometry.checked(
+            shape: shape, options: options, isTraining: false, elements: ["x": x.count, "y": y.count],
+            features: ["gamma": gamma?.count, "beta": beta?.count, "running.mean": running.mean.count,
+                       "running.variance": running.variance.count])
+        y.values = normalized(x.values, geometry: geometry, mean: running.mean.values.map(Double.init),
+                              invStd: inverseStd(of: running.variance.values, epsilon: options.epsilon),
+                              gamma: gamma?.values, beta: beta?.values)
+    }
+
+    /// y = γ·(x − mean)·invStd + β, element by element, in `Double`.
+    func normalized(
+        _ x: [Float], geometry: FeatureGeometry, mean: [Double], invStd: [Double], gamma: [Float]?, beta: [Float]?
+    ) -> [Float] {
+        var y = [Float](repeating: 0, count: x.count)
+        geometry.forEachElement { index, feature in
+            let scale = Double(gamma?[feature] ?? 1) * invStd[feature]
+            y[index] = Float((Double(x[index]) - mean[feature]) * scale + Double(beta?[feature] ?? 0))
+        }
+        return y
+    }
+
+    /// 1/√(variance + ε) per feature, in `Double`.
+    func inverseStd(of variance: [Float], epsilon: Float) -> [Double] {
+        variance.map { 1 / (Double($0) + Double(epsilon)).squareRoot() }
+    }
+}
+
+/// A batch's per-feature mean and Σ(x − mean)², by two passes in `Double`.
+struct BatchStatistics {
+    var mean: [Double]
+    var sumOfSquares: [Double]
+
+    init(x: [Float], geometry: FeatureGeometry) {
+        var sum = [Double](repeating: 0, count: geometry.features)
+        geometry.forEachElement { index, feature in sum[feature] += Double(x[index]) }
+        let mean = sum.map { $0 / Double(geometry.valuesPerFeature) }
+        var sumOfSquares = [Double](repeating: 0, count: geometry.features)
+        geometry.forEachElement { index, feature in
+            let deviation = Double(x[index]) - mean[feature]
+            sumOfSquares[feature] += deviation * deviation
+        }
+        self.mean = mean
+        self.sumOfSquares = sumOfSquares
+    }
+}

@@ -1,0 +1,69 @@
+/// Everything that can go wrong in a batch-norm call, with what a caller needs to act on it.
+///
+/// No public entry point traps on bad input: each throws one of these, and a call that throws
+/// leaves the caller's running statistics and output buffers as they were.
+public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A dimension is zero or negative, the element count overflows `Int`, or the layout does not
+    /// fit the dimensions.
+    case invalidShape(TensorShape, reason: String)
+    /// An array or buffer has the wrong number of elements for the shape.
+    case lengthMismatch(argument: String, expected: Int, actual: Int, shape: TensorShape)
+    /// An option is out of its range: ε must be positive and finite, momentum in [0, 1].
+    case invalidOption(name: String, value: String, reason: String)
+    /// Training needs more than one value per feature to estimate a variance, as in PyTorch.
+    case tooFewValuesPerFeature(valuesPerFeature: Int, shape: TensorShape, mode: NormalizationMode)
+    /// No OpenCL platform is installed (no ICD registered with the loader).
+    case noOpenCLPlatform
+    /// No OpenCL device matches: `query` is the index or name substring asked for (nil: any device),
+    /// `available` lists the devices that exist.
+    case noOpenCLDevice(query: String?, available: [String])
+    /// An environment variable holds a value the library does not understand.
+    case invalidEnvironment(variable: String, value: String, expected: String)
+    /// An OpenCL call returned an error status: the function, the code and its symbolic name.
+    case openCLCallFailed(function: String, code: Int32, name: String)
+    /// A kernel program failed to build on a device; `log` is the compiler's build log.
+    case kernelBuildFailed(program: String, device: String, log: String)
+    /// A buffer belongs to another backend instance or OpenCL context than the one called.
+    case foreignBuffer(argument: String)
+    /// A buffer was asked for with fewer than one element.
+    case invalidBufferCount(Int)
+    /// An allocation is larger than the device allows for one buffer (`CL_DEVICE_MAX_MEM_ALLOC_SIZE`).
+    case allocationTooLarge(bytes: Int, limit: Int, device: String)
+
+    /// The packages that give OpenCL on a Debian or Ubuntu machine without a GPU driver.
+    public static let openCLPackagesHint =
+        "install an OpenCL driver, for example on Debian or Ubuntu: apt-get install pocl-opencl-icd ocl-icd-opencl-dev opencl-headers clinfo (then `clinfo -l` lists the devices)"
+
+    public var description: String {
+        switch self {
+        case let .invalidShape(shape, reason):
+            return "shape \(shape) is invalid: \(reason)"
+        case let .lengthMismatch(argument, expected, actual, shape):
+            return "\(argument) has \(actual) elements but shape \(shape) needs \(expected)"
+        case let .invalidOption(name, value, reason):
+            return "option \(name) = \(value) is invalid: \(reason)"
+        case let .tooFewValuesPerFeature(count, shape, mode):
+            return "expected more than 1 value per feature when training, got \(count) for shape \(shape) in \(mode) mode; use a larger batch or forwardInference"
+        case .noOpenCLPlatform:
+            return "no OpenCL platform found; \(Self.openCLPackagesHint)"
+        case let .noOpenCLDevice(query, available):
+            let wanted = query.map { "no OpenCL device matches \"\($0)\"" } ?? "no OpenCL device found"
+            let list = available.isEmpty
+                ? "; \(Self.openCLPackagesHint)"
+                : "; available: " + available.enumerated().map { "[\($0.offset)] \($0.element)" }.joined(separator: ", ")
+            return wanted + list
+        case let .invalidEnvironment(variable, value, expected):
+            return "environment variable \(variable)=\"\(value)\" is not understood; expected \(expected)"
+        case let .openCLCallFailed(function, code, name):
+            return "\(function) failed with \(name) (\(code))"
+        case let .kernelBuildFailed(program, device, log):
+            return "kernel program \(program) failed to build on \(device):\n\(log)"
+        case let .foreignBuffer(argument):
+            return "\(argument) was made by another backend or OpenCL context; make buffers with the backend you call"
+        case let .invalidBufferCount(count):
+            return "a buffer needs at least 1 element, but \(count) were asked for"
+        case let .allocationTooLarge(bytes, limit, device):
+            return "a buffer of \(bytes) bytes is larger than \(device) allows for one allocation (\(limit) bytes, CL_DEVICE_MAX_MEM_ALLOC_SIZE); split the batch"
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// How the running statistics are blended with a batch's statistics.
+public enum MomentumConvention: String, Sendable, Hashable, CaseIterable {
+    /// PyTorch's: `running = (1 − momentum)·running + momentum·batch`; momentum is the weight of
+    /// the new batch (default 0.1).
+    case pytorch
+    /// Keras's: `running = momentum·running + (1 − momentum)·batch`; momentum is the weight of the
+    /// old value (default 0.99).
+    case keras
+}
+
+/// The constants of a batch-norm layer. The defaults are PyTorch's `BatchNorm2d` defaults.
+public struct BatchNormOptions: Sendable, Hashable {
+    /// Added to the variance before the square root; must be positive and finite. Default 1e-5,
+    /// PyTorch's, small enough not to bias unit-variance features and large enough to keep
+    /// `1/√(σ² + ε)` finite for a constant feature.
+    public var epsilon: Float
+    /// The running-statistics momentum in `[0, 1]`, read by ``convention``. `nil` asks for a
+    /// cumulative average: the k-th training batch gets weight 1/k, as PyTorch's `momentum=None`.
+    public var momentum: Float?
+    /// Whether the running variance receives the unbiased batch variance m/(m − 1)·σ² (PyTorch)
+    /// or the biased σ² (Keras). The normalization itself always uses the biased σ².
+    public var unbiasedRunningVariance: Bool
+    /// Which values share one mean and variance.
+    public var mode: NormalizationMode
+    /// How ``momentum`` blends old and new statistics.
+    public var convention: MomentumConvention
+
+    /// Options with PyTorch's conventions.
+    /// - Parameters:
+    ///   - epsilon: Added to the variance; default 1e-5 (PyTorch).
+    ///   - momentum: The weight of a new batch in the running statistics; default 0.1 (PyTorch);
+    ///     `nil` for a cumulative average.
+    ///   - unbiasedRunningVariance: Store m/(m − 1)·σ² in the running variance; default `true` (PyTorch).
+    ///   - mode: `.spatial` (per channel, the default) or `.perActivation`.
+    public init(
+        epsilon: Float = 1e-5,
+        momentum: Float? = 0.1,
+        unbiasedRunningVariance: Bool = true,
+        mode: NormalizationMode = .spatial
+    ) {
+        self.epsilon = epsilon
+        self.momentum = momentum
+        self.unbiasedRunningVariance = unbiasedRunningVariance
+        self.mode = mode
+        self.convention = .pytorch
+    }
+
+    /// Keras's conventions: `running = momentum·running + (1 − momentum)·batch`, and the running
+    /// variance stores the biased batch variance, as Keras's `BatchNormalization` does (its
+    /// `moving_variance` receives `ops.moments`' variance).
+    /// - Parameters:
+    ///   - momentum: The weight of the old running value; default 0.99 (Keras).
+    ///   - epsilon: Added to the variance; default 1e-3 (Keras).
+    /// - Returns: Options for `.spatial` mode with the Keras convention.
+    public static func keras(momentum: Float = 0.99, epsilon: Float = 1e-3) -> BatchNormOptions {
+        var options = BatchNormOptions(epsilon: epsilon, momentum: momentum, unbiasedRunningVariance: false)
+        options.convention = .keras
+        return options
+    }
+}

@@ -1,0 +1,19 @@
+import COpenCL
+
+/// Owns a `cl_context` on one device and releases it in `deinit`.
+final class Context: @unchecked Sendable {
+    let handle: cl_context
+    let device: Device
+
+    /// A new context on `device`. The corresponding OpenCL call is `clCreateContext`.
+    init(device: Device) throws {
+        var id: cl_device_id? = device.id
+        self.handle = try OpenCLCall.make("clCreateContext") { clCreateContext(nil, 1, &id, nil, nil, $0) }
+        self.device = device
+    }
+
+    deinit {
+        let status = clReleaseContext(handle)
+        assert(status == CL_SUCCESS, "clReleaseContext failed: \(OpenCLStatus(rawValue: status))")
+    }
+}

@@ -1,0 +1,31 @@
+import COpenCL
+
+/// Owns a `cl_event` and releases it in `deinit`.
+final class Event: @unchecked Sendable {
+    let handle: cl_event
+
+    init(owning handle: cl_event) {
+        self.handle = handle
+    }
+
+    deinit {
+        let status = clReleaseEvent(handle)
+        assert(status == CL_SUCCESS, "clReleaseEvent failed: \(OpenCLStatus(rawValue: status))")
+    }
+
+    /// Nanoseconds between the command's start and end on the device, once it has finished; needs a
+    /// queue made with profiling. The corresponding OpenCL calls are `clWaitForEvents` and
+    /// `clGetEventProfilingInfo`.
+    func elapsedNanoseconds() throws -> UInt64 {
+        var event: cl_event? = handle
+        try OpenCLCall.check("clWaitForEvents") { clWaitForEvents(1, &event) }
+        func timestamp(_ parameter: Int32) throws -> cl_ulong {
+            try InfoQuery.scalar("clGetEventProfilingInfo", as: cl_ulong.self) {
+                clGetEventProfilingInfo(handle, cl_profiling_info(parameter), $0, $1, $2)
+            }
+        }
+        let start = try timestamp(CL_PROFILING_COMMAND_START)
+        let end = try timestamp(CL_PROFILING_COMMAND_END)
+        return end >= start ? end - start : 0
+    }
+}

@@ -1,0 +1,78 @@
+import COpenCL
+
+/// One argument of a kernel call, in the kernel's parameter order.
+enum KernelArgument {
+    /// A `global` pointer; nil passes NULL, which the kernels read as "absent" (γ, β, a center).
+    case buffer(OpenCLBuffer?)
+    /// A `ulong`.
+    case size(Int)
+    /// A `float`.
+    case float(Float)
+    /// An `int` used as a flag.
+    case flag(Bool)
+    /// A `local` array of this many bytes.
+    case local(bytes: Int)
+}
+
+/// Owns a `cl_kernel` and releases it in `deinit`. Setting arguments is not thread-safe: callers
+/// hold the backend's lock from ``setArguments(_:)`` until the kernel is enqueued.
+final class Kernel: @unchecked Sendable {
+    let handle: cl_kernel
+    let name: String
+    /// Kept alive for as long as the kernel.
+    let program: Program
+
+    /// The kernel `name` of `program`. The corresponding OpenCL call is `clCreateKernel`.
+    init(program: Program, name: String) throws {
+        self.handle = try OpenCLCall.make("clCreateKernel") { clCreateKernel(program.handle, name, $0) }
+        self.name = name
+        self.program = program
+    }
+
+    deinit {
+        let status = clReleaseKernel(handle)
+        assert(status == CL_SUCCESS, "clReleaseKernel failed: \(OpenCLStatus(rawValue: status))")
+    }
+
+    /// Sets every argument, the first at index 0. The corresponding OpenCL call is `clSetKernelArg`.
+    func setArguments(_ arguments: [KernelArgument]) throws {
+        for (index, argument) in arguments.enumerated() {
+            let index = cl_uint(index)
+            try OpenCLCall.check("clSetKernelArg") {
+                switch argument {
+                case let .buffer(buffer):
+                    var memory: cl_mem? = buffer?.handle
+                    return clSetKernelArg(handle, index, MemoryLayout<cl_mem?>.size, &memory)
+                case let .size(value):
+                    var value = cl_ulong(value)
+                    return clSetKernelArg(handle, index, MemoryLayout<cl_ulong>.size, &value)
+                case let .float(value):
+                    var value = cl_float(value)
+                    return clSetKernelArg(handle, index, MemoryLayout<cl_float>.size, &value)
+                case let .flag(value):
+                    var value = cl_int(value ? 1 : 0)
+                    return clSetKernelArg(handle, index, MemoryLayout<cl_int>.size, &value)
+                case let .local(bytes):
+                    return clSetKernelArg(handle, index, bytes, nil)
+                }
+            }
+        }
+    }
+
+    /// The largest work-group this kernel runs with on `device` (`CL_KERNEL_WORK_GROUP_SIZE`).
+    /// The corresponding OpenCL call is `clGetKernelWorkGroupInfo`.
+    func maxWorkGroupSize(on device: Device) throws -> Int {
+        try InfoQuery.scalar("clGetKernelWorkGroupInfo", as: Int.self) {
+            clGetKernelWorkGroupInfo(handle, device.id, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE), $0, $1, $2)
+        }
+    }
+
+    /// The work-group size multiple the device prefers for this kernel (the warp or SIMD width).
+    /// The corresponding OpenCL call is `clGetKernelWorkGroupInfo`.
+    func preferredWorkGroupSizeMultiple(on device: Device) throws -> Int {
+        try InfoQuery.scalar("clGetKernelWorkGroupInfo", as: Int.self) {
+            clGetKernelWorkGroupInfo(handle, device.id,
+                                     cl_kernel_work_group_info(CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE), $0, $1, $2)
+        }
+    }
+}

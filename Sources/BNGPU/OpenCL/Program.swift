@@ -1,0 +1,47 @@
+import BNCore
+import COpenCL
+
+/// Owns a built `cl_program` and releases it in `deinit`.
+final class Program: @unchecked Sendable {
+    let handle: cl_program
+    let name: String
+
+    /// Compiles and builds `source` for the context's device.
+    /// - Parameters:
+    ///   - context: The context to build in.
+    ///   - source: The OpenCL C source.
+    ///   - options: Build options: `-D` defines and precision flags.
+    ///   - name: A name for errors, such as `bn_statistics`.
+    /// - Throws: ``BatchNormError/kernelBuildFailed(program:device:log:)`` with the build log when
+    ///   the compiler rejects the source. The corresponding OpenCL calls are
+    ///   `clCreateProgramWithSource` and `clBuildProgram`.
+    init(context: Context, source: String, options: String, name: String) throws {
+        handle = try source.withCString { text in
+            var pointer: UnsafePointer<CChar>? = text
+            return try OpenCLCall.make("clCreateProgramWithSource") {
+                clCreateProgramWithSource(context.handle, 1, &pointer, nil, $0)
+            }
+        }
+        self.name = name
+        var device: cl_device_id? = context.device.id
+        do {
+            try OpenCLCall.check("clBuildProgram") { clBuildProgram(handle, 1, &device, options, nil, nil) }
+        } catch let BatchNormError.openCLCallFailed(_, code, _)
+            where code == OpenCLStatus.buildProgramFailure.rawValue || code == CL_INVALID_BUILD_OPTIONS {
+            throw BatchNormError.kernelBuildFailed(program: name, device: context.device.info.name,
+                                                   log: (try? buildLog(device: context.device)) ?? "(no build log)")
+        }
+    }
+
+    deinit {
+        let status = clReleaseProgram(handle)
+        assert(status == CL_SUCCESS, "clReleaseProgram failed: \(OpenCLStatus(rawValue: status))")
+    }
+
+    /// The compiler's log for the last build on `device`. The corresponding OpenCL call is `clGetProgramBuildInfo`.
+    func buildLog(device: Device) throws -> String {
+        try InfoQuery.string("clGetProgramBuildInfo") {
+            clGetProgramBuildInfo(handle, device.id, cl_program_build_info(CL_PROGRAM_BUILD_LOG), $0, $1, $2)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import BNCore
+
+extension OpenCLBackend {
+    public func forwardTraining(
+        x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
+        running: inout RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
+        y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer
+    ) throws {
+        let geometry = try FeatureGeometry.checked(
+            shape: shape, options: options, isTraining: true, elements: ["x": x.count, "y": y.count],
+            features: ["gamma": gamma?.count, "beta": beta?.count, "running.mean": running.mean.count,
+                       "running.variance": running.variance.count, "mean": mean.count, "invStd": invStd.count])
+        try checkOwnership(["x": x, "y": y, "gamma": gamma, "beta": beta, "running.mean": running.mean,
+                            "running.variance": running.variance, "mean": mean, "invStd": invStd])
+        let target = RunningTarget(mean: running.mean, variance: running.variance,
+                                   update: RunningUpdate(options: options, batchesTracked: running.batchesTracked,
+                                                         valuesPerFeature: geometry.valuesPerFeature))
+        try enqueue(geometry) { runner, plan in
+            let meanLow = try runner.workspace.perFeature(count: geometry.features)
+            try runner.enqueueStatistics(x: x, plan: plan, epsilon: options.epsilon, mean: mean, meanLow: meanLow,
+                                         invStd: invStd, running: target)
+            try runner.enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: invStd,
+                                        gamma: gamma, beta: beta, plan: plan)
+        }
+        running.batchesTracked += 1
+    }
+
+    public func forwardInference(
+        x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
+        running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions, y: OpenCLBuffer
+    ) throws {
+        let geometry = try FeatureGeometry.checked(
+            shape: shape, options: options, isTraining: false, elements: ["x": x.count, "y": y.count],
+            features: ["gamma": gamma?.count, "beta": beta?.count, "running.mean": running.mean.count,
+                       "running.variance": running.variance.count])
+        try checkOwnership(["x": x, "y": y, "gamma": gamma, "beta": beta, "running.mean": running.mean,
+                            "running.variance": running.variance])
+        try enqueue(geometry) { runner, plan in
+            let invStd = try runner.workspace.perFeature(count: geometry.features)
+            try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, plan: plan, epsilon: options.epsilon)
+            try runner.enqueueNormalize(x: x, y: y, mean: running.mean, meanLow: nil, invStd: invStd,
+                                        gamma: gamma, beta: beta, plan: plan)
+        }
+    }
+
+    public func backward(
+        dy: OpenCLBuffer, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, mean: OpenCLBuffer,
+        invStd: OpenCLBuffer, options: BatchNormOptions, dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
+    ) throws {
+        let geometry = try FeatureGeometry.checked(
+            shape: shape, options: options, isTraining: false,
+            elements: ["dy": dy.count, "x": x.count, "dx": dx.count],
+            features: ["gamma": gamma?.count, "mean": mean.count, "invStd": invStd.count,
+                       "dGamma": dGamma.count, "dBeta": dBeta.count])
+        try checkOwnership(["dy": dy, "x": x, "gamma": gamma, "mean": mean, "invStd": invStd,
+                            "dx": dx, "dGamma": dGamma, "dBeta": dBeta])
+        try enqueue(geometry) { runner, plan in
+            try runner.enqueueBackward(dy: dy, x: x, mean: mean, invStd: invStd, gamma: gamma, dx: dx, dGamma: dGamma,
+                                       dBeta: dBeta, usesBatchStatistics: true, plan: plan)
+        }
+    }
+
+    public func backwardFrozen(
+        dy: OpenCLBuffer, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?,
+        running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
+        dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
+    ) throws {
+        let geometry = try FeatureGeometry.checked(
+            shape: shape, options: options, isTraining: false,
+            elements: ["dy": dy.count, "x": x.count, "dx": dx.count],
+            features: ["gamma": gamma?.count, "running.mean": running.mean.count,
+                       "running.variance": running.variance.count, "dGamma": dGamma.count, "dBeta": dBeta.count])
+        try checkOwnership(["dy": dy, "x": x, "gamma": gamma, "running.mean": running.mean,
+                            "running.variance": running.variance, "dx": dx, "dGamma": dGamma, "dBeta": dBeta])
+        try enqueue(geometry) { runner, plan in
+            let invStd = try runner.workspace.perFeature(count: geometry.features)
+            try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, plan: plan, epsilon: options.epsilon)
+            try runner.enqueueBackward(dy: dy, x: x, mean: running.mean, invStd: invStd, gamma: gamma, dx: dx,
+                                       dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: false, plan: plan)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import BNCore
+import Synchronization
+
+/// Batch normalization on an OpenCL device: a GPU through its vendor's driver, or the CPU through PoCL.
+///
+/// The backend owns a context and an in-order command queue on one device. Buffer operations
+/// enqueue their kernels and return without waiting; ``download(_:)`` and ``synchronize()`` wait.
+/// Programs are built once, on first use, and cached. A backend may be shared by any number of
+/// tasks: enqueueing is serialized by a lock, and the work runs in enqueue order.
+public final class OpenCLBackend: BatchNormBackend {
+    public typealias Buffer = OpenCLBuffer
+
+    /// The device this backend runs on.
+    public let device: OpenCLDeviceInfo
+    public let name: String
+    /// Whether kernels are timed by the device (``measureKernelTime(_:)``).
+    public let isProfilingEnabled: Bool
+
+    let context: Context
+    let queue: CommandQueue
+    /// Tests set this to run tensors of any size through the 64-bit index variant.
+    let forcesWideIndices: Bool
+    let runner: Mutex<KernelRunner>
+
+    /// A backend on the device a query names.
+    /// - Parameters:
+    ///   - query: An index into ``openCLDevices()`` or a case-insensitive substring of a device's
+    ///     name, vendor or platform; nil picks the first GPU, else the first device.
+    ///   - isProfilingEnabled: Make the queue record kernel times, for ``measureKernelTime(_:)``.
+    /// - Throws: ``BatchNormError/noOpenCLPlatform``, ``BatchNormError/noOpenCLDevice(query:available:)``
+    ///   or ``BatchNormError/openCLCallFailed(function:code:name:)``.
+    public convenience init(device query: String? = nil, isProfilingEnabled: Bool = false) throws {
+        try self.init(device: try Device.select(query), isProfilingEnabled: isProfilingEnabled, forcesWideIndices: false)
+    }
+
+    init(device: Device, isProfilingEnabled: Bool, forcesWideIndices: Bool) throws {
+        let context = try Context(device: device)
+        let queue = try CommandQueue(context: context, isProfilingEnabled: isProfilingEnabled)
+        self.context = context
+        self.queue = queue
+        self.device = device.info
+        self.name = "opencl: \(device.info.name)"
+        self.isProfilingEnabled = isProfilingEnabled
+        self.forcesWideIndices = forcesWideIndices
+        self.runner = Mutex(KernelRunner(queue: queue, context: context))
+    }
+
+    /// Names the kernel variant the backend chooses for a call, as bn-gpu-bench reports it:
+    /// `planar 256×1 chunks 4, 32-bit` says which traversal, work-group, split and index width.
+    /// - Parameters:
+    ///   - shape: The shape of x.
+    ///   - options: The options of the call (the mode matters).
+    /// - Returns: The variant's name.
+    /// - Throws: ``BatchNormError`` for a bad shape or a kernel that fails to build.
+    public func kernelVariant(for shape: TensorShape, options: BatchNormOptions) throws -> String {
+        let geometry = try FeatureGeometry(shape: shape, mode: options.mode)
+        return try runner.withLock { try $0.plan(for: geometry, forcesWideIndices: forcesWideIndices).name }
+    }
+
+    /// Plans a call and enqueues its kernels under the lock.
+    func enqueue(_ geometry: FeatureGeometry, _ body: (inout KernelRunner, LaunchPlan) throws -> Void) throws {
+        try runner.withLock { runner in
+            let plan = try runner.plan(for: geometry, forcesWideIndices: forcesWideIndices)
+            try body(&runner, plan)
+        }
+    }
+
+    /// Throws unless every buffer was made in this backend's context.
+    func checkOwnership(_ buffers: KeyValuePairs<String, OpenCLBuffer?>) throws {
+        for (argument, buffer) in buffers where buffer.map({ $0.context !== context }) ?? false {
+            throw BatchNormError.foreignBuffer(argument: argument)
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/// The defaults that launch planning starts from, each with its reason. Device and kernel queries
+/// clamp them; a per-device tuning table may replace them.
+enum LaunchHeuristics {
+    /// Work-items per group: 256 is 8 warps or 4 wavefronts, enough to hide memory latency on GPUs,
+    /// and the largest size every common driver accepts without a kernel attribute.
+    static let preferredWorkGroupSize = 256
+    /// Work-groups wanted per compute unit, so every unit stays busy while the slowest group finishes.
+    static let groupsPerComputeUnit = 4
+    /// Values a reduction work-item sums at the least before a feature is split over one more
+    /// work-group: below this, the extra group and its partial cost more than they save.
+    static let minimumValuesPerWorkItem = 16
+    /// The most chunks per feature; bounds the sequential loop of the merge kernels.
+    static let maximumChunks = 1024
+    /// Neighbouring features one row of an interleaved work-group reads, at the least: 16 floats
+    /// fill a 64-byte cache line.
+    static let minimumInterleavedColumns = 16
+    /// Values each elementwise work-item handles, so that start-up does not dominate a work-item.
+    static let valuesPerElementwiseItem = 4
+    /// Element counts below this use 32-bit indices in the kernels (`BN_INDEX_T=uint`): every index,
+    /// and every chunk end (at most twice the count), then fits in 32 bits.
+    static let narrowIndexLimit = 1 << 31
+}

@@ -1,0 +1,30 @@
+/// Scratch memory that passes need between their kernels, kept by the backend and grown on demand,
+/// so that a training loop allocates nothing after its first step. Used under the backend's lock;
+/// the in-order queue finishes one pass's use before the next pass's kernels run, and a released
+/// buffer lives on until the commands that use it have finished.
+struct Workspace {
+    let context: Context
+    private var partialSums: OpenCLBuffer?
+    private var featureValues: OpenCLBuffer?
+
+    init(context: Context) {
+        self.context = context
+    }
+
+    /// At least `count` floats for the reductions' partial sums.
+    mutating func partials(count: Int) throws -> OpenCLBuffer {
+        try Self.buffer(&partialSums, count: count, context: context)
+    }
+
+    /// At least `count` floats of one value per feature (the mean's low part, an inverse std).
+    mutating func perFeature(count: Int) throws -> OpenCLBuffer {
+        try Self.buffer(&featureValues, count: count, context: context)
+    }
+
+    private static func buffer(_ slot: inout OpenCLBuffer?, count: Int, context: Context) throws -> OpenCLBuffer {
+        if let buffer = slot, buffer.count >= count { return buffer }
+        let buffer = try OpenCLBuffer(context: context, count: count)
+        slot = buffer
+        return buffer
+    }
+}
