@@ -16,6 +16,9 @@ enum LaunchHeuristics {
     static let minimumInterleavedColumns = 16
     /// Values each elementwise work-item handles, so that start-up does not dominate a work-item.
     static let valuesPerElementwiseItem = 4
+    /// The copy kernel's work-items at the most: one float4 each up to 2²⁴ of them, enough to fill
+    /// any current device; beyond, each work-item strides over several.
+    static let copyWorkItemLimit = 1 << 24
     /// Element counts below this use 32-bit indices in the kernels (`BN_INDEX_T=uint`): every index,
     /// and every chunk end (at most twice the count), then fits in 32 bits.
     static let narrowIndexLimit = 1 << 31

@@ -1,0 +1,60 @@
+import BNCore
+
+extension OpenCLBackend {
+    /// Runs `body` and returns the device time of the kernels it enqueued on this backend, summed,
+    /// from OpenCL profiling events (uploads, downloads and host work are not counted). Kernels that
+    /// other tasks enqueue on this backend meanwhile are counted too.
+    /// - Parameter body: The work to time, such as one forward pass on buffers.
+    /// - Returns: Seconds of kernel execution.
+    /// - Throws: ``BatchNormError/invalidOption(name:value:reason:)`` when the backend was made
+    ///   without `isProfilingEnabled`; whatever `body` throws; or a device error. The corresponding
+    ///   OpenCL call is `clGetEventProfilingInfo`.
+    public func measureKernelTime(_ body: () throws -> Void) throws -> Double {
+        guard isProfilingEnabled else {
+            throw BatchNormError.invalidOption(name: "isProfilingEnabled", value: "false",
+                                               reason: "kernel times need a backend made with isProfilingEnabled: true")
+        }
+        runner.withLock { $0.recordedEvents = [] }
+        let events: [Event]
+        do {
+            try body()
+            events = runner.withLock { runner in
+                defer { runner.recordedEvents = nil }
+                return runner.recordedEvents ?? []
+            }
+        } catch {
+            runner.withLock { $0.recordedEvents = nil }
+            throw error
+        }
+        return Double(try events.reduce(UInt64(0)) { $0 + (try $1.elapsedNanoseconds()) }) / 1e9
+    }
+
+    /// Times the device copying `count` floats from one buffer to another with the `bn_copy`
+    /// kernel: the bandwidth ceiling every pass is compared with. Needs `isProfilingEnabled`.
+    /// - Parameters:
+    ///   - count: Floats to copy; rounded up to a multiple of 4 (the kernel moves float4s).
+    ///   - repetitions: Timed copies, after one untimed warm-up.
+    /// - Returns: Seconds per copy, one entry per repetition; bytes moved are 2 × 4 × count (read and write).
+    /// - Throws: ``BatchNormError`` when profiling is off, the buffers cannot be allocated, or the device fails.
+    public func measureCopy(count: Int, repetitions: Int) throws -> [Double] {
+        let floats = LaunchPlan.roundUp(max(count, 4), to: 4)
+        let source = try makeBuffer(count: floats)
+        let destination = try makeBuffer(count: floats)
+        let vectors = floats / 4
+        let variant = KernelVariant(indexWidth: floats < LaunchHeuristics.narrowIndexLimit ? .narrow : .wide)
+        let copy = {
+            try self.runner.withLock { runner in
+                let groupSize = LaunchPlan.powerOfTwo(atMost: min(
+                    LaunchHeuristics.preferredWorkGroupSize,
+                    try runner.library.kernel(.copy, variant: variant).maxWorkGroupSize(on: runner.device)))
+                let workItems = LaunchPlan.roundUp(min(vectors, LaunchHeuristics.copyWorkItemLimit), to: groupSize)
+                try runner.run(.copy, variant: variant, range: LaunchRange(global: [workItems], local: [groupSize]), [
+                    .buffer(source), .buffer(destination), .size(vectors),
+                ])
+            }
+        }
+        try copy()
+        try synchronize()
+        return try (0..<max(repetitions, 1)).map { _ in try measureKernelTime(copy) }
+    }
+}
