@@ -43,10 +43,11 @@ let package = Package(
         .executableTarget(name: "bn-quickstart", dependencies: ["BatchNorm"], path: "Examples/bn-quickstart"),
 
         // Shared by the test targets: seeded data, the float64 reference and the comparison helper.
-        .target(name: "BNTestSupport", dependencies: ["BNCore"], path: "Tests/BNTestSupport"),
-        .testTarget(name: "BNCoreTests", dependencies: ["BNCore", "BatchNorm", "BNTestSupport"]),
+        .target(name: "BNTestSupport", dependencies: ["BNCore", "BNGPU"], path: "Tests/BNTestSupport"),
+        .testTarget(name: "BNCoreTests", dependencies: ["BNCore", "BNTestSupport"]),
         .testTarget(name: "BNCPUTests", dependencies: ["BNCPU", "BNTestSupport"]),
         .testTarget(name: "BNGPUTests", dependencies: ["BNGPU", "BNTestSupport"]),
         .testTarget(name: "EquivalenceTests", dependencies: ["BatchNorm", "BNTestSupport"]),
+        .testTarget(name: "BatchNormTests", dependencies: ["BatchNorm", "BNTestSupport"]),
     ]
 )

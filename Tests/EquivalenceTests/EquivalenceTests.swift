@@ -1,0 +1,108 @@
+import BatchNorm
+import BNTestSupport
+import Testing
+
+/// The CPU reference against OpenCL (PoCL here, any device in general) for every pass, layout and
+/// mode. Each output is judged at the magnitude the float64 reference gives it (see `Tolerance`).
+@Suite("CPU reference and OpenCL agree", .enabled(if: TestBackends.hasOpenCLDevice))
+struct EquivalenceTests {
+    let cpu = CPUBackend()
+
+    @Test("training forward: y, mean, invStd and running statistics", arguments: TestCase.grid, NormalizationMode.allCases)
+    func forwardTraining(testCase: TestCase, mode: NormalizationMode) throws {
+        let openCL = try TestBackends.openCL()
+        let inputs = TestInputs(testCase, mode: mode)
+        let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
+        let options = BatchNormOptions(mode: mode)
+        var cpuRunning = inputs.running, openCLRunning = inputs.running
+        guard indexing.valuesPerFeature > 1 else {
+            #expect(throws: BatchNormError.tooFewValuesPerFeature(valuesPerFeature: 1, shape: testCase.shape, mode: mode)) {
+                try openCL.forwardTraining(x: inputs.x, shape: testCase.shape, gamma: inputs.gamma, beta: inputs.beta,
+                                           running: &openCLRunning, options: options)
+            }
+            #expect(openCLRunning == inputs.running)
+            return
+        }
+        let expected = try cpu.forwardTraining(x: inputs.x, shape: testCase.shape, gamma: inputs.gamma, beta: inputs.beta,
+                                               running: &cpuRunning, options: options)
+        let actual = try openCL.forwardTraining(x: inputs.x, shape: testCase.shape, gamma: inputs.gamma, beta: inputs.beta,
+                                                running: &openCLRunning, options: options)
+        let reference = Float64Reference.forwardTraining(x: inputs.x, indexing: indexing, gamma: inputs.gamma,
+                                                         beta: inputs.beta, running: inputs.running, options: options)
+        let label = "\(testCase) \(mode)"
+        expectClose(actual.y, expected.y, tolerance: Tolerance.openCL, "y of \(label)", locate: indexing.describe(index:))
+        expectClose(actual.mean, expected.mean, scale: reference.standardDeviation, tolerance: Tolerance.openCL, "mean of \(label)")
+        expectClose(actual.invStd, expected.invStd, scale: zeros(indexing.featureCount), tolerance: Tolerance.openCL, "invStd of \(label)")
+        expectClose(openCLRunning.mean, cpuRunning.mean, scale: reference.standardDeviation, tolerance: Tolerance.openCL,
+                    "running mean of \(label)")
+        expectClose(openCLRunning.variance, cpuRunning.variance, scale: zeros(indexing.featureCount), tolerance: Tolerance.openCL,
+                    "running variance of \(label)")
+        #expect(openCLRunning.batchesTracked == 1)
+    }
+
+    @Test("inference forward", arguments: TestCase.grid, NormalizationMode.allCases)
+    func forwardInference(testCase: TestCase, mode: NormalizationMode) throws {
+        let openCL = try TestBackends.openCL()
+        let inputs = TestInputs(testCase, mode: mode)
+        let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
+        let options = BatchNormOptions(mode: mode)
+        let expected = try cpu.forwardInference(x: inputs.x, shape: testCase.shape, gamma: inputs.gamma, beta: inputs.beta,
+                                                running: inputs.running, options: options)
+        let actual = try openCL.forwardInference(x: inputs.x, shape: testCase.shape, gamma: inputs.gamma, beta: inputs.beta,
+                                                 running: inputs.running, options: options)
+        expectClose(actual, expected, tolerance: Tolerance.openCL, "y of \(testCase) \(mode)", locate: indexing.describe(index:))
+    }
+
+    @Test("backward with batch statistics", arguments: TestCase.grid, NormalizationMode.allCases)
+    func backward(testCase: TestCase, mode: NormalizationMode) throws {
+        let openCL = try TestBackends.openCL()
+        let inputs = TestInputs(testCase, mode: mode)
+        let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
+        let options = BatchNormOptions(mode: mode)
+        // The statistics a forward pass would have saved, in float64 and rounded as a backend returns them.
+        let saved = Float64Reference.forwardTraining(x: inputs.x, indexing: indexing, gamma: inputs.gamma, beta: inputs.beta,
+                                                     running: inputs.running, options: options)
+        let mean = saved.mean.map(Float.init), invStd = saved.invStd.map(Float.init)
+        let expected = try cpu.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
+                                        mean: mean, invStd: invStd, options: options)
+        let actual = try openCL.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
+                                         mean: mean, invStd: invStd, options: options)
+        let reference = Float64Reference.backward(dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma,
+                                                  mean: mean.map(Double.init), invStd: invStd.map(Double.init),
+                                                  usesBatchStatistics: true)
+        expectGradientsClose(actual, expected, reference, "\(testCase) \(mode)", indexing: indexing)
+    }
+
+    @Test("backward with frozen statistics", arguments: TestCase.grid, NormalizationMode.allCases)
+    func backwardFrozen(testCase: TestCase, mode: NormalizationMode) throws {
+        let openCL = try TestBackends.openCL()
+        let inputs = TestInputs(testCase, mode: mode)
+        let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
+        let options = BatchNormOptions(mode: mode)
+        let expected = try cpu.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
+                                              running: inputs.running, options: options)
+        let actual = try openCL.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
+                                               running: inputs.running, options: options)
+        let reference = Float64Reference.backward(
+            dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma, mean: inputs.running.mean.map(Double.init),
+            invStd: inputs.running.variance.map { 1 / (Double($0) + Double(options.epsilon)).squareRoot() },
+            usesBatchStatistics: false)
+        expectGradientsClose(actual, expected, reference, "\(testCase) \(mode), frozen", indexing: indexing)
+    }
+
+    private func expectGradientsClose(
+        _ actual: BackwardResult, _ expected: BackwardResult, _ reference: Float64Reference.Backward, _ label: String,
+        indexing: TensorIndexing, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        expectClose(actual.dx, expected.dx, scale: reference.dxScale, tolerance: Tolerance.openCL, "dx of \(label)",
+                    locate: indexing.describe(index:), sourceLocation: sourceLocation)
+        expectClose(actual.dGamma, expected.dGamma, scale: reference.dGammaScale, tolerance: Tolerance.openCL,
+                    "dγ of \(label)", sourceLocation: sourceLocation)
+        expectClose(actual.dBeta, expected.dBeta, scale: reference.dBetaScale, tolerance: Tolerance.openCL,
+                    "dβ of \(label)", sourceLocation: sourceLocation)
+    }
+
+    private func zeros(_ count: Int) -> [Double] {
+        [Double](repeating: 0, count: count)
+    }
+}
