@@ -1,0 +1,43 @@
+import BNCore
+@testable import BNGPU
+import BNKernels
+import BNTestSupport
+import Foundation
+import Testing
+
+@Suite("Kernel programs", .enabled(if: TestBackends.hasOpenCLDevice))
+struct ProgramBuildTests {
+    @Test("a source that fails to build throws with the compiler's log")
+    func buildFailure() throws {
+        let context = try TestBackends.openCL().context
+        #expect {
+            try Program(context: context, source: "kernel void broken(global float* x) { x[0] = undeclared; }",
+                        options: "", name: "broken")
+        } throws: { error in
+            guard case let BatchNormError.kernelBuildFailed(program, device, log) = error else { return false }
+            return program == "broken" && device == context.device.info.name && log.contains("undeclared")
+        }
+    }
+
+    @Test("every kernel builds in both index variants", arguments: [KernelVariant.IndexWidth.narrow, .wide])
+    func everyKernel(width: KernelVariant.IndexWidth) throws {
+        var library = KernelLibrary(context: try TestBackends.openCL().context)
+        for name in KernelName.allCases {
+            let kernel = try library.kernel(name, variant: KernelVariant(indexWidth: width))
+            #expect(kernel.name == name.rawValue)
+        }
+    }
+
+    @Test("each kernel lives in the family file it names, and the embedded text is the file's")
+    func embeddedSources() throws {
+        let kernels = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../kernels")
+        for family in KernelSource.allCases {
+            let onDisk = try String(contentsOf: kernels.appendingPathComponent("\(family.rawValue).cl"), encoding: .utf8)
+            #expect(family.text == onDisk, "\(family.rawValue).cl differs from the embedded copy")
+            #expect(family.text.hasPrefix("// \(family.rawValue).cl:"), "\(family.rawValue).cl lacks its header")
+        }
+        for name in KernelName.allCases {
+            #expect(name.family.text.contains("kernel void \(name.rawValue)("), "\(name.rawValue) is not in \(name.family.rawValue).cl")
+        }
+    }
+}

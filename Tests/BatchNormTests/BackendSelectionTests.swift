@@ -1,0 +1,60 @@
+@testable import BatchNorm
+import BNTestSupport
+import Testing
+
+@Suite("Choosing a backend at run time")
+struct BackendSelectionTests {
+    @Test("an explicit CPU choice is the CPU reference, whatever the environment says")
+    func explicitCPU() throws {
+        #expect(try makeBackend(.cpu) is CPUBackend)
+        #expect(try makeBackend(.cpu, environment: BackendEnvironment(backend: "opencl", device: "no-such-device")) is CPUBackend)
+    }
+
+    @Test("BN_BACKEND=cpu turns .auto into the CPU reference, in any case", arguments: ["cpu", "CPU", "Cpu"])
+    func environmentCPU(value: String) throws {
+        #expect(try makeBackend(.auto, environment: BackendEnvironment(backend: value)) is CPUBackend)
+    }
+
+    @Test("an unknown BN_BACKEND is an error that lists the choices")
+    func unknownBackend() {
+        #expect(throws: BatchNormError.invalidEnvironment(variable: "BN_BACKEND", value: "tpu", expected: "cpu or opencl")) {
+            try makeBackend(.auto, environment: BackendEnvironment(backend: "tpu"))
+        }
+    }
+
+    @Test(".auto picks an OpenCL device where there is one", .enabled(if: TestBackends.hasOpenCLDevice))
+    func autoOpenCL() throws {
+        let backend = try makeBackend(.auto, environment: BackendEnvironment())
+        #expect(backend is OpenCLBackend)
+        #expect(backend.name.hasPrefix("opencl: "))
+    }
+
+    @Test("BN_BACKEND=opencl and BN_OPENCL_DEVICE choose a device", .enabled(if: TestBackends.hasOpenCLDevice))
+    func environmentDevice() throws {
+        let backend = try makeBackend(.auto, environment: BackendEnvironment(backend: "opencl", device: "0"))
+        #expect((backend as? OpenCLBackend)?.device.index == 0)
+        let named = try makeBackend(.openCL(), environment: BackendEnvironment(device: "0"))
+        #expect((named as? OpenCLBackend)?.device.index == 0)
+    }
+
+    @Test("a device that is asked for and missing is an error, not a silent fallback",
+          .enabled(if: TestBackends.hasOpenCLDevice))
+    func missingDevice() {
+        for (choice, environment) in [(BackendChoice.openCL(device: "no-such-device"), BackendEnvironment()),
+                                      (.auto, BackendEnvironment(device: "no-such-device")),
+                                      (.auto, BackendEnvironment(backend: "opencl", device: "no-such-device"))] {
+            #expect {
+                try makeBackend(choice, environment: environment)
+            } throws: { error in
+                guard case let BatchNormError.noOpenCLDevice(query, _) = error else { return false }
+                return query == "no-such-device"
+            }
+        }
+    }
+
+    @Test("the CI environment has the OpenCL device it asks for", .enabled(if: TestBackends.requiresOpenCL))
+    func requiredOpenCL() throws {
+        #expect(TestBackends.hasOpenCLDevice, "BN_REQUIRE_OPENCL=1 but no OpenCL device was found; install pocl-opencl-icd")
+        #expect(try openCLDevices().isEmpty == false)
+    }
+}
