@@ -1,0 +1,57 @@
+import BatchNorm
+
+/// What one row measures: a shape in one layout, one pass.
+struct BenchCase: Sendable {
+    /// The shape as the command line writes it.
+    let spec: ShapeSpec
+    /// `.nc` for a 2-D shape, else `.nchw` or `.nhwc`.
+    let layout: TensorLayout
+    /// The pass.
+    let pass: PassKind
+
+    /// Reads as `32x256x56x56 nchw backward`, for progress lines.
+    var label: String { "\(spec) \(layout.rawValue) \(pass.rawValue)" }
+}
+
+/// One measured row of the report. Times are in seconds; the reports convert.
+struct BenchmarkRow: Sendable {
+    /// What was measured.
+    let benchCase: BenchCase
+    /// The backend's name, such as `opencl: <device>`.
+    let backend: String
+    /// The kernel variant the backend chose (`OpenCLBackend.kernelVariant(for:options:)`).
+    let variant: String
+    /// Kernel time of the buffer form, from profiling events.
+    let kernel: Samples
+    /// Wall time of the OpenCL array form (upload, kernels, download).
+    let wall: Samples
+    /// Wall time of the CPU reference's array form.
+    let reference: Samples
+    /// The worst `ErrorMetric` error over the pass's outputs against the CPU reference.
+    let maxRelativeError: Double
+    /// The bytes the effective bandwidth counts: tensors × 4 × N·C·H·W.
+    let bytesCounted: Int
+    /// The copy ceiling of the run in GB/s.
+    let copyGBps: Double
+
+    /// Effective bandwidth in GB/s (10⁹ bytes): counted bytes over the median kernel time.
+    var gbps: Double { Double(bytesCounted) / kernel.median / 1e9 }
+    /// ``gbps`` over the copy ceiling.
+    var fractionOfCopy: Double { gbps / copyGBps }
+    /// The CPU reference's median wall time over OpenCL's, array form to array form.
+    var speedupVersusCPU: Double { reference.median / wall.median }
+}
+
+/// A row that could not run, and why (a buffer larger than the device allows).
+struct SkippedRow: Sendable {
+    /// What was to be measured.
+    let benchCase: BenchCase
+    /// The library's description of the problem.
+    let reason: String
+}
+
+/// A row of the report: measured or skipped.
+enum RowOutcome: Sendable {
+    case measured(BenchmarkRow)
+    case skipped(SkippedRow)
+}

@@ -1,0 +1,54 @@
+extension Report {
+    /// The aligned text table: one line per row; skipped rows say why.
+    var table: String {
+        let titles = ["shape", "layout", "pass", "variant", "median ms", "min ms", "wall ms", "GB/s", "%copy",
+                      "max err", "×CPU"]
+        let leftAligned = 4  // shape, layout, pass and variant; the numbers align right
+        var cells: [[String]] = []
+        var notes: [Int: String] = [:]
+        for outcome in outcomes {
+            switch outcome {
+            case let .measured(row):
+                cells.append([
+                    row.benchCase.spec.description, row.benchCase.layout.rawValue, row.benchCase.pass.rawValue,
+                    row.variant, Format.milliseconds(row.kernel.median), Format.milliseconds(row.kernel.minimum),
+                    Format.milliseconds(row.wall.median), Format.decimal(row.gbps, digits: 2),
+                    Format.decimal(100 * row.fractionOfCopy, digits: 1), Format.error(row.maxRelativeError),
+                    Format.decimal(row.speedupVersusCPU, digits: 2),
+                ])
+            case let .skipped(skipped):
+                notes[cells.count] = "skipped: \(skipped.reason)"
+                cells.append([skipped.benchCase.spec.description, skipped.benchCase.layout.rawValue,
+                              skipped.benchCase.pass.rawValue])
+            }
+        }
+        var widths = titles.map(\.count)
+        for row in cells {
+            for (column, cell) in row.enumerated() {
+                widths[column] = max(widths[column], cell.count)
+            }
+        }
+        func line(_ row: [String]) -> String {
+            row.enumerated().map { column, cell in
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                return column < leftAligned ? cell + padding : padding + cell
+            }.joined(separator: "  ")
+        }
+        var lines = [line(titles), String(repeating: "-", count: widths.reduce(2 * (widths.count - 1), +))]
+        for (index, row) in cells.enumerated() {
+            if let note = notes[index] {
+                lines.append(line(row) + "  " + note)
+            } else {
+                lines.append(line(row))
+            }
+        }
+        return lines.map { $0.trailingWhitespaceRemoved }.joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// The string without spaces at its end.
+    fileprivate var trailingWhitespaceRemoved: String {
+        String(reversed().drop { $0 == " " }.reversed())
+    }
+}

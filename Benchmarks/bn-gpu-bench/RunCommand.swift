@@ -1,0 +1,162 @@
+import ArgumentParser
+import BatchNorm
+import Foundation
+
+extension BNGPUBench {
+    /// `bn-gpu-bench run`, the default: times each shape × layout × pass and checks it.
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time the passes on OpenCL, check them against the CPU reference, print a table.",
+            discussion: """
+                Rows are every shape × layout × pass. Kernel times come from OpenCL profiling events of the \
+                buffer form; wall times are of the array form, as a caller of the array API sees them. \
+                Shapes without --shapes or --quick: \(ShapeSpec.standard.map(\.description).joined(separator: ", ")).
+                """)
+
+        @Option(help: ArgumentHelp(
+            "An index from `bn-gpu-bench devices`, or a substring of a device's name, vendor or platform.",
+            discussion: "Without it, BN_OPENCL_DEVICE is read; without that, the first GPU, else the first device."))
+        var device: String?
+
+        @Option(help: ArgumentHelp("Comma-separated shapes, N×C or N×C×H×W, such as 32x256x56x56,4096x1024.",
+                                   valueName: "shapes"),
+                transform: ShapeSpec.parseList)
+        var shapes: [ShapeSpec]?
+
+        @Option(help: ArgumentHelp("Comma-separated layouts of the 4-D shapes: nchw, nhwc (2-D shapes use nc).",
+                                   valueName: "layouts"),
+                transform: { try LayoutChoice.parseList($0, noun: "layout") })
+        var layouts: [LayoutChoice] = LayoutChoice.allCases
+
+        @Option(help: ArgumentHelp("Comma-separated passes: forward-training, forward-inference, backward (default: all).",
+                                   valueName: "passes"),
+                transform: { try PassKind.parseList($0, noun: "pass") })
+        var passes: [PassKind] = PassKind.allCases
+
+        @Option(help: "Timed kernel runs per row at least; more follow until 0.2 s of kernel time (3 s per row at most).")
+        var iterations = 20
+
+        @Flag(help: "Small shapes and no time targets: a smoke test that runs in seconds.")
+        var quick = false
+
+        @Option(help: ArgumentHelp("Write the rows as JSON to this file.", valueName: "file"))
+        var json: String?
+
+        @Option(help: ArgumentHelp("Write the rows as CSV to this file.", valueName: "file"))
+        var csv: String?
+
+        func validate() throws {
+            guard iterations >= 1 else {
+                throw ValidationError("--iterations must be at least 1, got \(iterations)")
+            }
+            if quick && shapes != nil {
+                throw ValidationError("--quick picks its own small shapes; pass --shapes or --quick, not both")
+            }
+            if let shape = selectedShapes.first(where: { $0.valuesPerFeature < 2 }),
+               let pass = passes.first(where: \.needsBatchStatistics) {
+                throw ValidationError("shape \(shape) has 1 value per channel, but \(pass.rawValue) needs at least 2 "
+                                      + "for a variance; use a batch of 2 or more, or --passes forward-inference")
+            }
+            if let json, let csv, json == csv {
+                throw ValidationError("--json and --csv name the same file, \(json); give each its own")
+            }
+            for (option, path) in [("--json", json), ("--csv", csv)] {
+                guard let path else { continue }
+                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                    throw ValidationError("\(option) \(path): the folder \(folder) does not exist; create it first")
+                }
+            }
+        }
+
+        /// The shapes the run times: `--shapes`, else the quick or the standard set.
+        var selectedShapes: [ShapeSpec] {
+            shapes ?? (quick ? ShapeSpec.quick : ShapeSpec.standard)
+        }
+
+        /// `--device`, else `BN_OPENCL_DEVICE` when set and not empty, else nil (first GPU, else first device).
+        var deviceQuery: String? {
+            if let device { return device }
+            let variable = ProcessInfo.processInfo.environment["BN_OPENCL_DEVICE"]
+            return variable?.isEmpty == false ? variable : nil
+        }
+
+        mutating func run() throws {
+            do {
+                let report = try measure()
+                print(report.header.joined(separator: "\n"))
+                print()
+                print(report.table)
+                try write(report)
+            } catch let error as BatchNormError {
+                StandardError.print("Error: \(error)")
+                throw ExitCode.failure
+            }
+        }
+
+        /// Runs every row: inputs are drawn once per shape and shared by its layouts and passes.
+        private func measure() throws -> Report {
+            let backend = try OpenCLBackend(device: deviceQuery, isProfilingEnabled: true)
+            let timing = quick ? TimingPlan.quick(iterations: iterations) : TimingPlan.standard(iterations: iterations)
+            let shapes = selectedShapes
+            let rowCount = shapes.map { $0.layouts(layouts).count * passes.count }.reduce(0, +)
+            StandardError.print("bn-gpu-bench: \(rowCount) rows on \(backend.name); measuring the copy ceiling")
+            let copy = try CopyCeiling.measure(on: backend, largestElementCount: shapes.map(\.elementCount).max() ?? 0,
+                                               repetitions: timing.copyRepetitions)
+            let benchmark = Benchmark(backend: backend, timing: timing, copyGBps: copy.gbps)
+            var report = Report(device: backend.device, copy: copy, kernelTiming: timing.kernel.summary)
+
+            func start(_ spec: ShapeSpec, _ layout: TensorLayout, _ pass: PassKind) -> BenchCase {
+                let benchCase = BenchCase(spec: spec, layout: layout, pass: pass)
+                StandardError.print("[\(report.outcomes.count + 1)/\(rowCount)] \(benchCase.label)")
+                return benchCase
+            }
+            func skip(_ benchCase: BenchCase, _ error: BatchNormError) {
+                StandardError.print("  skipped: \(error)")
+                report.outcomes.append(.skipped(SkippedRow(benchCase: benchCase, reason: error.description)))
+            }
+            for spec in shapes {
+                // A tensor the device cannot hold is skipped before its inputs take host memory.
+                let bytes = spec.elementCount * MemoryLayout<Float>.size
+                guard bytes <= backend.device.maxAllocationBytes else {
+                    let error = BatchNormError.allocationTooLarge(
+                        bytes: bytes, limit: backend.device.maxAllocationBytes, device: backend.device.name)
+                    for layout in spec.layouts(layouts) {
+                        for pass in passes { skip(start(spec, layout, pass), error) }
+                    }
+                    continue
+                }
+                let inputs = SeededInputs(shape: spec)
+                for layout in spec.layouts(layouts) {
+                    let fixture = ShapeFixture(shape: spec.tensorShape(layout), inputs: inputs)
+                    for pass in passes {
+                        let benchCase = start(spec, layout, pass)
+                        do {
+                            report.outcomes.append(.measured(try benchmark.measure(benchCase, on: fixture)))
+                        } catch let error as BatchNormError {
+                            guard case .allocationTooLarge = error else { throw error }
+                            skip(benchCase, error)
+                        }
+                    }
+                }
+            }
+            return report
+        }
+
+        /// Writes `--json` and `--csv`.
+        private func write(_ report: Report) throws {
+            do {
+                if let json {
+                    try report.json().write(to: URL(fileURLWithPath: json))
+                }
+                if let csv {
+                    try Data(report.csv.utf8).write(to: URL(fileURLWithPath: csv))
+                }
+            } catch {
+                StandardError.print("Error: could not write the report: \(error.localizedDescription)")
+                throw ExitCode.failure
+            }
+        }
+    }
+}
