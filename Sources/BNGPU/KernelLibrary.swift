@@ -69,7 +69,7 @@ struct KernelLibrary {
     }
 
     /// The kernel, built for `variant` on first use.
-    /// - Throws: ``BNCore/BatchNormError/kernelBuildFailed(program:device:log:)`` with the log.
+    /// - Throws: `BatchNormError.kernelBuildFailed` with the log.
     mutating func kernel(_ name: KernelName, variant: KernelVariant) throws -> Kernel {
         let key = KernelKey(name: name, variant: variant)
         if let kernel = kernels[key] { return kernel }

@@ -6,7 +6,7 @@ extension OpenCLBackend {
     /// other tasks enqueue on this backend meanwhile are counted too.
     /// - Parameter body: The work to time, such as one forward pass on buffers.
     /// - Returns: Seconds of kernel execution.
-    /// - Throws: ``BatchNormError/invalidOption(name:value:reason:)`` when the backend was made
+    /// - Throws: `BatchNormError.invalidOption` when the backend was made
     ///   without `isProfilingEnabled`; whatever `body` throws; or a device error. The corresponding
     ///   OpenCL call is `clGetEventProfilingInfo`.
     public func measureKernelTime(_ body: () throws -> Void) throws -> Double {
@@ -35,7 +35,7 @@ extension OpenCLBackend {
     ///   - count: Floats to copy; rounded up to a multiple of 4 (the kernel moves float4s).
     ///   - repetitions: Timed copies, after one untimed warm-up.
     /// - Returns: Seconds per copy, one entry per repetition; bytes moved are 2 × 4 × count (read and write).
-    /// - Throws: ``BatchNormError`` when profiling is off, the buffers cannot be allocated, or the device fails.
+    /// - Throws: `BatchNormError` when profiling is off, the buffers cannot be allocated, or the device fails.
     public func measureCopy(count: Int, repetitions: Int) throws -> [Double] {
         let floats = LaunchPlan.roundUp(max(count, 4), to: 4)
         let source = try makeBuffer(count: floats)

@@ -27,8 +27,8 @@ public final class OpenCLBackend: BatchNormBackend {
     ///   - query: An index into ``openCLDevices()`` or a case-insensitive substring of a device's
     ///     name, vendor or platform; nil picks the first GPU, else the first device.
     ///   - isProfilingEnabled: Make the queue record kernel times, for ``measureKernelTime(_:)``.
-    /// - Throws: ``BatchNormError/noOpenCLPlatform``, ``BatchNormError/noOpenCLDevice(query:available:)``
-    ///   or ``BatchNormError/openCLCallFailed(function:code:name:)``.
+    /// - Throws: `BatchNormError.noOpenCLPlatform`, `BatchNormError.noOpenCLDevice`
+    ///   or `BatchNormError.openCLCallFailed`.
     public convenience init(device query: String? = nil, isProfilingEnabled: Bool = false) throws {
         try self.init(device: try Device.select(query), isProfilingEnabled: isProfilingEnabled, forcesWideIndices: false)
     }
@@ -51,7 +51,7 @@ public final class OpenCLBackend: BatchNormBackend {
     ///   - shape: The shape of x.
     ///   - options: The options of the call (the mode matters).
     /// - Returns: The variant's name.
-    /// - Throws: ``BatchNormError`` for a bad shape or a kernel that fails to build.
+    /// - Throws: `BatchNormError` for a bad shape or a kernel that fails to build.
     public func kernelVariant(for shape: TensorShape, options: BatchNormOptions) throws -> String {
         let geometry = try FeatureGeometry(shape: shape, mode: options.mode)
         return try runner.withLock { try $0.plan(for: geometry, forcesWideIndices: forcesWideIndices).name }

@@ -13,7 +13,7 @@ public enum BackendChoice: Sendable, Hashable {
     case auto
     /// The pure-Swift CPU reference.
     case cpu
-    /// An OpenCL device: an index into ``openCLDevices()`` or a name substring; nil picks as
+    /// An OpenCL device: an index into `openCLDevices()` or a name substring; nil picks as
     /// `.auto` does, or as `BN_OPENCL_DEVICE` says.
     case openCL(device: String? = nil)
 }
@@ -25,9 +25,9 @@ public enum BackendChoice: Sendable, Hashable {
 /// names none. An explicit `.cpu` or `.openCL(device: "…")` is never overridden.
 /// - Parameter choice: The backend wanted; `.auto` by default.
 /// - Returns: The backend.
-/// - Throws: ``BatchNormError/invalidEnvironment(variable:value:expected:)`` for an unknown
-///   `BN_BACKEND`; ``BatchNormError/noOpenCLPlatform`` or
-///   ``BatchNormError/noOpenCLDevice(query:available:)`` when OpenCL was asked for and is not there.
+/// - Throws: `BatchNormError.invalidEnvironment` for an unknown
+///   `BN_BACKEND`; `BatchNormError.noOpenCLPlatform` or
+///   `BatchNormError.noOpenCLDevice` when OpenCL was asked for and is not there.
 public func makeBackend(_ choice: BackendChoice = .auto) throws -> any BatchNormBackend {
     try makeBackend(choice, environment: BackendEnvironment.current())
 }

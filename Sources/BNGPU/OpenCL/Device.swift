@@ -83,7 +83,7 @@ struct Device: @unchecked Sendable {
     }
 
     /// Every device of every platform, numbered in that order.
-    /// - Throws: ``BatchNormError/noOpenCLPlatform`` when no driver is installed.
+    /// - Throws: `BatchNormError.noOpenCLPlatform` when no driver is installed.
     static func all() throws -> [Device] {
         var devices = try Platform.all().flatMap { try $0.devices() }
         for index in devices.indices {
@@ -94,7 +94,7 @@ struct Device: @unchecked Sendable {
 
     /// The device a query names: an index into ``all()``, or a case-insensitive substring of the
     /// device's name, vendor or platform; with no query, the first GPU, else the first device.
-    /// - Throws: ``BatchNormError/noOpenCLDevice(query:available:)`` when none matches.
+    /// - Throws: `BatchNormError.noOpenCLDevice` when none matches.
     static func select(_ query: String?) throws -> Device {
         let devices = try all()
         let match: Device?
@@ -117,8 +117,8 @@ struct Device: @unchecked Sendable {
 
 /// Every OpenCL device on this machine: platform, name, type, compute units and memory.
 /// - Returns: The devices in the order that indices in `BN_OPENCL_DEVICE` and `--device` count.
-/// - Throws: ``BatchNormError/noOpenCLPlatform`` when no OpenCL driver is installed (the message
-///   names the packages), or ``BatchNormError/openCLCallFailed(function:code:name:)``.
+/// - Throws: `BatchNormError.noOpenCLPlatform` when no OpenCL driver is installed (the message
+///   names the packages), or `BatchNormError.openCLCallFailed`.
 public func openCLDevices() throws -> [OpenCLDeviceInfo] {
     try Device.all().map(\.info)
 }

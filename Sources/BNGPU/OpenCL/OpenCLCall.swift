@@ -20,7 +20,7 @@ enum OpenCLCall {
     /// - Parameters:
     ///   - function: The OpenCL function's name, for the error.
     ///   - call: The call.
-    /// - Throws: ``BatchNormError/openCLCallFailed(function:code:name:)`` unless it returns `CL_SUCCESS`.
+    /// - Throws: `BatchNormError.openCLCallFailed` unless it returns `CL_SUCCESS`.
     static func check(_ function: StaticString, _ call: () -> cl_int) throws {
         let status = injectedStatus(for: function) ?? OpenCLStatus(rawValue: call())
         if status != .success {
@@ -33,7 +33,7 @@ enum OpenCLCall {
     ///   - function: The OpenCL function's name, for the error.
     ///   - call: The call, given the address for the status.
     /// - Returns: The object.
-    /// - Throws: ``BatchNormError/openCLCallFailed(function:code:name:)`` unless the status is
+    /// - Throws: `BatchNormError.openCLCallFailed` unless the status is
     ///   `CL_SUCCESS` and the object exists.
     static func make<Object>(_ function: StaticString, _ call: (UnsafeMutablePointer<cl_int>) -> Object?) throws -> Object {
         if let status = injectedStatus(for: function) {

@@ -7,7 +7,7 @@ struct Platform: @unchecked Sendable {
     let name: String
 
     /// Every platform the ICD loader knows, in its order.
-    /// - Throws: ``BatchNormError/noOpenCLPlatform`` when there is none; the corresponding OpenCL
+    /// - Throws: `BatchNormError.noOpenCLPlatform` when there is none; the corresponding OpenCL
     ///   call is `clGetPlatformIDs`.
     static func all() throws -> [Platform] {
         do {

@@ -12,7 +12,7 @@ final class Program: @unchecked Sendable {
     ///   - source: The OpenCL C source.
     ///   - options: Build options: `-D` defines and precision flags.
     ///   - name: A name for errors, such as `bn_statistics`.
-    /// - Throws: ``BatchNormError/kernelBuildFailed(program:device:log:)`` with the build log when
+    /// - Throws: `BatchNormError.kernelBuildFailed` with the build log when
     ///   the compiler rejects the source. The corresponding OpenCL calls are
     ///   `clCreateProgramWithSource` and `clBuildProgram`.
     init(context: Context, source: String, options: String, name: String) throws {

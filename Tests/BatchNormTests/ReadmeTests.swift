@@ -1,0 +1,95 @@
+import BatchNorm
+import BNTestSupport
+import Foundation
+import Testing
+
+/// The README's device-resident example, compiled here and run on every backend.
+func step<B: BatchNormBackend>(_ backend: B, x: B.Buffer, dy: B.Buffer, shape: TensorShape,
+                               running: inout RunningStatisticsBuffers<B.Buffer>,
+                               y: B.Buffer, mean: B.Buffer, invStd: B.Buffer,
+                               dx: B.Buffer, dGamma: B.Buffer, dBeta: B.Buffer) throws {
+    try backend.forwardTraining(x: x, shape: shape, gamma: nil, beta: nil, running: &running,
+                                options: BatchNormOptions(), y: y, mean: mean, invStd: invStd)
+    try backend.backward(dy: dy, x: x, shape: shape, gamma: nil, mean: mean, invStd: invStd,
+                         options: BatchNormOptions(), dx: dx, dGamma: dGamma, dBeta: dBeta)
+}
+
+@Suite("The README stays true")
+struct ReadmeTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+
+    static func text(_ path: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    /// The fenced blocks of a language, with the indentation of a list item removed.
+    static func blocks(_ language: String, in markdown: String) -> [String] {
+        var blocks: [String] = [], current: [Substring]?, indent = 0
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.drop { $0 == " " }
+            if current == nil, trimmed == "```\(language)" {
+                current = []
+                indent = line.count - trimmed.count
+            } else if current != nil, trimmed == "```" {
+                blocks.append(current!.map { $0.dropFirst(min(indent, $0.prefix { $0 == " " }.count)) }.joined(separator: "\n") + "\n")
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return blocks
+    }
+
+    @Test("every Swift block of the README is code the build compiles")
+    func swiftBlocksCompile() throws {
+        let readme = try Self.text("README.md")
+        let compiled = try Self.text("Examples/bn-quickstart/main.swift") + Self.text("Tests/BatchNormTests/ReadmeTests.swift")
+        let blocks = Self.blocks("swift", in: readme)
+        #expect(blocks.count == 2)
+        #expect(blocks.first == (try Self.text("Examples/bn-quickstart/main.swift")))
+        for block in blocks {
+            let body = block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
+            let source = compiled.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
+            #expect(source.contains(body), "a README block is not in the compiled sources:\n\(block)")
+        }
+    }
+
+    @Test("the README opens with the set-up-and-run command and the test command, which CI runs")
+    func commands() throws {
+        let commands = Self.blocks("sh", in: try Self.text("README.md")).first?.split(separator: "\n") ?? []
+        #expect(commands.count == 2)
+        #expect(commands.first?.contains("apt-get install -y pocl-opencl-icd ocl-icd-opencl-dev opencl-headers clinfo") == true)
+        #expect(commands.first?.hasSuffix("swift run -c release bn-gpu-bench") == true)
+        let ci = try Self.text(".ci/run").split(separator: "\n")
+        #expect(ci.last.map(String.init) == commands.last.map(String.init))
+        #expect(ci.contains { $0.contains("apt-get install -y pocl-opencl-icd ocl-icd-opencl-dev opencl-headers clinfo") })
+    }
+
+    @Test("the device-resident step equals the array calls", arguments: BackendKind.available)
+    func deviceResidentStep(kind: BackendKind) throws {
+        try runStep(kind.make())
+    }
+
+    private func runStep<B: BatchNormBackend>(_ backend: B) throws {
+        let testCase = TestCase("odd sizes", TensorShape(n: 5, c: 3, h: 13, w: 11))
+        let inputs = TestInputs(testCase, mode: .spatial)
+        let shape = testCase.shape
+        var running = try backend.upload(inputs.running)
+        let (y, mean, invStd) = (try backend.makeBuffer(count: inputs.x.count), try backend.makeBuffer(count: 3),
+                                 try backend.makeBuffer(count: 3))
+        let (dx, dGamma, dBeta) = (try backend.makeBuffer(count: inputs.x.count), try backend.makeBuffer(count: 3),
+                                   try backend.makeBuffer(count: 3))
+        try step(backend, x: try backend.upload(inputs.x), dy: try backend.upload(inputs.dy), shape: shape, running: &running,
+                 y: y, mean: mean, invStd: invStd, dx: dx, dGamma: dGamma, dBeta: dBeta)
+
+        var arrayRunning = inputs.running
+        let forward = try backend.forwardTraining(x: inputs.x, shape: shape, gamma: nil, beta: nil, running: &arrayRunning,
+                                                  options: BatchNormOptions())
+        let backward = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: nil, mean: forward.mean,
+                                            invStd: forward.invStd, options: BatchNormOptions())
+        #expect(try backend.download(y) == forward.y)
+        #expect(try backend.download(running) == arrayRunning)
+        #expect(try backend.download(dx) == backward.dx)
+        #expect(try [backend.download(dGamma), backend.download(dBeta)] == [backward.dGamma, backward.dBeta])
+    }
+}
