@@ -5,12 +5,9 @@ extension CPUBackend {
         dy: HostBuffer, x: HostBuffer, shape: TensorShape, gamma: HostBuffer?, mean: HostBuffer, invStd: HostBuffer,
         options: BatchNormOptions, dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
     ) throws {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: false,
-            elements: ["dy": dy.count, "x": x.count, "dx": dx.count],
-            features: ["gamma": gamma?.count, "mean": mean.count, "invStd": invStd.count,
-                       "dGamma": dGamma.count, "dBeta": dBeta.count])
-        try gradients(dy: dy, x: x, geometry: geometry, gamma: gamma, mean: mean.values.map(Double.init),
+        let geometry = try Operands.backward(dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd,
+                                             dx: dx, dGamma: dGamma, dBeta: dBeta).checked(shape: shape, options: options)
+        gradients(dy: dy, x: x, geometry: geometry, gamma: gamma, mean: mean.values.map(Double.init),
                       invStd: invStd.values.map(Double.init), usesBatchStatistics: true,
                       dx: dx, dGamma: dGamma, dBeta: dBeta)
     }
@@ -20,12 +17,10 @@ extension CPUBackend {
         running: RunningStatisticsBuffers<HostBuffer>, options: BatchNormOptions,
         dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
     ) throws {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: false,
-            elements: ["dy": dy.count, "x": x.count, "dx": dx.count],
-            features: ["gamma": gamma?.count, "running.mean": running.mean.count,
-                       "running.variance": running.variance.count, "dGamma": dGamma.count, "dBeta": dBeta.count])
-        try gradients(dy: dy, x: x, geometry: geometry, gamma: gamma, mean: running.mean.values.map(Double.init),
+        let geometry = try Operands.backwardFrozen(
+            dy: dy, x: x, gamma: gamma, runningMean: running.mean, runningVariance: running.variance,
+            dx: dx, dGamma: dGamma, dBeta: dBeta).checked(shape: shape, options: options)
+        gradients(dy: dy, x: x, geometry: geometry, gamma: gamma, mean: running.mean.values.map(Double.init),
                       invStd: inverseStd(of: running.variance.values, epsilon: options.epsilon),
                       usesBatchStatistics: false, dx: dx, dGamma: dGamma, dBeta: dBeta)
     }
@@ -37,7 +32,7 @@ extension CPUBackend {
         dy: HostBuffer, x: HostBuffer, geometry: FeatureGeometry, gamma: HostBuffer?,
         mean: [Double], invStd: [Double], usesBatchStatistics: Bool,
         dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
-    ) throws {
+    ) {
         let dyValues = dy.values, xValues = x.values, gammaValues = gamma?.values
         var sumDy = [Double](repeating: 0, count: geometry.features)
         var sumDyXhat = [Double](repeating: 0, count: geometry.features)

@@ -6,10 +6,9 @@ extension CPUBackend {
         running: inout RunningStatisticsBuffers<HostBuffer>, options: BatchNormOptions,
         y: HostBuffer, mean: HostBuffer, invStd: HostBuffer
     ) throws {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: true, elements: ["x": x.count, "y": y.count],
-            features: ["gamma": gamma?.count, "beta": beta?.count, "running.mean": running.mean.count,
-                       "running.variance": running.variance.count, "mean": mean.count, "invStd": invStd.count])
+        let geometry = try Operands.forwardTraining(
+            x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance,
+            y: y, mean: mean, invStd: invStd).checked(shape: shape, options: options)
         let statistics = BatchStatistics(x: x.values, geometry: geometry)
         let inverseStd = statistics.sumOfSquares.map { 1 / (($0 / Double(geometry.valuesPerFeature)) + Double(options.epsilon)).squareRoot() }
 
@@ -34,10 +33,9 @@ extension CPUBackend {
         x: HostBuffer, shape: TensorShape, gamma: HostBuffer?, beta: HostBuffer?,
         running: RunningStatisticsBuffers<HostBuffer>, options: BatchNormOptions, y: HostBuffer
     ) throws {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: false, elements: ["x": x.count, "y": y.count],
-            features: ["gamma": gamma?.count, "beta": beta?.count, "running.mean": running.mean.count,
-                       "running.variance": running.variance.count])
+        let geometry = try Operands.forwardInference(
+            x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance, y: y
+        ).checked(shape: shape, options: options)
         y.values = normalized(x.values, geometry: geometry, mean: running.mean.values.map(Double.init),
                               invStd: inverseStd(of: running.variance.values, epsilon: options.epsilon),
                               gamma: gamma?.values, beta: beta?.values)

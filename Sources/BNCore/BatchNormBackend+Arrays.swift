@@ -24,10 +24,8 @@ extension BatchNormBackend {
         x: [Float], shape: TensorShape, gamma: [Float]?, beta: [Float]?,
         running: inout RunningStatistics, options: BatchNormOptions
     ) throws -> ForwardTrainingResult {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: true, elements: ["x": x.count],
-            features: ["gamma": gamma?.count, "beta": beta?.count,
-                       "running.mean": running.mean.count, "running.variance": running.variance.count])
+        let geometry = try Operands.forwardTraining(x: x, gamma: gamma, beta: beta, runningMean: running.mean,
+                                                    runningVariance: running.variance).checked(shape: shape, options: options)
         var runningBuffers = try upload(running)
         let y = try makeBuffer(count: geometry.elementCount)
         let mean = try makeBuffer(count: geometry.features)
@@ -43,10 +41,8 @@ extension BatchNormBackend {
         x: [Float], shape: TensorShape, gamma: [Float]?, beta: [Float]?,
         running: RunningStatistics, options: BatchNormOptions
     ) throws -> [Float] {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: false, elements: ["x": x.count],
-            features: ["gamma": gamma?.count, "beta": beta?.count,
-                       "running.mean": running.mean.count, "running.variance": running.variance.count])
+        let geometry = try Operands.forwardInference(x: x, gamma: gamma, beta: beta, runningMean: running.mean,
+                                                     runningVariance: running.variance).checked(shape: shape, options: options)
         let y = try makeBuffer(count: geometry.elementCount)
         try forwardInference(x: try upload(x), shape: shape, gamma: try gamma.map(upload), beta: try beta.map(upload),
                              running: try upload(running), options: options, y: y)
@@ -57,9 +53,8 @@ extension BatchNormBackend {
         dy: [Float], x: [Float], shape: TensorShape, gamma: [Float]?,
         mean: [Float], invStd: [Float], options: BatchNormOptions
     ) throws -> BackwardResult {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: false, elements: ["dy": dy.count, "x": x.count],
-            features: ["gamma": gamma?.count, "mean": mean.count, "invStd": invStd.count])
+        let geometry = try Operands.backward(dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd)
+            .checked(shape: shape, options: options)
         let outputs = try makeGradientBuffers(geometry)
         try backward(dy: try upload(dy), x: try upload(x), shape: shape, gamma: try gamma.map(upload),
                      mean: try upload(mean), invStd: try upload(invStd), options: options,
@@ -71,10 +66,8 @@ extension BatchNormBackend {
         dy: [Float], x: [Float], shape: TensorShape, gamma: [Float]?,
         running: RunningStatistics, options: BatchNormOptions
     ) throws -> BackwardResult {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: false, elements: ["dy": dy.count, "x": x.count],
-            features: ["gamma": gamma?.count, "running.mean": running.mean.count,
-                       "running.variance": running.variance.count])
+        let geometry = try Operands.backwardFrozen(dy: dy, x: x, gamma: gamma, runningMean: running.mean,
+                                                   runningVariance: running.variance).checked(shape: shape, options: options)
         let outputs = try makeGradientBuffers(geometry)
         try backwardFrozen(dy: try upload(dy), x: try upload(x), shape: shape, gamma: try gamma.map(upload),
                            running: try upload(running), options: options,

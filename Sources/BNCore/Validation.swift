@@ -13,9 +13,9 @@ extension BatchNormOptions {
 }
 
 extension FeatureGeometry {
-    /// Throws unless `count` is the element count of x.
-    package func checkElements(_ argument: String, count: Int) throws {
-        if count != elementCount {
+    /// Throws unless `count` is the element count of x; `nil` (an output the array form allocates) passes.
+    package func checkElements(_ argument: String, count: Int?) throws {
+        if let count, count != elementCount {
             throw BatchNormError.lengthMismatch(argument: argument, expected: elementCount, actual: count, shape: shape)
         }
     }
@@ -35,25 +35,3 @@ extension FeatureGeometry {
     }
 }
 
-extension FeatureGeometry {
-    /// The one preflight of every operation, in both backends and both forms: checks the shape,
-    /// the options, the length of every operand and, for training, the values per feature.
-    /// - Parameters:
-    ///   - shape: The shape of x.
-    ///   - options: The options of the call.
-    ///   - isTraining: Whether the call computes batch statistics (m must exceed 1).
-    ///   - elements: Name and length of each tensor operand (x, y, dy, dx).
-    ///   - features: Name and length of each per-feature operand; a nil length is an absent γ or β.
-    /// - Returns: The checked geometry.
-    package static func checked(
-        shape: TensorShape, options: BatchNormOptions, isTraining: Bool,
-        elements: KeyValuePairs<String, Int>, features: KeyValuePairs<String, Int?>
-    ) throws -> FeatureGeometry {
-        let geometry = try FeatureGeometry(shape: shape, mode: options.mode)
-        try options.validate()
-        for (argument, count) in elements { try geometry.checkElements(argument, count: count) }
-        for (argument, count) in features { try geometry.checkFeatures(argument, count: count) }
-        if isTraining { try geometry.checkTrainable() }
-        return geometry
-    }
-}

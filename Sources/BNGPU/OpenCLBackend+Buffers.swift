@@ -16,7 +16,7 @@ extension OpenCLBackend {
 
     /// Overwrites a buffer after the work enqueued before. The corresponding OpenCL call is `clEnqueueWriteBuffer`.
     public func write(_ values: [Float], to buffer: OpenCLBuffer) throws {
-        try checkOwnership(["buffer": buffer])
+        try checkOwnership([("buffer", buffer)])
         guard values.count == buffer.count else {
             throw BatchNormError.lengthMismatch(argument: "values", expected: buffer.count, actual: values.count,
                                                 shape: TensorShape(n: 1, c: buffer.count))
@@ -26,7 +26,7 @@ extension OpenCLBackend {
 
     /// A buffer's contents after the work enqueued before. The corresponding OpenCL call is `clEnqueueReadBuffer`.
     public func download(_ buffer: OpenCLBuffer) throws -> [Float] {
-        try checkOwnership(["buffer": buffer])
+        try checkOwnership([("buffer", buffer)])
         return try queue.read(buffer)
     }
 

@@ -6,12 +6,9 @@ extension OpenCLBackend {
         running: inout RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
         y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer
     ) throws {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: true, elements: ["x": x.count, "y": y.count],
-            features: ["gamma": gamma?.count, "beta": beta?.count, "running.mean": running.mean.count,
-                       "running.variance": running.variance.count, "mean": mean.count, "invStd": invStd.count])
-        try checkOwnership(["x": x, "y": y, "gamma": gamma, "beta": beta, "running.mean": running.mean,
-                            "running.variance": running.variance, "mean": mean, "invStd": invStd])
+        let geometry = try checked(Operands.forwardTraining(
+            x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance,
+            y: y, mean: mean, invStd: invStd), shape: shape, options: options)
         let target = RunningTarget(mean: running.mean, variance: running.variance,
                                    update: RunningUpdate(options: options, batchesTracked: running.batchesTracked,
                                                          valuesPerFeature: geometry.valuesPerFeature))
@@ -29,12 +26,9 @@ extension OpenCLBackend {
         x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
         running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions, y: OpenCLBuffer
     ) throws {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: false, elements: ["x": x.count, "y": y.count],
-            features: ["gamma": gamma?.count, "beta": beta?.count, "running.mean": running.mean.count,
-                       "running.variance": running.variance.count])
-        try checkOwnership(["x": x, "y": y, "gamma": gamma, "beta": beta, "running.mean": running.mean,
-                            "running.variance": running.variance])
+        let geometry = try checked(Operands.forwardInference(
+            x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance, y: y),
+            shape: shape, options: options)
         try enqueue(geometry) { runner, plan in
             let invStd = try runner.workspace.perFeature(count: geometry.features)
             try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, plan: plan, epsilon: options.epsilon)
@@ -47,13 +41,9 @@ extension OpenCLBackend {
         dy: OpenCLBuffer, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, mean: OpenCLBuffer,
         invStd: OpenCLBuffer, options: BatchNormOptions, dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
     ) throws {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: false,
-            elements: ["dy": dy.count, "x": x.count, "dx": dx.count],
-            features: ["gamma": gamma?.count, "mean": mean.count, "invStd": invStd.count,
-                       "dGamma": dGamma.count, "dBeta": dBeta.count])
-        try checkOwnership(["dy": dy, "x": x, "gamma": gamma, "mean": mean, "invStd": invStd,
-                            "dx": dx, "dGamma": dGamma, "dBeta": dBeta])
+        let geometry = try checked(Operands.backward(
+            dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd, dx: dx, dGamma: dGamma, dBeta: dBeta),
+            shape: shape, options: options)
         try enqueue(geometry) { runner, plan in
             try runner.enqueueBackward(dy: dy, x: x, mean: mean, invStd: invStd, gamma: gamma, dx: dx, dGamma: dGamma,
                                        dBeta: dBeta, usesBatchStatistics: true, plan: plan)
@@ -65,13 +55,9 @@ extension OpenCLBackend {
         running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
         dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
     ) throws {
-        let geometry = try FeatureGeometry.checked(
-            shape: shape, options: options, isTraining: false,
-            elements: ["dy": dy.count, "x": x.count, "dx": dx.count],
-            features: ["gamma": gamma?.count, "running.mean": running.mean.count,
-                       "running.variance": running.variance.count, "dGamma": dGamma.count, "dBeta": dBeta.count])
-        try checkOwnership(["dy": dy, "x": x, "gamma": gamma, "running.mean": running.mean,
-                            "running.variance": running.variance, "dx": dx, "dGamma": dGamma, "dBeta": dBeta])
+        let geometry = try checked(Operands.backwardFrozen(
+            dy: dy, x: x, gamma: gamma, runningMean: running.mean, runningVariance: running.variance,
+            dx: dx, dGamma: dGamma, dBeta: dBeta), shape: shape, options: options)
         try enqueue(geometry) { runner, plan in
             let invStd = try runner.workspace.perFeature(count: geometry.features)
             try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, plan: plan, epsilon: options.epsilon)

@@ -65,10 +65,18 @@ public final class OpenCLBackend: BatchNormBackend {
         }
     }
 
+    /// Checks a call's operands (``BNCore/Operands``), then that every buffer was made in this
+    /// backend's context.
+    func checked(_ operands: Operands<OpenCLBuffer>, shape: TensorShape, options: BatchNormOptions) throws -> FeatureGeometry {
+        let geometry = try operands.checked(shape: shape, options: options)
+        try checkOwnership(operands.all)
+        return geometry
+    }
+
     /// Throws unless every buffer was made in this backend's context.
-    func checkOwnership(_ buffers: KeyValuePairs<String, OpenCLBuffer?>) throws {
-        for (argument, buffer) in buffers where buffer.map({ $0.context !== context }) ?? false {
-            throw BatchNormError.foreignBuffer(argument: argument)
+    func checkOwnership(_ buffers: [(name: String, value: OpenCLBuffer)]) throws {
+        if let foreign = buffers.first(where: { $0.value.context !== context }) {
+            throw BatchNormError.foreignBuffer(argument: foreign.name)
         }
     }
 }

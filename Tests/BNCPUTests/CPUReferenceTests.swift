@@ -60,10 +60,9 @@ struct CPUReferenceTests {
 
         let frozen = try cpu.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
                                             running: inputs.running, options: options)
-        let expectedFrozen = Float64Reference.backward(
-            dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma, mean: inputs.running.mean.map(Double.init),
-            invStd: inputs.running.variance.map { 1 / (Double($0) + Double(options.epsilon)).squareRoot() },
-            usesBatchStatistics: false)
+        let expectedFrozen = Float64Reference.backwardFrozen(
+            dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma, running: inputs.running,
+            epsilon: options.epsilon)
         expectGradients(frozen, expectedFrozen, "\(testCase) \(mode), frozen", indexing: indexing)
     }
 

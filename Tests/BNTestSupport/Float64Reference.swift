@@ -93,6 +93,14 @@ public enum Float64Reference {
                         dGammaScale: dGammaSquares.map { $0.squareRoot() }, dBetaScale: dBetaSquares.map { $0.squareRoot() })
     }
 
+    /// The backward pass with frozen statistics: the running mean and 1/√(running variance + ε).
+    public static func backwardFrozen(
+        dy: [Float], x: [Float], indexing: TensorIndexing, gamma: [Float]?, running: RunningStatistics, epsilon: Float
+    ) -> Backward {
+        backward(dy: dy, x: x, indexing: indexing, gamma: gamma, mean: running.mean.map(Double.init),
+                 invStd: running.variance.map { 1 / (Double($0) + Double(epsilon)).squareRoot() }, usesBatchStatistics: false)
+    }
+
     private static func normalize(
         _ x: [Float], indexing: TensorIndexing, mean: [Double], invStd: [Double], gamma: [Float]?, beta: [Float]?
     ) -> [Double] {

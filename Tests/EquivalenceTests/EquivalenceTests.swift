@@ -83,10 +83,9 @@ struct EquivalenceTests {
                                               running: inputs.running, options: options)
         let actual = try openCL.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
                                                running: inputs.running, options: options)
-        let reference = Float64Reference.backward(
-            dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma, mean: inputs.running.mean.map(Double.init),
-            invStd: inputs.running.variance.map { 1 / (Double($0) + Double(options.epsilon)).squareRoot() },
-            usesBatchStatistics: false)
+        let reference = Float64Reference.backwardFrozen(
+            dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma, running: inputs.running,
+            epsilon: options.epsilon)
         expectGradientsClose(actual, expected, reference, "\(testCase) \(mode), frozen", indexing: indexing)
     }
 

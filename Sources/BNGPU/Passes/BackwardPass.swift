@@ -6,35 +6,15 @@ extension KernelRunner {
         dy: OpenCLBuffer, x: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer, gamma: OpenCLBuffer?,
         dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer, usesBatchStatistics: Bool, plan: LaunchPlan
     ) throws {
-        let geometry = plan.geometry
         let partial = try workspace.partials(count: 2 * plan.partialCount)
-        let scratch = KernelArgument.local(bytes: 2 * plan.reduction.groupSize * MemoryLayout<Float>.stride)
-        switch plan.traversal {
-        case .planar:
-            try run(.backwardReducePlanar, variant: plan.variant, range: plan.reduction, [
-                .buffer(dy), .buffer(x), .buffer(mean), .buffer(partial),
-                .size(geometry.outer), .size(geometry.features), .size(geometry.inner), .size(plan.chunkLength), scratch,
-            ])
-        case .interleaved:
-            try run(.backwardReduceInterleaved, variant: plan.variant, range: plan.reduction, [
-                .buffer(dy), .buffer(x), .buffer(mean), .buffer(partial),
-                .size(geometry.outer), .size(geometry.features), .size(plan.chunkLength), scratch,
-            ])
-        }
+        try runReduction(planar: .backwardReducePlanar, interleaved: .backwardReduceInterleaved, plan: plan,
+                         scratchPerWorkItem: 2, [.buffer(dy), .buffer(x), .buffer(mean), .buffer(partial)])
         try run(.backwardMerge, variant: plan.variant, range: plan.perFeature, [
-            .buffer(partial), .buffer(invStd), .buffer(dGamma), .buffer(dBeta), .size(plan.chunks), .size(geometry.features),
+            .buffer(partial), .buffer(invStd), .buffer(dGamma), .buffer(dBeta), .size(plan.chunks), .size(plan.geometry.features),
         ])
-        let parameters: [KernelArgument] = [
-            .buffer(dy), .buffer(x), .buffer(mean), .buffer(invStd), .buffer(gamma), .buffer(dGamma), .buffer(dBeta), .buffer(dx),
-        ]
-        let scale = KernelArgument.float(1 / Float(geometry.valuesPerFeature))
-        switch plan.traversal {
-        case .planar:
-            try run(.backwardInputGradientPlanar, variant: plan.variant, range: plan.elementwise,
-                    parameters + [.size(geometry.features), .size(geometry.inner), scale, .flag(usesBatchStatistics)])
-        case .interleaved:
-            try run(.backwardInputGradientInterleaved, variant: plan.variant, range: plan.elementwise,
-                    parameters + [.size(geometry.outer), .size(geometry.features), scale, .flag(usesBatchStatistics)])
-        }
+        try runElementwise(
+            planar: .backwardInputGradientPlanar, interleaved: .backwardInputGradientInterleaved, plan: plan,
+            [.buffer(dy), .buffer(x), .buffer(mean), .buffer(invStd), .buffer(gamma), .buffer(dGamma), .buffer(dBeta), .buffer(dx)],
+            trailing: [.float(1 / Float(plan.geometry.valuesPerFeature)), .flag(usesBatchStatistics)])
     }
 }

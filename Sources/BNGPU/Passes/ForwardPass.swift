@@ -5,17 +5,8 @@ extension KernelRunner {
         x: OpenCLBuffer, y: OpenCLBuffer, mean: OpenCLBuffer, meanLow: OpenCLBuffer?, invStd: OpenCLBuffer,
         gamma: OpenCLBuffer?, beta: OpenCLBuffer?, plan: LaunchPlan
     ) throws {
-        let geometry = plan.geometry
-        let parameters: [KernelArgument] = [
+        try runElementwise(planar: .normalizePlanar, interleaved: .normalizeInterleaved, plan: plan, [
             .buffer(x), .buffer(y), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(gamma), .buffer(beta),
-        ]
-        switch plan.traversal {
-        case .planar:
-            try run(.normalizePlanar, variant: plan.variant, range: plan.elementwise,
-                    parameters + [.size(geometry.features), .size(geometry.inner)])
-        case .interleaved:
-            try run(.normalizeInterleaved, variant: plan.variant, range: plan.elementwise,
-                    parameters + [.size(geometry.outer), .size(geometry.features)])
-        }
+        ])
     }
 }

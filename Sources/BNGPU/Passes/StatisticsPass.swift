@@ -44,19 +44,7 @@ extension KernelRunner {
     private mutating func enqueuePartialSums(
         x: OpenCLBuffer, center: OpenCLBuffer?, centerLow: OpenCLBuffer?, partial: OpenCLBuffer, plan: LaunchPlan
     ) throws {
-        let geometry = plan.geometry
-        let scratch = KernelArgument.local(bytes: plan.reduction.groupSize * MemoryLayout<Float>.stride)
-        switch plan.traversal {
-        case .planar:
-            try run(.statsPartialPlanar, variant: plan.variant, range: plan.reduction, [
-                .buffer(x), .buffer(center), .buffer(centerLow), .buffer(partial),
-                .size(geometry.outer), .size(geometry.features), .size(geometry.inner), .size(plan.chunkLength), scratch,
-            ])
-        case .interleaved:
-            try run(.statsPartialInterleaved, variant: plan.variant, range: plan.reduction, [
-                .buffer(x), .buffer(center), .buffer(centerLow), .buffer(partial),
-                .size(geometry.outer), .size(geometry.features), .size(plan.chunkLength), scratch,
-            ])
-        }
+        try runReduction(planar: .statsPartialPlanar, interleaved: .statsPartialInterleaved, plan: plan, scratchPerWorkItem: 1,
+                         [.buffer(x), .buffer(center), .buffer(centerLow), .buffer(partial)])
     }
 }
