@@ -5,7 +5,7 @@
 //   Ranges and work-groups as bn_stats_partial_planar / _interleaved; scratch holds 2 * WG floats.
 // bn_backward_merge: one work-item per feature; adds the chunk partials in order; writes
 //   dbeta[f] = sum dy and dgamma[f] = sum dy * (x - mean) * invstd.
-// bn_backward_dx_planar / _interleaved: one element per step, ranges as bn_normalize_*; reads dy, x,
+// bn_backward_dx_planar / _interleaved: one element per step, ranges and arguments as bn_normalize_*; reads dy, x,
 //   mean, invstd, gamma (NULL: 1), dgamma, dbeta; writes dx (may be dy):
 //     batch statistics:  dx = gamma * invstd * (dy - dbeta / m - xhat * dgamma / m)
 //     frozen statistics: dx = gamma * invstd * dy   (the mean and variance do not depend on x)
@@ -18,26 +18,27 @@ kernel void bn_backward_reduce_planar(
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t chunk_length = (index_t)chunk_length_arg;
     const uint lid = get_local_id(0), group_size = get_local_size(0);
-    const index_t g = get_group_id(0), f = get_group_id(1);
+    const index_t g = get_group_id(0);
     const index_t end = min((index_t)outer_arg * inner, (g + 1) * chunk_length);
-    const float center = mean[f];
-
-    float sum_dy = 0.0f, compensation_dy = 0.0f, sum_dyx = 0.0f, compensation_dyx = 0.0f;
-    planar_walk walk = planar_walk_start(g * chunk_length + lid, group_size, inner);
-    for (index_t j = g * chunk_length + lid; j < end; j += group_size) {
-        const index_t index = planar_walk_index(&walk, f, features, inner);
-        const float gradient = dy[index];
-        compensated_add(&sum_dy, &compensation_dy, gradient);
-        compensated_add(&sum_dyx, &compensation_dyx, gradient * (x[index] - center));
-        planar_walk_advance(&walk, inner);
-    }
-    scratch[lid] = sum_dy - compensation_dy;
-    scratch[group_size + lid] = sum_dyx - compensation_dyx;
-    reduce_rows(scratch, 0, lid, 1, group_size);
-    reduce_rows(scratch + group_size, 0, lid, 1, group_size);
-    if (lid == 0) {
-        partial[(g * 2) * features + f] = scratch[0];
-        partial[(g * 2 + 1) * features + f] = scratch[group_size];
+    for (index_t f = get_group_id(1); f < features; f += get_num_groups(1)) {
+        const float center = mean[f];
+        float sum_dy = 0.0f, compensation_dy = 0.0f, sum_dyx = 0.0f, compensation_dyx = 0.0f;
+        planar_walk walk = planar_walk_start(g * chunk_length + lid, group_size, inner);
+        for (index_t j = g * chunk_length + lid; j < end; j += group_size) {
+            const index_t index = planar_walk_index(&walk, f, features, inner);
+            const float gradient = dy[index];
+            compensated_add(&sum_dy, &compensation_dy, gradient);
+            compensated_add(&sum_dyx, &compensation_dyx, gradient * (x[index] - center));
+            planar_walk_advance(&walk, inner);
+        }
+        scratch[lid] = sum_dy - compensation_dy;
+        scratch[group_size + lid] = sum_dyx - compensation_dyx;
+        reduce_rows(scratch, 0, lid, 1, group_size);
+        reduce_rows(scratch + group_size, 0, lid, 1, group_size);
+        if (lid == 0) {
+            partial[(g * 2) * features + f] = scratch[0];
+            partial[(g * 2 + 1) * features + f] = scratch[group_size];
+        }
     }
 }
 
@@ -100,16 +101,18 @@ inline float bn_input_gradient(
 kernel void bn_backward_dx_planar(
     global const float* dy, global const float* x, global const float* mean, global const float* invstd,
     global const float* gamma, global const float* dgamma, global const float* dbeta, global float* dx,
-    ulong features, ulong inner_arg, float reduction_scale, int uses_batch_statistics)
+    ulong outer, ulong features_arg, ulong inner_arg, float reduction_scale, int uses_batch_statistics)
 {
-    const index_t inner = (index_t)inner_arg, plane = get_global_id(1);
-    const index_t f = plane % (index_t)features;
-    const float center = mean[f], inverse_std = invstd[f], scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
-    const float sum_dy = dbeta[f], sum_dyx = dgamma[f];
-    const index_t base = plane * inner;
-    for (index_t i = get_global_id(0); i < inner; i += get_global_size(0)) {
-        dx[base + i] = bn_input_gradient(dy[base + i], x[base + i], center, inverse_std, scale,
-                                         sum_dy, sum_dyx, reduction_scale, uses_batch_statistics);
+    const index_t features = (index_t)features_arg, inner = (index_t)inner_arg, planes = (index_t)outer * features;
+    for (index_t plane = get_global_id(1); plane < planes; plane += get_global_size(1)) {
+        const index_t f = plane % features;
+        const float center = mean[f], inverse_std = invstd[f], scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
+        const float sum_dy = dbeta[f], sum_dyx = dgamma[f];
+        const index_t base = plane * inner;
+        for (index_t i = get_global_id(0); i < inner; i += get_global_size(0)) {
+            dx[base + i] = bn_input_gradient(dy[base + i], x[base + i], center, inverse_std, scale,
+                                             sum_dy, sum_dyx, reduction_scale, uses_batch_statistics);
+        }
     }
 }
 

@@ -2,8 +2,9 @@
 //
 // bn_normalize_planar: reads x[outer * features * inner], mean[features], mean_lo[features] or NULL,
 //   invstd[features], gamma[features] or NULL (1), beta[features] or NULL (0); writes y (may be x).
-//   2-D range (G0, outer * features): work-item (t, p) takes plane p = o * features + f, elements
-//   t, t + G0, ... < inner.
+//   2-D range (G0, G1): work-item (t, p) takes planes p, p + G1, ... < outer * features (plane
+//   o * features + f), elements t, t + G0, ... < inner. G1 has at most 65535 work-groups, the most
+//   some drivers allow in a second dimension.
 // bn_normalize_interleaved: the same arrays for the interleaved view [rows][features].
 //   2-D range (round_up(features, LX), G1): work-item (f, r) takes rows r, r + G1, ... of feature f.
 // Training passes the batch mean as mean + mean_lo (bn_stats_mean); inference passes the running
@@ -13,16 +14,18 @@
 kernel void bn_normalize_planar(
     global const float* x, global float* y, global const float* mean, global const float* mean_lo,
     global const float* invstd, global const float* gamma, global const float* beta,
-    ulong features, ulong inner_arg)
+    ulong outer, ulong features_arg, ulong inner_arg)
 {
-    const index_t inner = (index_t)inner_arg, plane = get_global_id(1);
-    const index_t f = plane % (index_t)features;
-    const float center = mean[f], center_lo = mean_lo ? mean_lo[f] : 0.0f;
-    const float scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
-    const float shift = beta ? beta[f] : 0.0f;
-    const index_t base = plane * inner;
-    for (index_t i = get_global_id(0); i < inner; i += get_global_size(0)) {
-        y[base + i] = ((x[base + i] - center) - center_lo) * scale + shift;
+    const index_t features = (index_t)features_arg, inner = (index_t)inner_arg, planes = (index_t)outer * features;
+    for (index_t plane = get_global_id(1); plane < planes; plane += get_global_size(1)) {
+        const index_t f = plane % features;
+        const float center = mean[f], center_lo = mean_lo ? mean_lo[f] : 0.0f;
+        const float scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
+        const float shift = beta ? beta[f] : 0.0f;
+        const index_t base = plane * inner;
+        for (index_t i = get_global_id(0); i < inner; i += get_global_size(0)) {
+            y[base + i] = ((x[base + i] - center) - center_lo) * scale + shift;
+        }
     }
 }
 

@@ -5,8 +5,9 @@
 // chunk order. No atomics: the same input gives the same bits on the same device.
 //
 // bn_stats_partial_planar: reads x; writes partial[g * features + f].
-//   2-D range (chunks * WG, features), work-groups (WG, 1); group (g, f) takes values
-//   [g * chunk_length, (g + 1) * chunk_length) of feature f.
+//   2-D range (chunks * WG, F1), work-groups (WG, 1); group (g, f0) takes values
+//   [g * chunk_length, (g + 1) * chunk_length) of features f0, f0 + F1, ... (F1 is at most 65535,
+//   the most work-groups some drivers allow in a second dimension).
 // bn_stats_partial_interleaved: reads x; writes partial[g * features + f].
 //   2-D range (round_up(features, LX), chunks * LY), work-groups (LX, LY); group row g takes rows
 //   [g * chunk_length, (g + 1) * chunk_length).
@@ -31,23 +32,24 @@ kernel void bn_stats_partial_planar(
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t chunk_length = (index_t)chunk_length_arg;
     const uint lid = get_local_id(0), group_size = get_local_size(0);
-    const index_t g = get_group_id(0), f = get_group_id(1);
+    const index_t g = get_group_id(0);
     const index_t end = min((index_t)outer_arg * inner, (g + 1) * chunk_length);
     const bool squared = center != 0;
-    const float k = squared ? center[f] : x[f * inner];
-    const float k_lo = squared ? center_lo[f] : 0.0f;
-
-    float sum = 0.0f, compensation = 0.0f;
-    planar_walk walk = planar_walk_start(g * chunk_length + lid, group_size, inner);
-    for (index_t j = g * chunk_length + lid; j < end; j += group_size) {
-        const float d = (x[planar_walk_index(&walk, f, features, inner)] - k) - k_lo;
-        compensated_add(&sum, &compensation, squared ? d * d : d);
-        planar_walk_advance(&walk, inner);
-    }
-    scratch[lid] = sum - compensation;
-    reduce_rows(scratch, 0, lid, 1, group_size);
-    if (lid == 0) {
-        partial[g * features + f] = scratch[0];
+    for (index_t f = get_group_id(1); f < features; f += get_num_groups(1)) {
+        const float k = squared ? center[f] : x[f * inner];
+        const float k_lo = squared ? center_lo[f] : 0.0f;
+        float sum = 0.0f, compensation = 0.0f;
+        planar_walk walk = planar_walk_start(g * chunk_length + lid, group_size, inner);
+        for (index_t j = g * chunk_length + lid; j < end; j += group_size) {
+            const float d = (x[planar_walk_index(&walk, f, features, inner)] - k) - k_lo;
+            compensated_add(&sum, &compensation, squared ? d * d : d);
+            planar_walk_advance(&walk, inner);
+        }
+        scratch[lid] = sum - compensation;
+        reduce_rows(scratch, 0, lid, 1, group_size);
+        if (lid == 0) {
+            partial[g * features + f] = scratch[0];
+        }
     }
 }
 

@@ -22,6 +22,9 @@ struct LaunchPlanTests {
         (TensorShape(n: 60, c: 100), .spatial),
         (TensorShape(n: 4, c: 2048, h: 3, w: 3), .perActivation),
         (TensorShape(n: 65536, c: 256), .spatial),
+        (TensorShape(n: 32, c: 2048, h: 7, w: 7), .spatial),
+        (TensorShape(n: 2, c: 70000, h: 1, w: 2), .spatial),
+        (TensorShape(n: 1 << 22, c: 4), .spatial),
     ]
 
     @Test("chunks cover every value once, ranges fit the limits", arguments: devices)
@@ -47,8 +50,9 @@ struct LaunchPlanTests {
             #expect(plan.perFeature.global[0] >= geometry.features, "\(label)")
             if plan.traversal == .interleaved {
                 #expect(plan.reduction.global[0] >= geometry.features && plan.elementwise.global[0] >= geometry.features, "\(label)")
-            } else {
-                #expect(plan.elementwise.global[1] == geometry.outer * geometry.features, "\(label)")
+            }
+            for range in [plan.reduction, plan.elementwise] {
+                #expect(range.global[1] / range.local[1] <= LaunchHeuristics.maximumGroupsInSecondDimension, "\(label): \(range)")
             }
         }
     }

@@ -2,7 +2,8 @@ import BNCore
 
 extension TestCase {
     /// The shapes every pass is compared on, in both modes: 1×1 spatial, primes, C = 1, m = 2, sizes
-    /// that are no multiple of any work-group size, a channel of 1M values, C ≥ 2048, 3-D in both
+    /// that are no multiple of any work-group size, a channel of 1M values, C ≥ 2048, more channels
+    /// and planes than a second range dimension may hold, 3-D in both
     /// channel orders, and a mean 1000 times the spread.
     public static let grid: [TestCase] = [
         TestCase("1×1 spatial", TensorShape(n: 16, c: 8, h: 1, w: 1)),
@@ -22,6 +23,7 @@ extension TestCase {
         TestCase("C = 2048", TensorShape(n: 4, c: 2048, h: 3, w: 3)),
         TestCase("C = 2048", TensorShape(n: 4, c: 2048, h: 3, w: 3, layout: .nhwc)),
         TestCase("BN1d C = 2050", TensorShape(n: 33, c: 2050)),
+        TestCase("over 65535 channels and planes", TensorShape(n: 2, c: 70000, h: 1, w: 2)),
         TestCase("3-D", TensorShape(n: 2, c: 3, spatial: [4, 5, 6])),
         TestCase("3-D", TensorShape(n: 2, c: 3, spatial: [4, 5, 6], layout: .nhwc)),
         TestCase("mean 1000, sd 1", TensorShape(n: 8, c: 4, h: 16, w: 16), profile: .offset(mean: 1000, spread: 1)),

@@ -28,7 +28,7 @@ extension KernelRunner {
         switch plan.traversal {
         case .planar:
             try run(planar, variant: plan.variant, range: plan.elementwise,
-                    leading + [.size(geometry.features), .size(geometry.inner)] + trailing)
+                    leading + [.size(geometry.outer), .size(geometry.features), .size(geometry.inner)] + trailing)
         case .interleaved:
             try run(interleaved, variant: plan.variant, range: plan.elementwise,
                     leading + [.size(geometry.outer), .size(geometry.features)] + trailing)

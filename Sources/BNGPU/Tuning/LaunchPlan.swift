@@ -68,6 +68,7 @@ struct LaunchPlan: Hashable {
         let elementwiseSize = Self.powerOfTwo(atMost: min(LaunchHeuristics.preferredWorkGroupSize, limits.elementwiseWorkGroupSize))
         let targetGroups = limits.computeUnits * LaunchHeuristics.groupsPerComputeUnit
         let features = geometry.features
+        let groupRowLimit = LaunchHeuristics.maximumGroupsInSecondDimension
 
         // Split each feature's values (planar) or rows (interleaved) into chunks of whole steps.
         func chunking(values: Int, step: Int, groupsPerChunk: Int) -> (chunks: Int, length: Int) {
@@ -81,10 +82,11 @@ struct LaunchPlan: Hashable {
         if geometry.inner > 1 {
             traversal = .planar
             (chunks, chunkLength) = chunking(values: geometry.valuesPerFeature, step: reductionSize, groupsPerChunk: features)
-            reduction = LaunchRange(global: [chunks * reductionSize, features], local: [reductionSize, 1])
+            reduction = LaunchRange(global: [chunks * reductionSize, min(features, groupRowLimit)], local: [reductionSize, 1])
             let columns = min(elementwiseSize, Self.powerOfTwo(atLeast: geometry.inner))
             let steps = max(1, geometry.inner / (columns * LaunchHeuristics.valuesPerElementwiseItem))
-            elementwise = LaunchRange(global: [columns * steps, geometry.outer * features], local: [columns, 1])
+            elementwise = LaunchRange(global: [columns * steps, min(geometry.outer * features, groupRowLimit)],
+                                      local: [columns, 1])
         } else {
             traversal = .interleaved
             let wideColumns = Self.powerOfTwo(atMost: max(LaunchHeuristics.minimumInterleavedColumns, limits.preferredMultiple))
@@ -95,7 +97,7 @@ struct LaunchPlan: Hashable {
             reduction = LaunchRange(global: [featureGroups * columns, chunks * rows], local: [columns, rows])
             let elementColumns = min(columns, elementwiseSize)
             let elementRows = elementwiseSize / elementColumns
-            let rowSteps = max(1, geometry.outer / (elementRows * LaunchHeuristics.valuesPerElementwiseItem))
+            let rowSteps = max(1, min(geometry.outer / (elementRows * LaunchHeuristics.valuesPerElementwiseItem), groupRowLimit))
             elementwise = LaunchRange(global: [Self.roundUp(features, to: elementColumns), rowSteps * elementRows],
                                       local: [elementColumns, elementRows])
         }
