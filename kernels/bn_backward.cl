@@ -87,7 +87,7 @@ kernel void bn_backward_merge(
 }
 
 // dx for one element of feature f; `reduction_scale` is 1/m.
-inline float bn_input_gradient(
+float bn_input_gradient(
     float gradient, float value, float center, float inverse_std, float scale,
     float dbeta, float dgamma, float reduction_scale, int uses_batch_statistics)
 {

@@ -11,6 +11,9 @@
 //   BN_INDEX_T  the integer type of element indices: uint when every index fits in 31 bits
 //               (cheaper on GPUs and wider vectors on CPUs), ulong otherwise. Kernel arguments are
 //               always ulong, so the define never changes an argument list.
+//
+// Helpers are plain functions, not `inline`: OpenCL C 1.x gives `inline` C99's meaning, under which
+// a compiler that declines to inline leaves an unresolved symbol; compilers inline these anyway.
 
 #ifndef BN_INDEX_T
 #define BN_INDEX_T ulong
@@ -20,7 +23,7 @@ typedef BN_INDEX_T index_t;
 // Kahan-compensated accumulation: *sum + *compensation carries the running total to about twice
 // float precision, so a work-item's long sequential sum does not lose the small terms. The
 // compiler may not reassociate these operations (no -cl-fast-relaxed-math is ever passed).
-inline void compensated_add(float* sum, float* compensation, float value)
+void compensated_add(float* sum, float* compensation, float value)
 {
     const float corrected = value - *compensation;
     const float total = *sum + corrected;
@@ -30,7 +33,7 @@ inline void compensated_add(float* sum, float* compensation, float value)
 
 // Sums values[g * stride + offset] for g = 0 ..< count in that order, compensated; returns
 // (sum, low part) so that sum + low is the total to about twice float precision.
-inline float2 ordered_sum(global const float* values, index_t count, index_t stride, index_t offset)
+float2 ordered_sum(global const float* values, index_t count, index_t stride, index_t offset)
 {
     float sum = 0.0f, compensation = 0.0f;
     for (index_t g = 0; g < count; ++g) {
@@ -42,7 +45,7 @@ inline float2 ordered_sum(global const float* values, index_t count, index_t str
 // Tree-reduces scratch[row * columns + column] over the rows of each column in a fixed order and
 // leaves each column's total in scratch[column]. Every work-item of the group calls it (it holds
 // barriers); rows is a power of two and scratch holds rows * columns floats.
-inline void reduce_rows(local float* scratch, uint column, uint row, uint columns, uint rows)
+void reduce_rows(local float* scratch, uint column, uint row, uint columns, uint rows)
 {
     for (uint span = rows / 2; span > 0; span /= 2) {
         barrier(CLK_LOCAL_MEM_FENCE);
@@ -62,18 +65,18 @@ typedef struct {
     index_t step_i;
 } planar_walk;
 
-inline planar_walk planar_walk_start(index_t j, index_t step, index_t inner)
+planar_walk planar_walk_start(index_t j, index_t step, index_t inner)
 {
     planar_walk walk = { j / inner, j % inner, step / inner, step % inner };
     return walk;
 }
 
-inline index_t planar_walk_index(const planar_walk* walk, index_t f, index_t features, index_t inner)
+index_t planar_walk_index(const planar_walk* walk, index_t f, index_t features, index_t inner)
 {
     return (walk->o * features + f) * inner + walk->i;
 }
 
-inline void planar_walk_advance(planar_walk* walk, index_t inner)
+void planar_walk_advance(planar_walk* walk, index_t inner)
 {
     walk->o += walk->step_o;
     walk->i += walk->step_i;
@@ -84,7 +87,7 @@ inline void planar_walk_advance(planar_walk* walk, index_t inner)
 }
 
 // The exact rounding error of s = a + b (Knuth's TwoSum): a + b == s + two_sum_error(a, b, s).
-inline float two_sum_error(float a, float b, float s)
+float two_sum_error(float a, float b, float s)
 {
     const float b_virtual = s - a;
     return (a - (s - b_virtual)) + (b - b_virtual);
