@@ -9,7 +9,7 @@
 //   mean, invstd, gamma (NULL: 1), dgamma, dbeta; writes dx (may be dy):
 //     batch statistics:  dx = gamma * invstd * (dy - dbeta / m - xhat * dgamma / m)
 //     frozen statistics: dx = gamma * invstd * dy   (the mean and variance do not depend on x)
-// Defines: BN_INDEX_T (bn_common.cl).
+// Defines: BN_INDEX_T, BN_CHECK_RANGE (bn_common.cl).
 
 kernel void bn_backward_reduce_planar(
     global const float* dy, global const float* x, global const float* mean, global float* partial,
@@ -18,27 +18,29 @@ kernel void bn_backward_reduce_planar(
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t chunk_length = (index_t)chunk_length_arg;
     const uint lid = get_local_id(0), group_size = get_local_size(0);
-    const index_t g = get_group_id(0);
+    const index_t g = get_group_id(0), f = get_group_id(2) * get_num_groups(1) + get_group_id(1);
+#if BN_CHECK_RANGE
+    if (f >= features) return; // the whole group returns: f is the same for all its work-items
+#endif
     const index_t end = min((index_t)outer_arg * inner, (g + 1) * chunk_length);
-    for (index_t f = get_group_id(1); f < features; f += get_num_groups(1)) {
-        const float center = mean[f];
-        float sum_dy = 0.0f, compensation_dy = 0.0f, sum_dyx = 0.0f, compensation_dyx = 0.0f;
-        planar_walk walk = planar_walk_start(g * chunk_length + lid, group_size, inner);
-        for (index_t j = g * chunk_length + lid; j < end; j += group_size) {
-            const index_t index = planar_walk_index(&walk, f, features, inner);
-            const float gradient = dy[index];
-            compensated_add(&sum_dy, &compensation_dy, gradient);
-            compensated_add(&sum_dyx, &compensation_dyx, gradient * (x[index] - center));
-            planar_walk_advance(&walk, inner);
-        }
-        scratch[lid] = sum_dy - compensation_dy;
-        scratch[group_size + lid] = sum_dyx - compensation_dyx;
-        reduce_rows(scratch, 0, lid, 1, group_size);
-        reduce_rows(scratch + group_size, 0, lid, 1, group_size);
-        if (lid == 0) {
-            partial[(g * 2) * features + f] = scratch[0];
-            partial[(g * 2 + 1) * features + f] = scratch[group_size];
-        }
+    const float center = mean[f];
+
+    float sum_dy = 0.0f, compensation_dy = 0.0f, sum_dyx = 0.0f, compensation_dyx = 0.0f;
+    planar_walk walk = planar_walk_start(g * chunk_length + lid, group_size, inner);
+    for (index_t j = g * chunk_length + lid; j < end; j += group_size) {
+        const index_t index = planar_walk_index(&walk, f, features, inner);
+        const float gradient = dy[index];
+        compensated_add(&sum_dy, &compensation_dy, gradient);
+        compensated_add(&sum_dyx, &compensation_dyx, gradient * (x[index] - center));
+        planar_walk_advance(&walk, inner);
+    }
+    scratch[lid] = sum_dy - compensation_dy;
+    scratch[group_size + lid] = sum_dyx - compensation_dyx;
+    reduce_rows(scratch, 0, lid, 1, group_size);
+    reduce_rows(scratch + group_size, 0, lid, 1, group_size);
+    if (lid == 0) {
+        partial[(g * 2) * features + f] = scratch[0];
+        partial[(g * 2 + 1) * features + f] = scratch[group_size];
     }
 }
 
@@ -103,16 +105,18 @@ kernel void bn_backward_dx_planar(
     global const float* gamma, global const float* dgamma, global const float* dbeta, global float* dx,
     ulong outer, ulong features_arg, ulong inner_arg, float reduction_scale, int uses_batch_statistics)
 {
-    const index_t features = (index_t)features_arg, inner = (index_t)inner_arg, planes = (index_t)outer * features;
-    for (index_t plane = get_global_id(1); plane < planes; plane += get_global_size(1)) {
-        const index_t f = plane % features;
-        const float center = mean[f], inverse_std = invstd[f], scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
-        const float sum_dy = dbeta[f], sum_dyx = dgamma[f];
-        const index_t base = plane * inner;
-        for (index_t i = get_global_id(0); i < inner; i += get_global_size(0)) {
-            dx[base + i] = bn_input_gradient(dy[base + i], x[base + i], center, inverse_std, scale,
-                                             sum_dy, sum_dyx, reduction_scale, uses_batch_statistics);
-        }
+    const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
+    const index_t plane = get_global_id(2) * get_global_size(1) + get_global_id(1);
+#if BN_CHECK_RANGE
+    if (plane >= (index_t)outer * features) return;
+#endif
+    const index_t f = plane % features;
+    const float center = mean[f], inverse_std = invstd[f], scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
+    const float sum_dy = dbeta[f], sum_dyx = dgamma[f];
+    const index_t base = plane * inner;
+    for (index_t i = get_global_id(0); i < inner; i += get_global_size(0)) {
+        dx[base + i] = bn_input_gradient(dy[base + i], x[base + i], center, inverse_std, scale,
+                                         sum_dy, sum_dyx, reduction_scale, uses_batch_statistics);
     }
 }
 

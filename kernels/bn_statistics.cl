@@ -5,9 +5,10 @@
 // chunk order. No atomics: the same input gives the same bits on the same device.
 //
 // bn_stats_partial_planar: reads x; writes partial[g * features + f].
-//   2-D range (chunks * WG, F1), work-groups (WG, 1); group (g, f0) takes values
-//   [g * chunk_length, (g + 1) * chunk_length) of features f0, f0 + F1, ... (F1 is at most 65535,
-//   the most work-groups some drivers allow in a second dimension).
+//   3-D range (chunks * WG, F1, F2), work-groups (WG, 1, 1); group (g, f1, f2) takes values
+//   [g * chunk_length, (g + 1) * chunk_length) of feature f = f2 * F1 + f1. F1 and F2 stay at most
+//   65535, the most work-groups some drivers allow in those dimensions; the range covers the
+//   features exactly, or, with BN_CHECK_RANGE, at least, and groups past the end return.
 // bn_stats_partial_interleaved: reads x; writes partial[g * features + f].
 //   2-D range (round_up(features, LX), chunks * LY), work-groups (LX, LY); group row g takes rows
 //   [g * chunk_length, (g + 1) * chunk_length).
@@ -23,7 +24,7 @@
 //   invstd[f] = 1 / sqrt(sum / count + epsilon) and, when running_mean != NULL, blends the running
 //   statistics: running = keep * running + take * batch, with the batch variance sum / variance_divisor.
 // bn_inverse_std: one work-item per feature; invstd[f] = 1 / sqrt(variance[f] + epsilon).
-// Defines: BN_INDEX_T (bn_common.cl).
+// Defines: BN_INDEX_T, BN_CHECK_RANGE (bn_common.cl).
 
 kernel void bn_stats_partial_planar(
     global const float* x, global const float* center, global const float* center_lo, global float* partial,
@@ -32,24 +33,26 @@ kernel void bn_stats_partial_planar(
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t chunk_length = (index_t)chunk_length_arg;
     const uint lid = get_local_id(0), group_size = get_local_size(0);
-    const index_t g = get_group_id(0);
+    const index_t g = get_group_id(0), f = get_group_id(2) * get_num_groups(1) + get_group_id(1);
+#if BN_CHECK_RANGE
+    if (f >= features) return; // the whole group returns: f is the same for all its work-items
+#endif
     const index_t end = min((index_t)outer_arg * inner, (g + 1) * chunk_length);
     const bool squared = center != 0;
-    for (index_t f = get_group_id(1); f < features; f += get_num_groups(1)) {
-        const float k = squared ? center[f] : x[f * inner];
-        const float k_lo = squared ? center_lo[f] : 0.0f;
-        float sum = 0.0f, compensation = 0.0f;
-        planar_walk walk = planar_walk_start(g * chunk_length + lid, group_size, inner);
-        for (index_t j = g * chunk_length + lid; j < end; j += group_size) {
-            const float d = (x[planar_walk_index(&walk, f, features, inner)] - k) - k_lo;
-            compensated_add(&sum, &compensation, squared ? d * d : d);
-            planar_walk_advance(&walk, inner);
-        }
-        scratch[lid] = sum - compensation;
-        reduce_rows(scratch, 0, lid, 1, group_size);
-        if (lid == 0) {
-            partial[g * features + f] = scratch[0];
-        }
+    const float k = squared ? center[f] : x[f * inner];
+    const float k_lo = squared ? center_lo[f] : 0.0f;
+
+    float sum = 0.0f, compensation = 0.0f;
+    planar_walk walk = planar_walk_start(g * chunk_length + lid, group_size, inner);
+    for (index_t j = g * chunk_length + lid; j < end; j += group_size) {
+        const float d = (x[planar_walk_index(&walk, f, features, inner)] - k) - k_lo;
+        compensated_add(&sum, &compensation, squared ? d * d : d);
+        planar_walk_advance(&walk, inner);
+    }
+    scratch[lid] = sum - compensation;
+    reduce_rows(scratch, 0, lid, 1, group_size);
+    if (lid == 0) {
+        partial[g * features + f] = scratch[0];
     }
 }
 

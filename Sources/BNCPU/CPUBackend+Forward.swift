@@ -26,7 +26,7 @@ extension CPUBackend {
         running.variance.values = (0..<geometry.features).map {
             Float(update.keep * Double(oldVariance[$0]) + update.take * statistics.sumOfSquares[$0] / update.varianceDivisor)
         }
-        running.batchesTracked += 1
+        running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
     }
 
     public func forwardInference(

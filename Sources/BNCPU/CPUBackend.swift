@@ -15,6 +15,9 @@ public struct CPUBackend: BatchNormBackend {
 
     public func makeBuffer(count: Int) throws -> HostBuffer {
         guard count >= 1 else { throw BatchNormError.invalidBufferCount(count) }
+        guard count <= Int.max / MemoryLayout<Float>.stride else {
+            throw BatchNormError.allocationTooLarge(bytes: .max, limit: Int.max, device: name)
+        }
         return HostBuffer([Float](repeating: .nan, count: count))
     }
 

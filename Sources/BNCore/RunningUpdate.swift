@@ -16,8 +16,9 @@ package struct RunningUpdate: Sendable, Hashable {
     package init(options: BatchNormOptions, batchesTracked: Int, valuesPerFeature: Int) {
         switch (options.momentum, options.convention) {
         case (nil, _):
-            // PyTorch's momentum=None: the k-th batch gets weight 1/k, a cumulative average.
-            let take = 1 / Double(batchesTracked + 1)
+            // PyTorch's momentum=None: the k-th batch gets weight 1/k, a cumulative average. A count
+            // below zero, which no training step makes, counts as none.
+            let take = 1 / (Double(max(batchesTracked, 0)) + 1)
             (keep, self.take) = (1 - take, take)
         case let (momentum?, .pytorch):
             (keep, take) = (1 - Double(momentum), Double(momentum))
@@ -25,5 +26,10 @@ package struct RunningUpdate: Sendable, Hashable {
             (keep, take) = (Double(momentum), 1 - Double(momentum))
         }
         varianceDivisor = Double(options.unbiasedRunningVariance ? valuesPerFeature - 1 : valuesPerFeature)
+    }
+
+    /// The count after one more batch, saturating rather than trapping at `Int.max`.
+    package static func counting(after batchesTracked: Int) -> Int {
+        batchesTracked < .max ? max(batchesTracked, 0) + 1 : .max
     }
 }

@@ -37,14 +37,17 @@ struct KernelVariant: Hashable {
     }
 
     var indexWidth: IndexWidth
+    /// Planar ranges cover more planes or features than there are, and kernels skip the excess
+    /// (`BN_CHECK_RANGE=1`); otherwise ranges are exact and kernels test nothing.
+    var checksRange = false
 
     /// The `-D` options of this variant.
     var defines: String {
-        "-DBN_INDEX_T=\(indexWidth == .narrow ? "uint" : "ulong")"
+        "-DBN_INDEX_T=\(indexWidth == .narrow ? "uint" : "ulong") -DBN_CHECK_RANGE=\(checksRange ? 1 : 0)"
     }
 
-    /// How tables name it.
-    var name: String { indexWidth == .narrow ? "32-bit" : "64-bit" }
+    /// How tables name it: `32-bit`, or `64-bit, range-checked`.
+    var name: String { (indexWidth == .narrow ? "32-bit" : "64-bit") + (checksRange ? ", range-checked" : "") }
 }
 
 /// The programs and kernels of one context: each program is built once per variant and cached, and

@@ -19,7 +19,7 @@ extension OpenCLBackend {
             try runner.enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: invStd,
                                         gamma: gamma, beta: beta, plan: plan)
         }
-        running.batchesTracked += 1
+        running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
     }
 
     public func forwardInference(

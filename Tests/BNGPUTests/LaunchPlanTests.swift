@@ -24,6 +24,8 @@ struct LaunchPlanTests {
         (TensorShape(n: 65536, c: 256), .spatial),
         (TensorShape(n: 32, c: 2048, h: 7, w: 7), .spatial),
         (TensorShape(n: 2, c: 70000, h: 1, w: 2), .spatial),
+        (TensorShape(n: 70000, c: 2, h: 1, w: 2), .spatial),
+        (TensorShape(n: 256, c: 2048, h: 7, w: 7), .spatial),
         (TensorShape(n: 1 << 22, c: 4), .spatial),
     ]
 
@@ -31,7 +33,8 @@ struct LaunchPlanTests {
     func coverage(limits: LaunchLimits) throws {
         for (shape, mode) in Self.shapes {
             let geometry = try FeatureGeometry(shape: shape, mode: mode)
-            let plan = LaunchPlan(geometry: geometry, limits: limits, variant: KernelVariant(indexWidth: .narrow))
+            let plan = LaunchPlan(geometry: geometry, limits: limits,
+                                  variant: LaunchPlan.variant(for: geometry, forcesWideIndices: false))
             let label = "\(shape) \(mode) on \(limits)"
             #expect(plan.traversal == (geometry.inner > 1 ? .planar : .interleaved), "\(label)")
             let extent = plan.traversal == .planar ? geometry.valuesPerFeature : geometry.outer
@@ -52,7 +55,20 @@ struct LaunchPlanTests {
                 #expect(plan.reduction.global[0] >= geometry.features && plan.elementwise.global[0] >= geometry.features, "\(label)")
             }
             for range in [plan.reduction, plan.elementwise] {
-                #expect(range.global[1] / range.local[1] <= LaunchHeuristics.maximumGroupsInSecondDimension, "\(label): \(range)")
+                for dimension in range.global.indices.dropFirst() {
+                    #expect(range.global[dimension] / range.local[dimension] <= LaunchHeuristics.maximumGroupsInHigherDimensions,
+                            "\(label): \(range)")
+                }
+            }
+            if plan.traversal == .planar {
+                // Exact ranges unless the variant skips the excess.
+                let features = plan.reduction.global.dropFirst().reduce(1, *)
+                let planes = plan.elementwise.global.dropFirst().reduce(1, *)
+                if plan.variant.checksRange {
+                    #expect(features >= geometry.features && planes >= geometry.outer * geometry.features, "\(label)")
+                } else {
+                    #expect(features == geometry.features && planes == geometry.outer * geometry.features, "\(label)")
+                }
             }
         }
     }
@@ -63,6 +79,18 @@ struct LaunchPlanTests {
         let plan = LaunchPlan(geometry: geometry, limits: Self.devices[1], variant: KernelVariant(indexWidth: .narrow))
         #expect(plan.chunks > 100)
         #expect(plan.name.hasPrefix("planar 256×1 chunks"))
+    }
+
+    @Test("ranges are exact where two dimensions of 65535 groups hold the planes, range-checked beyond")
+    func rangeCheck() throws {
+        func variant(_ shape: TensorShape) throws -> KernelVariant {
+            LaunchPlan.variant(for: try FeatureGeometry(shape: shape, mode: .spatial), forcesWideIndices: false)
+        }
+        #expect(try !variant(TensorShape(n: 32, c: 2048, h: 7, w: 7)).checksRange)
+        #expect(try !variant(TensorShape(n: 256, c: 2048, h: 7, w: 7)).checksRange)
+        #expect(try !variant(TensorShape(n: 100_000, c: 4)).checksRange)
+        #expect(try variant(TensorShape(n: 2, c: 70000, h: 1, w: 2)).checksRange)
+        #expect(try variant(TensorShape(n: 70000, c: 2, h: 1, w: 2)).checksRange)
     }
 
     @Test("the index width follows the element count")

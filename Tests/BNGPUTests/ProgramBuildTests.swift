@@ -19,11 +19,11 @@ struct ProgramBuildTests {
         }
     }
 
-    @Test("every kernel builds in both index variants", arguments: [KernelVariant.IndexWidth.narrow, .wide])
-    func everyKernel(width: KernelVariant.IndexWidth) throws {
+    @Test("every kernel builds in every variant", arguments: [KernelVariant.IndexWidth.narrow, .wide], [false, true])
+    func everyKernel(width: KernelVariant.IndexWidth, checksRange: Bool) throws {
         var library = KernelLibrary(context: try TestBackends.openCL().context)
         for name in KernelName.allCases {
-            let kernel = try library.kernel(name, variant: KernelVariant(indexWidth: width))
+            let kernel = try library.kernel(name, variant: KernelVariant(indexWidth: width, checksRange: checksRange))
             #expect(kernel.name == name.rawValue)
         }
     }

@@ -24,6 +24,7 @@ extension TestCase {
         TestCase("C = 2048", TensorShape(n: 4, c: 2048, h: 3, w: 3, layout: .nhwc)),
         TestCase("BN1d C = 2050", TensorShape(n: 33, c: 2050)),
         TestCase("over 65535 channels and planes", TensorShape(n: 2, c: 70000, h: 1, w: 2)),
+        TestCase("over 65535 samples and planes", TensorShape(n: 70000, c: 2, h: 1, w: 2)),
         TestCase("3-D", TensorShape(n: 2, c: 3, spatial: [4, 5, 6])),
         TestCase("3-D", TensorShape(n: 2, c: 3, spatial: [4, 5, 6], layout: .nhwc)),
         TestCase("mean 1000, sd 1", TensorShape(n: 8, c: 4, h: 16, w: 16), profile: .offset(mean: 1000, spread: 1)),

@@ -164,5 +164,6 @@ struct ErrorCaseTests {
         for buffer in [mean, invStd, short] { #expect(try backend.download(buffer).allSatisfy { $0 == 7 }) }
         #expect(try backend.download(y).allSatisfy { $0 == 7 })
         #expect(throws: BatchNormError.invalidBufferCount(0)) { try backend.makeBuffer(count: 0) }
+        #expect(throws: BatchNormError.self) { try backend.makeBuffer(count: .max) }
     }
 }

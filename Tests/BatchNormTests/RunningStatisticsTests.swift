@@ -96,6 +96,24 @@ struct RunningStatisticsTests {
         expectStatistics(replaced, mean: batches[1].mean, variance: batches[1].variance.map { $0 * 6 / 5 },
                          steps: 2, "momentum 1 on \(kind)")
     }
+
+    @Test("the batch count saturates instead of trapping, and a negative count counts as none",
+          arguments: BackendKind.available)
+    func batchCountEdges(kind: BackendKind) throws {
+        let backend = try kind.make()
+        let batch = Batch(seed: 5)
+        var saturated = Self.start
+        saturated.batchesTracked = .max
+        _ = try backend.forwardTraining(x: batch.x, shape: Self.shape, gamma: nil, beta: nil, running: &saturated,
+                                        options: BatchNormOptions())
+        #expect(saturated.batchesTracked == .max)
+        var negative = Self.start
+        negative.batchesTracked = -7
+        _ = try backend.forwardTraining(x: batch.x, shape: Self.shape, gamma: nil, beta: nil, running: &negative,
+                                        options: BatchNormOptions(momentum: nil))
+        expectStatistics(negative, mean: batch.mean, variance: batch.variance.map { $0 * 6 / 5 }, steps: 1,
+                         "first cumulative batch after a negative count on \(kind)")
+    }
 }
 
 private func pow2(_ value: Double) -> Double { value * value }

@@ -19,9 +19,10 @@ enum LaunchHeuristics {
     /// The copy kernel's work-items at the most: one float4 each up to 2²⁴ of them, enough to fill
     /// any current device; beyond, each work-item strides over several.
     static let copyWorkItemLimit = 1 << 24
-    /// Work-groups in the second dimension of a range, at the most: NVIDIA's OpenCL runs ranges as
-    /// CUDA grids, whose y dimension holds at most 65535 blocks. Kernels stride over what is beyond.
-    static let maximumGroupsInSecondDimension = 65535
+    /// Work-groups in the second or third dimension of a range, at the most: NVIDIA's OpenCL runs
+    /// ranges as CUDA grids, whose y and z dimensions hold at most 65535 blocks. Planes and features
+    /// beyond that spill into the third dimension, rows of the interleaved kernels into a stride loop.
+    static let maximumGroupsInHigherDimensions = 65535
     /// Element counts below this use 32-bit indices in the kernels (`BN_INDEX_T=uint`): every index,
     /// and every chunk end (at most twice the count), then fits in 32 bits.
     static let narrowIndexLimit = 1 << 31

@@ -5,6 +5,18 @@ struct LaunchRange: Hashable {
     var global: [Int]
     var local: [Int]
 
+    /// A range; a third dimension of one is dropped, since PoCL runs 2-D ranges faster than 3-D ones
+    /// of the same size, and kernels read `get_global_id(2)` as 0 either way.
+    init(global: [Int], local: [Int]) {
+        if global.count == 3, global[2] == 1, local[2] == 1 {
+            self.global = Array(global.prefix(2))
+            self.local = Array(local.prefix(2))
+        } else {
+            self.global = global
+            self.local = local
+        }
+    }
+
     /// Work-items per group.
     var groupSize: Int { local.reduce(1, *) }
 }
@@ -38,7 +50,7 @@ struct LaunchPlan: Hashable {
     let chunks: Int
     /// Values (planar) or rows (interleaved) per chunk.
     let chunkLength: Int
-    /// The reduction kernels' range.
+    /// The reduction kernels' range (3-D for planar, 2-D for interleaved).
     let reduction: LaunchRange
     /// The elementwise kernels' range (normalization, dx).
     let elementwise: LaunchRange
@@ -52,13 +64,15 @@ struct LaunchPlan: Hashable {
 
     /// Names the choice, for tables and logs: `planar 256×1 chunks 4, 32-bit`.
     var name: String {
-        "\(traversal.rawValue) \(reduction.local.map(String.init).joined(separator: "×")) chunks \(chunks), \(variant.name)"
+        "\(traversal.rawValue) \(reduction.local.prefix(2).map(String.init).joined(separator: "×")) chunks \(chunks), \(variant.name)"
     }
 
     /// The build variant a shape needs; it decides which programs the limits come from.
     static func variant(for geometry: FeatureGeometry, forcesWideIndices: Bool) -> KernelVariant {
         let isNarrow = !forcesWideIndices && geometry.elementCount < LaunchHeuristics.narrowIndexLimit
-        return KernelVariant(indexWidth: isNarrow ? .narrow : .wide)
+        let isExact = geometry.inner == 1 || (exactSplit(geometry.features) != nil
+                                              && exactSplit(geometry.outer * geometry.features, factors: geometry.features) != nil)
+        return KernelVariant(indexWidth: isNarrow ? .narrow : .wide, checksRange: !isExact)
     }
 
     init(geometry: FeatureGeometry, limits: LaunchLimits, variant: KernelVariant) {
@@ -68,7 +82,6 @@ struct LaunchPlan: Hashable {
         let elementwiseSize = Self.powerOfTwo(atMost: min(LaunchHeuristics.preferredWorkGroupSize, limits.elementwiseWorkGroupSize))
         let targetGroups = limits.computeUnits * LaunchHeuristics.groupsPerComputeUnit
         let features = geometry.features
-        let groupRowLimit = LaunchHeuristics.maximumGroupsInSecondDimension
 
         // Split each feature's values (planar) or rows (interleaved) into chunks of whole steps.
         func chunking(values: Int, step: Int, groupsPerChunk: Int) -> (chunks: Int, length: Int) {
@@ -82,11 +95,14 @@ struct LaunchPlan: Hashable {
         if geometry.inner > 1 {
             traversal = .planar
             (chunks, chunkLength) = chunking(values: geometry.valuesPerFeature, step: reductionSize, groupsPerChunk: features)
-            reduction = LaunchRange(global: [chunks * reductionSize, min(features, groupRowLimit)], local: [reductionSize, 1])
+            let planes = geometry.outer * features
+            reduction = LaunchRange(global: [chunks * reductionSize] + Self.split(features, exactly: !variant.checksRange),
+                                    local: [reductionSize, 1, 1])
             let columns = min(elementwiseSize, Self.powerOfTwo(atLeast: geometry.inner))
             let steps = max(1, geometry.inner / (columns * LaunchHeuristics.valuesPerElementwiseItem))
-            elementwise = LaunchRange(global: [columns * steps, min(geometry.outer * features, groupRowLimit)],
-                                      local: [columns, 1])
+            elementwise = LaunchRange(
+                global: [columns * steps] + Self.split(planes, factors: features, exactly: !variant.checksRange),
+                local: [columns, 1, 1])
         } else {
             traversal = .interleaved
             let wideColumns = Self.powerOfTwo(atMost: max(LaunchHeuristics.minimumInterleavedColumns, limits.preferredMultiple))
@@ -97,12 +113,31 @@ struct LaunchPlan: Hashable {
             reduction = LaunchRange(global: [featureGroups * columns, chunks * rows], local: [columns, rows])
             let elementColumns = min(columns, elementwiseSize)
             let elementRows = elementwiseSize / elementColumns
-            let rowSteps = max(1, min(geometry.outer / (elementRows * LaunchHeuristics.valuesPerElementwiseItem), groupRowLimit))
+            let rowSteps = max(1, min(geometry.outer / (elementRows * LaunchHeuristics.valuesPerElementwiseItem),
+                                      LaunchHeuristics.maximumGroupsInHigherDimensions))
             elementwise = LaunchRange(global: [Self.roundUp(features, to: elementColumns), rowSteps * elementRows],
                                       local: [elementColumns, elementRows])
         }
         let featureGroupSize = min(elementwiseSize, Self.powerOfTwo(atLeast: features))
         perFeature = LaunchRange(global: [Self.roundUp(features, to: featureGroupSize)], local: [featureGroupSize])
+    }
+
+    /// `count` as rows × layers with both at most `maximumGroupsInHigherDimensions`, exactly: the
+    /// count itself, or `factors` × `count / factors`. Nil when neither fits.
+    static func exactSplit(_ count: Int, factors: Int? = nil) -> [Int]? {
+        let limit = LaunchHeuristics.maximumGroupsInHigherDimensions
+        if count <= limit { return [count, 1] }
+        if let factors, factors <= limit, count / factors <= limit { return [factors, count / factors] }
+        return nil
+    }
+
+    /// Spreads `count` single work-item groups over the second and third dimensions, each at most
+    /// `maximumGroupsInHigherDimensions`: exactly where the variant has no range check (the plan
+    /// chose it so), else covering at least `count`, the kernels skipping the excess.
+    static func split(_ count: Int, factors: Int? = nil, exactly: Bool) -> [Int] {
+        if exactly, let split = exactSplit(count, factors: factors) { return split }
+        let rows = min(count, LaunchHeuristics.maximumGroupsInHigherDimensions)
+        return [rows, divideRoundingUp(count, rows)]
     }
 
     static func divideRoundingUp(_ value: Int, _ divisor: Int) -> Int { (value + divisor - 1) / divisor }
