@@ -25,7 +25,7 @@ struct CPUReferenceTests {
         expectClose(actual.y, expected.y, tolerance: Tolerance.cpuReference, "y of \(label)", locate: indexing.describe(index:))
         expectClose(actual.mean, expected.mean, scale: expected.standardDeviation, tolerance: Tolerance.cpuReference, "mean of \(label)")
         expectClose(actual.invStd, expected.invStd, scale: relative, tolerance: Tolerance.cpuReference, "invStd of \(label)")
-        expectClose(running.mean, expected.running.mean, scale: expected.standardDeviation, tolerance: Tolerance.cpuReference,
+        expectClose(running.mean, expected.running.mean, scale: expected.runningMeanScale, tolerance: Tolerance.cpuReference,
                     "running mean of \(label)")
         expectClose(running.variance, expected.running.variance, scale: relative, tolerance: Tolerance.cpuReference,
                     "running variance of \(label)")

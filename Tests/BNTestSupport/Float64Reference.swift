@@ -11,6 +11,9 @@ public enum Float64Reference {
         /// √σ² per feature: a mean is judged against its feature's spread.
         public var standardDeviation: [Double]
         public var running: (mean: [Double], variance: [Double])
+        /// keep·|old running mean| + take·(|μ| + σ): the running mean is judged against the terms it
+        /// is blended from, not the batch's spread alone, which can be tiny when m is small.
+        public var runningMeanScale: [Double]
     }
 
     /// A backward pass in float64, and the scale each output is judged at: a sum against the
@@ -53,9 +56,12 @@ public enum Float64Reference {
         let runningMean = (0..<features).map { oldWeight * Double(running.mean[$0]) + batchWeight * mean[$0] }
         let runningVariance = (0..<features).map { oldWeight * Double(running.variance[$0]) + batchWeight * stored[$0] }
 
+        let runningMeanScale = (0..<features).map {
+            oldWeight * abs(Double(running.mean[$0])) + batchWeight * (abs(mean[$0]) + variance[$0].squareRoot())
+        }
         return Forward(y: normalize(x, indexing: indexing, mean: mean, invStd: invStd, gamma: gamma, beta: beta),
                        mean: mean, invStd: invStd, standardDeviation: variance.map { $0.squareRoot() },
-                       running: (runningMean, runningVariance))
+                       running: (runningMean, runningVariance), runningMeanScale: runningMeanScale)
     }
 
     public static func forwardInference(
