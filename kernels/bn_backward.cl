@@ -18,10 +18,9 @@ kernel void bn_backward_reduce_planar(
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t chunk_length = (index_t)chunk_length_arg;
     const uint lid = get_local_id(0), group_size = get_local_size(0);
-    const index_t g = get_group_id(0), f = get_group_id(2) * get_num_groups(1) + get_group_id(1);
-#if BN_CHECK_RANGE
-    if (f >= features) return; // the whole group returns: f is the same for all its work-items
-#endif
+    const index_t g = get_group_id(0);
+    index_t f;
+    if (!planar_feature_of_group(features, &f)) return; // the whole group returns: f is its own
     const index_t end = min((index_t)outer_arg * inner, (g + 1) * chunk_length);
     const float center = mean[f];
 
@@ -106,10 +105,8 @@ kernel void bn_backward_dx_planar(
     ulong outer, ulong features_arg, ulong inner_arg, float reduction_scale, int uses_batch_statistics)
 {
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
-    const index_t plane = get_global_id(2) * get_global_size(1) + get_global_id(1);
-#if BN_CHECK_RANGE
-    if (plane >= (index_t)outer * features) return;
-#endif
+    index_t plane;
+    if (!planar_plane_of_work_item((index_t)outer * features, &plane)) return;
     const index_t f = plane % features;
     const float center = mean[f], inverse_std = invstd[f], scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
     const float sum_dy = dbeta[f], sum_dyx = dgamma[f];

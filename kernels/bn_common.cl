@@ -94,6 +94,22 @@ void planar_walk_advance(planar_walk* walk, index_t inner)
     }
 }
 
+// Planar kernels take their plane (o * features + f) or their feature from the second and third
+// range dimensions, as rows x layers (the host's LaunchPlan.split). These say which, and whether it
+// exists: always, unless BN_CHECK_RANGE, when the range may cover more than there are; the check
+// then folds away at compile time.
+bool planar_plane_of_work_item(index_t planes, index_t* plane)
+{
+    *plane = get_global_id(2) * get_global_size(1) + get_global_id(1);
+    return !BN_CHECK_RANGE || *plane < planes;
+}
+
+bool planar_feature_of_group(index_t features, index_t* f)
+{
+    *f = get_group_id(2) * get_num_groups(1) + get_group_id(1);
+    return !BN_CHECK_RANGE || *f < features;
+}
+
 // The exact rounding error of s = a + b (Knuth's TwoSum): a + b == s + two_sum_error(a, b, s).
 float two_sum_error(float a, float b, float s)
 {

@@ -18,10 +18,8 @@ kernel void bn_normalize_planar(
     ulong outer, ulong features_arg, ulong inner_arg)
 {
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
-    const index_t plane = get_global_id(2) * get_global_size(1) + get_global_id(1);
-#if BN_CHECK_RANGE
-    if (plane >= (index_t)outer * features) return;
-#endif
+    index_t plane;
+    if (!planar_plane_of_work_item((index_t)outer * features, &plane)) return;
     const index_t f = plane % features;
     const float center = mean[f], center_lo = mean_lo ? mean_lo[f] : 0.0f;
     const float scale = (gamma ? gamma[f] : 1.0f) * invstd[f];

@@ -33,10 +33,9 @@ kernel void bn_stats_partial_planar(
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t chunk_length = (index_t)chunk_length_arg;
     const uint lid = get_local_id(0), group_size = get_local_size(0);
-    const index_t g = get_group_id(0), f = get_group_id(2) * get_num_groups(1) + get_group_id(1);
-#if BN_CHECK_RANGE
-    if (f >= features) return; // the whole group returns: f is the same for all its work-items
-#endif
+    const index_t g = get_group_id(0);
+    index_t f;
+    if (!planar_feature_of_group(features, &f)) return; // the whole group returns: f is its own
     const index_t end = min((index_t)outer_arg * inner, (g + 1) * chunk_length);
     const bool squared = center != 0;
     const float k = squared ? center[f] : x[f * inner];
