@@ -70,9 +70,15 @@ struct LaunchPlan: Hashable {
     /// The build variant a shape needs; it decides which programs the limits come from.
     static func variant(for geometry: FeatureGeometry, forcesWideIndices: Bool) -> KernelVariant {
         let isNarrow = !forcesWideIndices && geometry.elementCount < LaunchHeuristics.narrowIndexLimit
-        let isExact = geometry.inner == 1 || (exactSplit(geometry.features) != nil
-                                              && exactSplit(geometry.outer * geometry.features, factors: geometry.features) != nil)
-        return KernelVariant(indexWidth: isNarrow ? .narrow : .wide, checksRange: !isExact)
+        return KernelVariant(indexWidth: isNarrow ? .narrow : .wide, checksRange: needsRangeCheck(geometry))
+    }
+
+    /// Whether the planar ranges of `geometry` cover more planes or features than there are, so
+    /// that its kernels must be built with the range check: exactly when ``split(_:factors:)``
+    /// cannot split a count exactly.
+    static func needsRangeCheck(_ geometry: FeatureGeometry) -> Bool {
+        geometry.inner > 1 && (exactSplit(geometry.features) == nil
+                               || exactSplit(geometry.outer * geometry.features, factors: geometry.features) == nil)
     }
 
     init(geometry: FeatureGeometry, limits: LaunchLimits, variant: KernelVariant) {
@@ -95,14 +101,11 @@ struct LaunchPlan: Hashable {
         if geometry.inner > 1 {
             traversal = .planar
             (chunks, chunkLength) = chunking(values: geometry.valuesPerFeature, step: reductionSize, groupsPerChunk: features)
-            let planes = geometry.outer * features
-            reduction = LaunchRange(global: [chunks * reductionSize] + Self.split(features, exactly: !variant.checksRange),
-                                    local: [reductionSize, 1, 1])
+            reduction = LaunchRange(global: [chunks * reductionSize] + Self.split(features), local: [reductionSize, 1, 1])
             let columns = min(elementwiseSize, Self.powerOfTwo(atLeast: geometry.inner))
             let steps = max(1, geometry.inner / (columns * LaunchHeuristics.valuesPerElementwiseItem))
-            elementwise = LaunchRange(
-                global: [columns * steps] + Self.split(planes, factors: features, exactly: !variant.checksRange),
-                local: [columns, 1, 1])
+            elementwise = LaunchRange(global: [columns * steps] + Self.split(geometry.outer * features, factors: features),
+                                      local: [columns, 1, 1])
         } else {
             traversal = .interleaved
             let wideColumns = Self.powerOfTwo(atMost: max(LaunchHeuristics.minimumInterleavedColumns, limits.preferredMultiple))
@@ -132,10 +135,10 @@ struct LaunchPlan: Hashable {
     }
 
     /// Spreads `count` single work-item groups over the second and third dimensions, each at most
-    /// `maximumGroupsInHigherDimensions`: exactly where the variant has no range check (the plan
-    /// chose it so), else covering at least `count`, the kernels skipping the excess.
-    static func split(_ count: Int, factors: Int? = nil, exactly: Bool) -> [Int] {
-        if exactly, let split = exactSplit(count, factors: factors) { return split }
+    /// `maximumGroupsInHigherDimensions`: exactly where it can, else covering at least `count`, which
+    /// only the range-checked variant (``needsRangeCheck(_:)``) is built for.
+    static func split(_ count: Int, factors: Int? = nil) -> [Int] {
+        if let split = exactSplit(count, factors: factors) { return split }
         let rows = min(count, LaunchHeuristics.maximumGroupsInHigherDimensions)
         return [rows, divideRoundingUp(count, rows)]
     }
