@@ -42,15 +42,15 @@ extension OpenCLBackend {
         let destination = try makeBuffer(count: floats)
         let vectors = floats / 4
         let variant = KernelVariant(indexWidth: floats < LaunchHeuristics.narrowIndexLimit ? .narrow : .wide)
+        let groupSize = try runner.withLock { runner in
+            LaunchPlan.powerOfTwo(atMost: min(LaunchHeuristics.preferredWorkGroupSize,
+                                              try runner.library.kernel(.copy, variant: variant).maxWorkGroupSize(on: runner.device)))
+        }
+        let range = LaunchRange(global: [LaunchPlan.roundUp(min(vectors, LaunchHeuristics.copyWorkItemLimit), to: groupSize)],
+                                local: [groupSize])
         let copy = {
             try self.runner.withLock { runner in
-                let groupSize = LaunchPlan.powerOfTwo(atMost: min(
-                    LaunchHeuristics.preferredWorkGroupSize,
-                    try runner.library.kernel(.copy, variant: variant).maxWorkGroupSize(on: runner.device)))
-                let workItems = LaunchPlan.roundUp(min(vectors, LaunchHeuristics.copyWorkItemLimit), to: groupSize)
-                try runner.run(.copy, variant: variant, range: LaunchRange(global: [workItems], local: [groupSize]), [
-                    .buffer(source), .buffer(destination), .size(vectors),
-                ])
+                try runner.run(.copy, variant: variant, range: range, [.buffer(source), .buffer(destination), .size(vectors)])
             }
         }
         try copy()
