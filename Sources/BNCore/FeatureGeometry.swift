@@ -55,11 +55,6 @@ package struct FeatureGeometry: Sendable, Hashable {
             (outer, features, inner) = (shape.n, shape.c, 1)
         }
     }
-
-    /// The flat index of value (o, f, i).
-    package func index(outer o: Int, feature f: Int, inner i: Int) -> Int {
-        (o * features + f) * inner + i
-    }
 }
 
 extension FeatureGeometry {
