@@ -2,77 +2,87 @@
 //
 // bn_backward_reduce_planar / _interleaved: read dy, x, mean; write partial[(g * 2 + 0) * features + f]
 //   = sum dy and partial[(g * 2 + 1) * features + f] = sum dy * (x - mean) over chunk g, compensated.
-//   Ranges and work-groups as bn_stats_partial_planar / _interleaved; scratch holds 2 * WG floats.
+//   Ranges, work-groups and chunks as bn_stats_chunk_planar / _interleaved; scratch holds WG floats.
 // bn_backward_merge: one work-item per feature; adds the chunk partials in order; writes
 //   dbeta[f] = sum dy and dgamma[f] = sum dy * (x - mean) * invstd.
-// bn_backward_dx_planar / _interleaved: one element per step, ranges and arguments as bn_normalize_*; reads dy, x,
-//   mean, invstd, gamma (NULL: 1), dgamma, dbeta; writes dx (may be dy):
-//     batch statistics:  dx = gamma * invstd * (dy - dbeta / m - xhat * dgamma / m)
+// bn_backward_dx_planar / _interleaved: ranges and arguments as bn_normalize_*; read dy, x, mean,
+//   invstd, gamma (NULL: 1), dgamma, dbeta; write dx (may be dy):
+//     batch statistics:  dx = gamma * invstd * ((dy - dbeta / m) - (x - mean) * invstd * dgamma / m)
 //     frozen statistics: dx = gamma * invstd * dy   (the mean and variance do not depend on x)
-// Defines: BN_INDEX_T, BN_CHECK_RANGE (bn_common.cl).
+// bn_backward_resident: the reduction, dgamma, dbeta and dx in one kernel for planar features small
+//   enough to stay in cache (batch statistics only): work-group f as bn_forward_training_resident.
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH (bn_common.cl).
+
+// Sums values[g * stride + offset] for g = 0 ..< count in that order, compensated.
+float ordered_sum(global const float* values, index_t count, index_t stride, index_t offset)
+{
+    float sum = 0.0f, compensation = 0.0f;
+    for (index_t g = 0; g < count; ++g) {
+        compensated_add(&sum, &compensation, values[g * stride + offset]);
+    }
+    return sum - compensation;
+}
+
+// Sum dy and sum dy * (x - center) of feature f over planes [first_plane, end_plane), returned to
+// every work-item of the 1-D group (it holds barriers); scratch holds get_local_size(0) floats.
+float2 planar_gradient_sums(global const float* dy, global const float* x, float center, index_t f,
+                            index_t features, index_t inner, index_t first_plane, index_t end_plane, local float* scratch)
+{
+    const uint lid = get_local_id(0), size = get_local_size(0);
+    const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
+    floatv dy_v = (floatv)(0.0f), dy_vc = (floatv)(0.0f), dyx_v = (floatv)(0.0f), dyx_vc = (floatv)(0.0f);
+    float dy_s = 0.0f, dy_sc = 0.0f, dyx_s = 0.0f, dyx_sc = 0.0f;
+    for (index_t o = first_plane; o < end_plane; ++o) {
+        const index_t base = (o * features + f) * inner;
+        for (index_t v = lid; v < vectors; v += size) {
+            const index_t at = base + v * BN_VECTOR_WIDTH;
+            const floatv gradient = load_v(dy + at);
+            compensated_add_v(&dy_v, &dy_vc, gradient);
+            compensated_add_v(&dyx_v, &dyx_vc, gradient * (load_v(x + at) - center));
+        }
+        for (index_t i = tail + lid; i < inner; i += size) {
+            const float gradient = dy[base + i];
+            compensated_add(&dy_s, &dy_sc, gradient);
+            compensated_add(&dyx_s, &dyx_sc, gradient * (x[base + i] - center));
+        }
+    }
+    return (float2)(group_total(scratch, lanes_total(dy_v, dy_vc, dy_s, dy_sc)),
+                    group_total(scratch, lanes_total(dyx_v, dyx_vc, dyx_s, dyx_sc)));
+}
 
 kernel void bn_backward_reduce_planar(
     global const float* dy, global const float* x, global const float* mean, global float* partial,
-    ulong outer_arg, ulong features_arg, ulong inner_arg, ulong chunk_length_arg, local float* scratch)
+    ulong outer, ulong features_arg, ulong inner, ulong chunk_planes, local float* scratch)
 {
-    const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
-    const index_t chunk_length = (index_t)chunk_length_arg;
-    const uint lid = get_local_id(0), group_size = get_local_size(0);
+    const index_t features = (index_t)features_arg, f = planar_feature_of_group();
+    if (f >= features) return; // the whole group returns: f is its own
     const index_t g = get_group_id(0);
-    index_t f;
-    if (!planar_feature_of_group(features, &f)) return; // the whole group returns: f is its own
-    const index_t end = min((index_t)outer_arg * inner, (g + 1) * chunk_length);
-    const float center = mean[f];
-
-    float sum_dy = 0.0f, compensation_dy = 0.0f, sum_dyx = 0.0f, compensation_dyx = 0.0f;
-    planar_walk walk = planar_walk_start(g * chunk_length + lid, group_size, inner);
-    for (index_t j = g * chunk_length + lid; j < end; j += group_size) {
-        const index_t index = planar_walk_index(&walk, f, features, inner);
-        const float gradient = dy[index];
-        compensated_add(&sum_dy, &compensation_dy, gradient);
-        compensated_add(&sum_dyx, &compensation_dyx, gradient * (x[index] - center));
-        planar_walk_advance(&walk, inner);
-    }
-    scratch[lid] = sum_dy - compensation_dy;
-    scratch[group_size + lid] = sum_dyx - compensation_dyx;
-    reduce_rows(scratch, 0, lid, 1, group_size);
-    reduce_rows(scratch + group_size, 0, lid, 1, group_size);
-    if (lid == 0) {
-        partial[(g * 2) * features + f] = scratch[0];
-        partial[(g * 2 + 1) * features + f] = scratch[group_size];
+    const index_t first = g * (index_t)chunk_planes, end = min((index_t)outer, first + (index_t)chunk_planes);
+    const float2 sums = planar_gradient_sums(dy, x, mean[f], f, features, (index_t)inner, first, end, scratch);
+    if (get_local_id(0) == 0) {
+        partial[(g * 2) * features + f] = sums.x;
+        partial[(g * 2 + 1) * features + f] = sums.y;
     }
 }
 
 kernel void bn_backward_reduce_interleaved(
     global const float* dy, global const float* x, global const float* mean, global float* partial,
-    ulong rows_arg, ulong features_arg, ulong chunk_length_arg, local float* scratch)
+    ulong rows, ulong features_arg, ulong chunk_rows, ulong chunks)
 {
-    const index_t features = (index_t)features_arg, chunk_length = (index_t)chunk_length_arg;
-    const uint lx = get_local_id(0), ly = get_local_id(1);
-    const uint columns = get_local_size(0), rows_per_step = get_local_size(1);
-    const index_t f = get_global_id(0), g = get_group_id(1);
-    const bool active = f < features;
-
-    float sum_dy = 0.0f, compensation_dy = 0.0f, sum_dyx = 0.0f, compensation_dyx = 0.0f;
-    if (active) {
-        const float center = mean[f];
-        const index_t end = min((index_t)rows_arg, (g + 1) * chunk_length);
-        for (index_t r = g * chunk_length + ly; r < end; r += rows_per_step) {
-            const index_t index = r * features + f;
-            const float gradient = dy[index];
-            compensated_add(&sum_dy, &compensation_dy, gradient);
-            compensated_add(&sum_dyx, &compensation_dyx, gradient * (x[index] - center));
-        }
+    const index_t features = (index_t)features_arg, column = get_global_id(0) * BN_VECTOR_WIDTH;
+    if (column >= features) return;
+    const index_t g = get_global_id(1);
+    const index_t first = g * (index_t)chunk_rows, end = min((index_t)rows, first + (index_t)chunk_rows);
+    const floatv center = load_v(mean + column);
+    floatv sum_dy = (floatv)(0.0f), sum_dy_c = (floatv)(0.0f), sum_dyx = (floatv)(0.0f), sum_dyx_c = (floatv)(0.0f);
+    for (index_t r = first; r < end; ++r) {
+        const index_t at = r * features + column;
+        const floatv gradient = load_v(dy + at);
+        compensated_add_v(&sum_dy, &sum_dy_c, gradient);
+        compensated_add_v(&sum_dyx, &sum_dyx_c, gradient * (load_v(x + at) - center));
     }
-    const uint slots = columns * rows_per_step;
-    scratch[ly * columns + lx] = sum_dy - compensation_dy;
-    scratch[slots + ly * columns + lx] = sum_dyx - compensation_dyx;
-    reduce_rows(scratch, lx, ly, columns, rows_per_step);
-    reduce_rows(scratch + slots, lx, ly, columns, rows_per_step);
-    if (ly == 0 && active) {
-        partial[(g * 2) * features + f] = scratch[lx];
-        partial[(g * 2 + 1) * features + f] = scratch[slots + lx];
-    }
+    store_v(sum_dy - sum_dy_c, partial + (g * 2) * features + column);
+    store_v(sum_dyx - sum_dyx_c, partial + (g * 2 + 1) * features + column);
 }
 
 kernel void bn_backward_merge(
@@ -81,54 +91,108 @@ kernel void bn_backward_merge(
 {
     const index_t features = (index_t)features_arg, f = get_global_id(0);
     if (f >= features) return;
-    const float2 sum_dy = ordered_sum(partial, (index_t)chunks, 2 * features, f);
-    const float2 sum_dyx = ordered_sum(partial, (index_t)chunks, 2 * features, features + f);
-    dbeta[f] = sum_dy.x + sum_dy.y;
-    dgamma[f] = (sum_dyx.x + sum_dyx.y) * invstd[f];
+    dbeta[f] = ordered_sum(partial, (index_t)chunks, 2 * features, f);
+    dgamma[f] = ordered_sum(partial, (index_t)chunks, 2 * features, features + f) * invstd[f];
 }
 
-// dx for one element of feature f; `reduction_scale` is 1/m.
-float bn_input_gradient(
-    float gradient, float value, float center, float inverse_std, float scale,
-    float dbeta, float dgamma, float reduction_scale, int uses_batch_statistics)
+// The per-feature constants of dx = scale * ((dy - mean_dy) - (x - center) * slope).
+typedef struct {
+    float center;
+    float scale;
+    float mean_dy;
+    float slope;
+} gradient_terms;
+
+gradient_terms gradient_terms_of(index_t f, global const float* mean, global const float* invstd,
+                                 global const float* gamma, float dgamma, float dbeta, float reduction_scale)
 {
-    if (!uses_batch_statistics) {
-        return scale * gradient;
+    gradient_terms terms;
+    terms.center = mean[f];
+    terms.scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
+    terms.mean_dy = dbeta * reduction_scale;
+    terms.slope = invstd[f] * dgamma * reduction_scale;
+    return terms;
+}
+
+// dx over one plane (inner floats at base), vectors first, first + step, ..., then the tail floats.
+void input_gradient_plane(global const float* dy, global const float* x, global float* dx, index_t base, index_t inner,
+                          gradient_terms terms, int uses_batch_statistics, index_t first, index_t step)
+{
+    const index_t vectors = inner / BN_VECTOR_WIDTH;
+    for (index_t v = first; v < vectors; v += step) {
+        const index_t at = base + v * BN_VECTOR_WIDTH;
+        const floatv gradient = load_v(dy + at);
+        store_v(uses_batch_statistics
+                    ? terms.scale * ((gradient - terms.mean_dy) - (load_v(x + at) - terms.center) * terms.slope)
+                    : terms.scale * gradient,
+                dx + at);
     }
-    const float xhat = (value - center) * inverse_std;
-    return scale * ((gradient - dbeta * reduction_scale) - xhat * (dgamma * reduction_scale));
+    for (index_t i = vectors * BN_VECTOR_WIDTH + first; i < inner; i += step) {
+        const float gradient = dy[base + i];
+        dx[base + i] = uses_batch_statistics
+            ? terms.scale * ((gradient - terms.mean_dy) - (x[base + i] - terms.center) * terms.slope)
+            : terms.scale * gradient;
+    }
 }
 
 kernel void bn_backward_dx_planar(
     global const float* dy, global const float* x, global const float* mean, global const float* invstd,
     global const float* gamma, global const float* dgamma, global const float* dbeta, global float* dx,
-    ulong outer, ulong features_arg, ulong inner_arg, float reduction_scale, int uses_batch_statistics)
+    ulong outer, ulong features_arg, ulong inner_arg, ulong planes_per_item, float reduction_scale,
+    int uses_batch_statistics)
 {
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
-    index_t plane;
-    if (!planar_plane_of_work_item((index_t)outer * features, &plane)) return;
-    const index_t f = plane % features;
-    const float center = mean[f], inverse_std = invstd[f], scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
-    const float sum_dy = dbeta[f], sum_dyx = dgamma[f];
-    const index_t base = plane * inner;
-    for (index_t i = get_global_id(0); i < inner; i += get_global_size(0)) {
-        dx[base + i] = bn_input_gradient(dy[base + i], x[base + i], center, inverse_std, scale,
-                                         sum_dy, sum_dyx, reduction_scale, uses_batch_statistics);
+    const index_t first = block_of_work_item() * (index_t)planes_per_item;
+    const index_t end = min((index_t)outer * features, first + (index_t)planes_per_item);
+    for (index_t plane = first; plane < end; ++plane) {
+        const index_t f = plane % features;
+        const gradient_terms terms = gradient_terms_of(f, mean, invstd, gamma, dgamma[f], dbeta[f], reduction_scale);
+        input_gradient_plane(dy, x, dx, plane * inner, inner, terms, uses_batch_statistics,
+                             get_global_id(0), get_global_size(0));
     }
 }
 
 kernel void bn_backward_dx_interleaved(
     global const float* dy, global const float* x, global const float* mean, global const float* invstd,
     global const float* gamma, global const float* dgamma, global const float* dbeta, global float* dx,
-    ulong rows_arg, ulong features_arg, float reduction_scale, int uses_batch_statistics)
+    ulong rows, ulong features_arg, ulong rows_per_item, float reduction_scale, int uses_batch_statistics)
 {
-    const index_t rows = (index_t)rows_arg, features = (index_t)features_arg, f = get_global_id(0);
-    if (f >= features) return;
-    const float center = mean[f], inverse_std = invstd[f], scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
-    const float sum_dy = dbeta[f], sum_dyx = dgamma[f];
-    for (index_t r = get_global_id(1); r < rows; r += get_global_size(1)) {
-        const index_t index = r * features + f;
-        dx[index] = bn_input_gradient(dy[index], x[index], center, inverse_std, scale,
-                                      sum_dy, sum_dyx, reduction_scale, uses_batch_statistics);
+    const index_t features = (index_t)features_arg, vectors = features / BN_VECTOR_WIDTH;
+    const index_t first = block_of_work_item() * (index_t)rows_per_item;
+    const index_t end = min((index_t)rows, first + (index_t)rows_per_item);
+    for (index_t r = first; r < end; ++r) {
+        for (index_t v = get_global_id(0); v < vectors; v += get_global_size(0)) {
+            const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
+            const floatv inverse_std = load_v(invstd + column);
+            const floatv scale = (gamma ? load_v(gamma + column) : (floatv)(1.0f)) * inverse_std;
+            const floatv gradient = load_v(dy + at);
+            store_v(uses_batch_statistics
+                        ? scale * ((gradient - load_v(dbeta + column) * reduction_scale)
+                                   - (load_v(x + at) - load_v(mean + column))
+                                         * (inverse_std * load_v(dgamma + column) * reduction_scale))
+                        : scale * gradient,
+                    dx + at);
+        }
+    }
+}
+
+kernel void bn_backward_resident(
+    global const float* dy, global const float* x, global const float* mean, global const float* invstd,
+    global const float* gamma, global float* dgamma, global float* dbeta, global float* dx,
+    ulong outer_arg, ulong features_arg, ulong inner_arg, float reduction_scale, local float* scratch)
+{
+    const index_t outer = (index_t)outer_arg, features = (index_t)features_arg, inner = (index_t)inner_arg;
+    const index_t f = planar_feature_of_group();
+    if (f >= features) return; // the whole group returns: f is its own
+    const float2 sums = planar_gradient_sums(dy, x, mean[f], f, features, inner, 0, outer, scratch);
+    const float feature_dgamma = sums.y * invstd[f];
+    if (get_local_id(0) == 0) {
+        dbeta[f] = sums.x;
+        dgamma[f] = feature_dgamma;
+    }
+    const gradient_terms terms = gradient_terms_of(f, mean, invstd, gamma, feature_dgamma, sums.x, reduction_scale);
+    for (index_t o = 0; o < outer; ++o) {
+        input_gradient_plane(dy, x, dx, (o * features + f) * inner, inner, terms, 1,
+                             get_local_id(0), get_local_size(0));
     }
 }

@@ -3,19 +3,20 @@
 //
 // The view: every pass sees x as [outer][features][inner] (the host maps each layout and mode onto
 // it); value (o, f, i) lives at (o * features + f) * inner + i and feature f reduces over o and i.
-// "Planar" kernels serve inner > 1 (NCHW, spatial mode): a feature's values are runs of `inner`
-// contiguous floats. "Interleaved" kernels serve inner == 1 (NC, NHWC, per-activation): the
-// features of one row are contiguous, and neighbouring work-items take neighbouring features.
+// "Planar" kernels serve inner > 1 (NCHW, spatial mode): a feature's values are `outer` planes of
+// `inner` contiguous floats. "Interleaved" kernels serve inner == 1 (NC, NHWC, per-activation): the
+// view is [rows][features], and a work-item takes BN_VECTOR_WIDTH neighbouring features.
+//
+// Work is spelled out in vectors (vloadN/vstoreN) rather than left to a compiler to vectorize across
+// work-items: a CPU driver such as PoCL then runs each work-item as SIMD code, and a GPU issues
+// wide loads. Planar kernels finish a plane whose length is no multiple of the width one float at a
+// time; interleaved kernels are built with a width that divides the feature count.
 //
 // Defines (from the host; defaults only for standalone compiles):
-//   BN_INDEX_T  the integer type of element indices: uint when every index fits in 31 bits
-//               (cheaper on GPUs and wider vectors on CPUs), ulong otherwise. Kernel arguments are
-//               always ulong, so the define never changes an argument list.
-//   BN_CHECK_RANGE  1 when a planar range covers more planes or features than there are (they
-//               exceed what two range dimensions of 65535 work-groups hold exactly), so kernels
-//               skip the excess; 0, the default, when the range is exact. The check is a variant,
-//               not always on, because a bounds test on the plane stops PoCL from vectorizing the
-//               normalization (measured 1.4x slower on 32x64x112x112 NCHW inference).
+//   BN_INDEX_T       the integer type of element indices: uint when every index fits in 31 bits
+//                    (cheaper on GPUs and wider vectors on CPUs), ulong otherwise. Kernel arguments
+//                    are always ulong, so the define never changes an argument list.
+//   BN_VECTOR_WIDTH  floats per vector: 1, 2, 4, 8 or 16 (default 4).
 //
 // Helpers are plain functions, not `inline`: OpenCL C 1.x gives `inline` C99's meaning, under which
 // a compiler that declines to inline leaves an unresolved symbol; compilers inline these anyway.
@@ -23,14 +24,26 @@
 #ifndef BN_INDEX_T
 #define BN_INDEX_T ulong
 #endif
-#ifndef BN_CHECK_RANGE
-#define BN_CHECK_RANGE 0
+#ifndef BN_VECTOR_WIDTH
+#define BN_VECTOR_WIDTH 4
 #endif
 typedef BN_INDEX_T index_t;
 
-// Kahan-compensated accumulation: *sum + *compensation carries the running total to about twice
-// float precision, so a work-item's long sequential sum does not lose the small terms. The
-// compiler may not reassociate these operations (no -cl-fast-relaxed-math is ever passed).
+#define BN_CONCAT_(a, b) a##b
+#define BN_CONCAT(a, b) BN_CONCAT_(a, b)
+#if BN_VECTOR_WIDTH == 1
+typedef float floatv;
+#define load_v(pointer) (*(pointer))
+#define store_v(value, pointer) (*(pointer) = (value))
+#else
+typedef BN_CONCAT(float, BN_VECTOR_WIDTH) floatv;
+#define load_v(pointer) BN_CONCAT(vload, BN_VECTOR_WIDTH)(0, pointer)
+#define store_v(value, pointer) BN_CONCAT(vstore, BN_VECTOR_WIDTH)(value, 0, pointer)
+#endif
+
+// Kahan-compensated accumulation: *sum - *compensation carries the running total to about twice
+// float precision, so a long sequential sum does not lose the small terms. The compiler may not
+// reassociate these operations (no -cl-fast-relaxed-math is ever passed).
 void compensated_add(float* sum, float* compensation, float value)
 {
     const float corrected = value - *compensation;
@@ -39,15 +52,26 @@ void compensated_add(float* sum, float* compensation, float value)
     *sum = total;
 }
 
-// Sums values[g * stride + offset] for g = 0 ..< count in that order, compensated; returns
-// (sum, low part) so that sum + low is the total to about twice float precision.
-float2 ordered_sum(global const float* values, index_t count, index_t stride, index_t offset)
+// compensated_add for every lane of a vector at once.
+void compensated_add_v(floatv* sum, floatv* compensation, floatv value)
 {
-    float sum = 0.0f, compensation = 0.0f;
-    for (index_t g = 0; g < count; ++g) {
-        compensated_add(&sum, &compensation, values[g * stride + offset]);
+    const floatv corrected = value - *compensation;
+    const floatv total = *sum + corrected;
+    *compensation = (total - *sum) - corrected;
+    *sum = total;
+}
+
+// The total of a vector of compensated lane sums and one compensated scalar sum, added lane by lane
+// in lane order, compensated.
+float lanes_total(floatv sum, floatv compensation, float scalar_sum, float scalar_compensation)
+{
+    float lanes[BN_VECTOR_WIDTH];
+    store_v(sum - compensation, lanes);
+    float total = scalar_sum, total_compensation = scalar_compensation;
+    for (int lane = 0; lane < BN_VECTOR_WIDTH; ++lane) {
+        compensated_add(&total, &total_compensation, lanes[lane]);
     }
-    return (float2)(sum, -compensation);
+    return total - total_compensation;
 }
 
 // Tree-reduces scratch[row * columns + column] over the rows of each column in a fixed order and
@@ -64,50 +88,24 @@ void reduce_rows(local float* scratch, uint column, uint row, uint columns, uint
     barrier(CLK_LOCAL_MEM_FENCE);
 }
 
-// A work-item's walk over one feature's values in the planar view: the j-th value of feature f is
-// (o, i) = (j / inner, j % inner). Stepping j by a constant keeps (o, i) without a division per value.
-typedef struct {
-    index_t o;
-    index_t i;
-    index_t step_o;
-    index_t step_i;
-} planar_walk;
-
-planar_walk planar_walk_start(index_t j, index_t step, index_t inner)
+// The sum of `value` over the work-items of a 1-D group (power-of-two size), in a fixed order,
+// returned to every work-item. scratch holds get_local_size(0) floats; it may be reused after return.
+float group_total(local float* scratch, float value)
 {
-    planar_walk walk = { j / inner, j % inner, step / inner, step % inner };
-    return walk;
+    const uint lid = get_local_id(0);
+    scratch[lid] = value;
+    reduce_rows(scratch, 0, lid, 1, get_local_size(0));
+    const float total = scratch[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return total;
 }
 
-index_t planar_walk_index(const planar_walk* walk, index_t f, index_t features, index_t inner)
+// Which block of planes (planar elementwise kernels) or rows (interleaved kernels) a work-item
+// takes: dimensions 1 and 2 of the range, as rows x layers, so that neither holds more than the
+// 65535 work-groups some drivers allow there. A block past the end finds its loops empty.
+index_t block_of_work_item(void)
 {
-    return (walk->o * features + f) * inner + walk->i;
-}
-
-void planar_walk_advance(planar_walk* walk, index_t inner)
-{
-    walk->o += walk->step_o;
-    walk->i += walk->step_i;
-    if (walk->i >= inner) {
-        walk->i -= inner;
-        walk->o += 1;
-    }
-}
-
-// Planar kernels take their plane (o * features + f) or their feature from the second and third
-// range dimensions, as rows x layers (the host's LaunchPlan.split). These say which, and whether it
-// exists: always, unless BN_CHECK_RANGE, when the range may cover more than there are; the check
-// then folds away at compile time.
-bool planar_plane_of_work_item(index_t planes, index_t* plane)
-{
-    *plane = get_global_id(2) * get_global_size(1) + get_global_id(1);
-    return !BN_CHECK_RANGE || *plane < planes;
-}
-
-bool planar_feature_of_group(index_t features, index_t* f)
-{
-    *f = get_group_id(2) * get_num_groups(1) + get_group_id(1);
-    return !BN_CHECK_RANGE || *f < features;
+    return get_global_id(2) * get_global_size(1) + get_global_id(1);
 }
 
 // The exact rounding error of s = a + b (Knuth's TwoSum): a + b == s + two_sum_error(a, b, s).
@@ -115,4 +113,105 @@ float two_sum_error(float a, float b, float s)
 {
     const float b_virtual = s - a;
     return (a - (s - b_virtual)) + (b - b_virtual);
+}
+
+// A feature's moments in shifted form: the values x_i (count of them) satisfy
+// sum (x_i - center) == residual and sum (x_i - center)^2 == squares. Any center near the values
+// keeps both sums free of cancellation; chunks with different centers merge exactly in form.
+typedef struct {
+    float center;
+    float residual;
+    float squares;
+} moments;
+
+// Adds a chunk's moments, re-centred on `reference` (the first chunk's center), to running
+// compensated totals of the residual and the squares: with e = center - reference,
+// sum (x - reference) = residual + count * e and sum (x - reference)^2 = squares + 2 e residual + count e^2.
+void moments_accumulate(moments chunk, float count, float reference,
+                        float* residual, float* residual_compensation, float* squares, float* squares_compensation)
+{
+    const float e = chunk.center - reference;
+    compensated_add(residual, residual_compensation, fma(count, e, chunk.residual));
+    compensated_add(squares, squares_compensation, chunk.squares + e * fma(count, e, 2.0f * chunk.residual));
+}
+
+// Finishes feature f's statistics from its moments over all `count` values: mean[f] + mean_lo[f]
+// is the mean to about twice float precision (the low part keeps deviations exact when the mean is
+// far larger than the spread); invstd[f] = 1 / sqrt(biased variance + epsilon); when running_mean
+// is given, running = keep * running + take * batch, with the batch variance squares / variance_divisor.
+void store_feature_statistics(
+    index_t f, moments total, float count, float epsilon, float keep, float take, float variance_divisor,
+    global float* mean, global float* mean_lo, global float* invstd,
+    global float* running_mean, global float* running_variance)
+{
+    // the quotient and its remainder: residual / count == q + q_lo to about twice float precision
+    const float q = total.residual / count;
+    const float q_lo = fma(-q, count, total.residual) / count;
+    const float hi = total.center + q;
+    const float lo = two_sum_error(total.center, q, hi) + q_lo;
+    const float nearest = hi + lo;
+    // squares about the mean: sum (x - center)^2 - residual^2 / count, never below zero
+    const float squares = fmax(total.squares - total.residual * q, 0.0f);
+    mean[f] = nearest;
+    mean_lo[f] = lo - (nearest - hi);
+    invstd[f] = 1.0f / sqrt(squares / count + epsilon);
+    if (running_mean != 0) {
+        running_mean[f] = keep * running_mean[f] + take * (hi + lo);
+        running_variance[f] = keep * running_variance[f] + take * (squares / variance_divisor);
+    }
+}
+
+// Feature f's moments over planes [first_plane, end_plane) of the planar view, read twice: once for
+// a center (the chunk's mean, about, from sums shifted by its first value), once for the residual
+// and the squares about that center, compensated. The second read finds the chunk in cache when it
+// fits. Every work-item of the 1-D group calls it (it holds barriers) and gets the group's moments;
+// scratch holds get_local_size(0) floats.
+moments planar_moments(global const float* x, index_t f, index_t features, index_t inner,
+                       index_t first_plane, index_t end_plane, local float* scratch)
+{
+    const uint lid = get_local_id(0), size = get_local_size(0);
+    const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
+    const float k = x[(first_plane * features + f) * inner];
+    floatv shifted_v = (floatv)(0.0f);
+    float shifted = 0.0f;
+    for (index_t o = first_plane; o < end_plane; ++o) {
+        global const float* plane = x + (o * features + f) * inner;
+        for (index_t v = lid; v < vectors; v += size) {
+            shifted_v += load_v(plane + v * BN_VECTOR_WIDTH) - k;
+        }
+        for (index_t i = tail + lid; i < inner; i += size) {
+            shifted += plane[i] - k;
+        }
+    }
+    const float count = (float)((end_plane - first_plane) * inner);
+    const float center = k + group_total(scratch, lanes_total(shifted_v, (floatv)(0.0f), shifted, 0.0f)) / count;
+
+    floatv residual_v = (floatv)(0.0f), residual_vc = (floatv)(0.0f);
+    floatv squares_v = (floatv)(0.0f), squares_vc = (floatv)(0.0f);
+    float residual = 0.0f, residual_c = 0.0f, squares = 0.0f, squares_c = 0.0f;
+    for (index_t o = first_plane; o < end_plane; ++o) {
+        global const float* plane = x + (o * features + f) * inner;
+        for (index_t v = lid; v < vectors; v += size) {
+            const floatv d = load_v(plane + v * BN_VECTOR_WIDTH) - center;
+            compensated_add_v(&residual_v, &residual_vc, d);
+            compensated_add_v(&squares_v, &squares_vc, d * d);
+        }
+        for (index_t i = tail + lid; i < inner; i += size) {
+            const float d = plane[i] - center;
+            compensated_add(&residual, &residual_c, d);
+            compensated_add(&squares, &squares_c, d * d);
+        }
+    }
+    moments result;
+    result.center = center;
+    result.residual = group_total(scratch, lanes_total(residual_v, residual_vc, residual, residual_c));
+    result.squares = group_total(scratch, lanes_total(squares_v, squares_vc, squares, squares_c));
+    return result;
+}
+
+// Which feature a planar reduction work-group takes: group dimensions 1 and 2, as rows x layers.
+// The range may cover more features than there are; such groups return whole.
+index_t planar_feature_of_group(void)
+{
+    return get_group_id(2) * get_num_groups(1) + get_group_id(1);
 }

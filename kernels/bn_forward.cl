@@ -2,46 +2,90 @@
 //
 // bn_normalize_planar: reads x[outer * features * inner], mean[features], mean_lo[features] or NULL,
 //   invstd[features], gamma[features] or NULL (1), beta[features] or NULL (0); writes y (may be x).
-//   3-D range (G0, P1, P2): work-item (t, p1, p2) takes plane p = p2 * P1 + p1 (= o * features + f),
-//   elements t, t + G0, ... < inner. P1 and P2 stay at most 65535, the most work-groups some
-//   drivers allow in those dimensions; the range covers the planes exactly, or, with BN_CHECK_RANGE,
-//   at least, and planes past the end are skipped.
-// bn_normalize_interleaved: the same arrays for the interleaved view [rows][features].
-//   2-D range (round_up(features, LX), G1): work-item (f, r) takes rows r, r + G1, ... of feature f.
-// Training passes the batch mean as mean + mean_lo (bn_stats_mean); inference passes the running
-// mean and NULL. No reductions, no barriers.
-// Defines: BN_INDEX_T, BN_CHECK_RANGE (bn_common.cl).
+//   Range (G0, B1, B2): work-item (t, b1, b2) takes planes [b * planes_per_item, (b + 1) * planes_per_item)
+//   with b = b2 * B1 + b1 (a plane is o * features + f), and in each the vectors t, t + G0, ...
+//   (and the floats past the last whole vector likewise). B1, B2 <= 65535; blocks past the end do nothing.
+// bn_normalize_interleaved: the same arrays for the view [rows][features] (BN_VECTOR_WIDTH divides
+//   features). Range (G0, B1, B2): work-item (t, b1, b2) takes rows [b * rows_per_item, ...) and in
+//   each the feature vectors t, t + G0, ...
+// bn_forward_training_resident: batch statistics and normalization in one kernel, for planar
+//   features small enough to stay in cache: work-group f (dimensions 1 and 2, as bn_stats_chunk_planar)
+//   reads feature f for its moments (bn_common.cl), writes mean, mean_lo, invstd and the running
+//   statistics as bn_stats_merge does, then normalizes the feature, whose values are read again from
+//   cache. Range (WG, F1, F2), work-groups (WG, 1, 1); scratch holds WG floats.
+// Training passes the batch mean as mean + mean_lo (bn_stats_merge); inference passes the running
+// mean and NULL.
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH (bn_common.cl).
+
+// Normalizes one plane (inner floats at base): vectors first, first + step, ..., then the floats
+// past the last whole vector likewise.
+void normalize_plane(global const float* x, global float* y, index_t base, index_t inner,
+                     float center, float center_lo, float scale, float shift, index_t first, index_t step)
+{
+    const index_t vectors = inner / BN_VECTOR_WIDTH;
+    for (index_t v = first; v < vectors; v += step) {
+        const index_t at = base + v * BN_VECTOR_WIDTH;
+        store_v(((load_v(x + at) - center) - center_lo) * scale + shift, y + at);
+    }
+    for (index_t i = vectors * BN_VECTOR_WIDTH + first; i < inner; i += step) {
+        y[base + i] = ((x[base + i] - center) - center_lo) * scale + shift;
+    }
+}
 
 kernel void bn_normalize_planar(
     global const float* x, global float* y, global const float* mean, global const float* mean_lo,
     global const float* invstd, global const float* gamma, global const float* beta,
-    ulong outer, ulong features_arg, ulong inner_arg)
+    ulong outer, ulong features_arg, ulong inner_arg, ulong planes_per_item)
 {
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
-    index_t plane;
-    if (!planar_plane_of_work_item((index_t)outer * features, &plane)) return;
-    const index_t f = plane % features;
-    const float center = mean[f], center_lo = mean_lo ? mean_lo[f] : 0.0f;
-    const float scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
-    const float shift = beta ? beta[f] : 0.0f;
-    const index_t base = plane * inner;
-    for (index_t i = get_global_id(0); i < inner; i += get_global_size(0)) {
-        y[base + i] = ((x[base + i] - center) - center_lo) * scale + shift;
+    const index_t first = block_of_work_item() * (index_t)planes_per_item;
+    const index_t end = min((index_t)outer * features, first + (index_t)planes_per_item);
+    for (index_t plane = first; plane < end; ++plane) {
+        const index_t f = plane % features;
+        const float scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
+        normalize_plane(x, y, plane * inner, inner, mean[f], mean_lo ? mean_lo[f] : 0.0f, scale,
+                        beta ? beta[f] : 0.0f, get_global_id(0), get_global_size(0));
     }
 }
 
 kernel void bn_normalize_interleaved(
     global const float* x, global float* y, global const float* mean, global const float* mean_lo,
     global const float* invstd, global const float* gamma, global const float* beta,
-    ulong rows_arg, ulong features_arg)
+    ulong rows, ulong features_arg, ulong rows_per_item)
 {
-    const index_t rows = (index_t)rows_arg, features = (index_t)features_arg, f = get_global_id(0);
-    if (f >= features) return;
-    const float center = mean[f], center_lo = mean_lo ? mean_lo[f] : 0.0f;
-    const float scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
-    const float shift = beta ? beta[f] : 0.0f;
-    for (index_t r = get_global_id(1); r < rows; r += get_global_size(1)) {
-        const index_t index = r * features + f;
-        y[index] = ((x[index] - center) - center_lo) * scale + shift;
+    const index_t features = (index_t)features_arg, vectors = features / BN_VECTOR_WIDTH;
+    const index_t first = block_of_work_item() * (index_t)rows_per_item;
+    const index_t end = min((index_t)rows, first + (index_t)rows_per_item);
+    for (index_t r = first; r < end; ++r) {
+        for (index_t v = get_global_id(0); v < vectors; v += get_global_size(0)) {
+            const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
+            const floatv center_lo = mean_lo ? load_v(mean_lo + column) : (floatv)(0.0f);
+            const floatv scale = (gamma ? load_v(gamma + column) : (floatv)(1.0f)) * load_v(invstd + column);
+            const floatv shift = beta ? load_v(beta + column) : (floatv)(0.0f);
+            store_v(((load_v(x + at) - load_v(mean + column)) - center_lo) * scale + shift, y + at);
+        }
+    }
+}
+
+kernel void bn_forward_training_resident(
+    global const float* x, global float* y, global float* mean, global float* mean_lo, global float* invstd,
+    global const float* gamma, global const float* beta, global float* running_mean, global float* running_variance,
+    ulong outer_arg, ulong features_arg, ulong inner_arg,
+    float epsilon, float keep, float take, float variance_divisor, local float* scratch)
+{
+    const index_t outer = (index_t)outer_arg, features = (index_t)features_arg, inner = (index_t)inner_arg;
+    const index_t f = planar_feature_of_group();
+    if (f >= features) return; // the whole group returns: f is its own
+    const moments total = planar_moments(x, f, features, inner, 0, outer, scratch);
+    if (get_local_id(0) == 0) {
+        store_feature_statistics(f, total, (float)(outer * inner), epsilon, keep, take, variance_divisor,
+                                 mean, mean_lo, invstd, running_mean, running_variance);
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    const float scale = (gamma ? gamma[f] : 1.0f) * invstd[f], shift = beta ? beta[f] : 0.0f;
+    const float center = mean[f], center_lo = mean_lo[f];
+    for (index_t o = 0; o < outer; ++o) {
+        normalize_plane(x, y, (o * features + f) * inner, inner, center, center_lo, scale, shift,
+                        get_local_id(0), get_local_size(0));
     }
 }

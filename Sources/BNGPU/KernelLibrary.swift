@@ -2,26 +2,27 @@ import BNKernels
 
 /// Every kernel the library enqueues, with the family (the `.cl` file) that holds it.
 enum KernelName: String, CaseIterable {
-    case statsPartialPlanar = "bn_stats_partial_planar"
-    case statsPartialInterleaved = "bn_stats_partial_interleaved"
-    case statsMean = "bn_stats_mean"
-    case statsVariance = "bn_stats_variance"
+    case statsChunkPlanar = "bn_stats_chunk_planar"
+    case statsChunkInterleaved = "bn_stats_chunk_interleaved"
+    case statsMerge = "bn_stats_merge"
     case inverseStd = "bn_inverse_std"
     case normalizePlanar = "bn_normalize_planar"
     case normalizeInterleaved = "bn_normalize_interleaved"
+    case forwardTrainingResident = "bn_forward_training_resident"
     case backwardReducePlanar = "bn_backward_reduce_planar"
     case backwardReduceInterleaved = "bn_backward_reduce_interleaved"
     case backwardMerge = "bn_backward_merge"
     case backwardInputGradientPlanar = "bn_backward_dx_planar"
     case backwardInputGradientInterleaved = "bn_backward_dx_interleaved"
+    case backwardResident = "bn_backward_resident"
     case copy = "bn_copy"
 
     var family: KernelSource {
         switch self {
-        case .statsPartialPlanar, .statsPartialInterleaved, .statsMean, .statsVariance, .inverseStd: .statistics
-        case .normalizePlanar, .normalizeInterleaved: .forward
+        case .statsChunkPlanar, .statsChunkInterleaved, .statsMerge, .inverseStd: .statistics
+        case .normalizePlanar, .normalizeInterleaved, .forwardTrainingResident: .forward
         case .backwardReducePlanar, .backwardReduceInterleaved, .backwardMerge,
-             .backwardInputGradientPlanar, .backwardInputGradientInterleaved: .backward
+             .backwardInputGradientPlanar, .backwardInputGradientInterleaved, .backwardResident: .backward
         case .copy: .copy
         }
     }
@@ -29,25 +30,27 @@ enum KernelName: String, CaseIterable {
 
 /// The build-time choices of a program, passed as `-D` defines: one source, many variants.
 struct KernelVariant: Hashable {
-    enum IndexWidth: Hashable {
+    enum IndexWidth: Hashable, CaseIterable {
         /// `BN_INDEX_T=uint`: cheaper index arithmetic, for tensors under 2³¹ elements.
         case narrow
         /// `BN_INDEX_T=ulong`: any tensor the device can hold.
         case wide
     }
 
+    /// The vector widths kernels are built for (`BN_VECTOR_WIDTH`).
+    static let vectorWidths = [1, 2, 4, 8, 16]
+
     var indexWidth: IndexWidth
-    /// Planar ranges cover more planes or features than there are, and kernels skip the excess
-    /// (`BN_CHECK_RANGE=1`); otherwise ranges are exact and kernels test nothing.
-    var checksRange = false
+    /// Floats per vector load: one of ``vectorWidths``.
+    var vectorWidth = 4
 
     /// The `-D` options of this variant.
     var defines: String {
-        "-DBN_INDEX_T=\(indexWidth == .narrow ? "uint" : "ulong") -DBN_CHECK_RANGE=\(checksRange ? 1 : 0)"
+        "-DBN_INDEX_T=\(indexWidth == .narrow ? "uint" : "ulong") -DBN_VECTOR_WIDTH=\(vectorWidth)"
     }
 
-    /// How tables name it: `32-bit`, or `64-bit, range-checked`.
-    var name: String { (indexWidth == .narrow ? "32-bit" : "64-bit") + (checksRange ? ", range-checked" : "") }
+    /// How tables name the index width: `32-bit` or `64-bit`.
+    var indexName: String { indexWidth == .narrow ? "32-bit" : "64-bit" }
 }
 
 /// The programs and kernels of one context: each program is built once per variant and cached, and

@@ -10,11 +10,12 @@ struct KernelRunner {
     var workspace: Workspace
     /// Events of the kernels enqueued while a measurement is on; nil when none is.
     var recordedEvents: [Event]?
-    /// The limits of each variant, read once.
-    private var knownLimits: [KernelVariant: LaunchLimits] = [:]
+    /// The launch settings of each class of shapes on this device.
+    var tuning: DeviceTuning
 
-    init(queue: CommandQueue, context: Context) {
+    init(queue: CommandQueue, context: Context, tuning: DeviceTuning) {
         self.queue = queue
+        self.tuning = tuning
         self.device = context.device
         self.library = KernelLibrary(context: context)
         self.workspace = Workspace(context: context)
@@ -29,30 +30,11 @@ struct KernelRunner {
         if let event { recordedEvents?.append(event) }
     }
 
-    /// The limits that plans for `variant` need, read from the device and the built kernels.
-    mutating func limits(for variant: KernelVariant) throws -> LaunchLimits {
-        if let limits = knownLimits[variant] { return limits }
-        func smallestWorkGroupSize(_ names: [KernelName]) throws -> Int {
-            try names.map { try library.kernel($0, variant: variant).maxWorkGroupSize(on: device) }.min() ?? 1
-        }
-        let reductions: [KernelName] = [.statsPartialPlanar, .statsPartialInterleaved,
-                                        .backwardReducePlanar, .backwardReduceInterleaved]
-        let elementwise: [KernelName] = [.normalizePlanar, .normalizeInterleaved, .backwardInputGradientPlanar,
-                                         .backwardInputGradientInterleaved, .statsMean, .statsVariance,
-                                         .inverseStd, .backwardMerge]
-        let limits = LaunchLimits(
-            computeUnits: max(1, device.info.computeUnits),
-            reductionWorkGroupSize: min(try smallestWorkGroupSize(reductions), device.info.maxWorkGroupSize),
-            elementwiseWorkGroupSize: min(try smallestWorkGroupSize(elementwise), device.info.maxWorkGroupSize),
-            preferredMultiple: max(1, try library.kernel(.statsPartialInterleaved, variant: variant)
-                .preferredWorkGroupSizeMultiple(on: device)))
-        knownLimits[variant] = limits
-        return limits
-    }
-
-    /// A plan for `geometry` on this device.
-    mutating func plan(for geometry: FeatureGeometry, forcesWideIndices: Bool) throws -> LaunchPlan {
-        let variant = LaunchPlan.variant(for: geometry, forcesWideIndices: forcesWideIndices)
-        return LaunchPlan(geometry: geometry, limits: try limits(for: variant), variant: variant)
+    /// A plan for `geometry` on this device, with the settings its tuning gives the shape's class.
+    func plan(for geometry: FeatureGeometry, forcesWideIndices: Bool) -> LaunchPlan {
+        let limits = LaunchLimits(computeUnits: max(1, device.info.computeUnits),
+                                  maxWorkGroupSize: max(1, device.info.maxWorkGroupSize))
+        return LaunchPlan(geometry: geometry, settings: tuning.settings(for: ShapeClass(geometry)), limits: limits,
+                          forcesWideIndices: forcesWideIndices)
     }
 }

@@ -13,11 +13,8 @@ extension OpenCLBackend {
                                    update: RunningUpdate(options: options, batchesTracked: running.batchesTracked,
                                                          valuesPerFeature: geometry.valuesPerFeature))
         try enqueue(geometry) { runner, plan in
-            let meanLow = try runner.workspace.perFeature(count: geometry.features)
-            try runner.enqueueStatistics(x: x, plan: plan, epsilon: options.epsilon, mean: mean, meanLow: meanLow,
-                                         invStd: invStd, running: target)
-            try runner.enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: invStd,
-                                        gamma: gamma, beta: beta, plan: plan)
+            try runner.enqueueForwardTraining(x: x, y: y, gamma: gamma, beta: beta, mean: mean, invStd: invStd,
+                                              running: target, epsilon: options.epsilon, plan: plan)
         }
         running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
     }

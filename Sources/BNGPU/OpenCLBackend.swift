@@ -42,7 +42,7 @@ public final class OpenCLBackend: BatchNormBackend {
         self.name = "opencl: \(device.info.name)"
         self.isProfilingEnabled = isProfilingEnabled
         self.forcesWideIndices = forcesWideIndices
-        self.runner = Mutex(KernelRunner(queue: queue, context: context))
+        self.runner = Mutex(KernelRunner(queue: queue, context: context, tuning: .uniform(.heuristic(for: device.info))))
     }
 
     /// Names the kernel variant the backend chooses for a call, as bn-gpu-bench reports it:
@@ -54,13 +54,13 @@ public final class OpenCLBackend: BatchNormBackend {
     /// - Throws: `BatchNormError` for a bad shape or a kernel that fails to build.
     public func kernelVariant(for shape: TensorShape, options: BatchNormOptions) throws -> String {
         let geometry = try FeatureGeometry(shape: shape, mode: options.mode)
-        return try runner.withLock { try $0.plan(for: geometry, forcesWideIndices: forcesWideIndices).name }
+        return runner.withLock { $0.plan(for: geometry, forcesWideIndices: forcesWideIndices).name }
     }
 
     /// Plans a call and enqueues its kernels under the lock.
     func enqueue(_ geometry: FeatureGeometry, _ body: (inout KernelRunner, LaunchPlan) throws -> Void) throws {
         try runner.withLock { runner in
-            let plan = try runner.plan(for: geometry, forcesWideIndices: forcesWideIndices)
+            let plan = runner.plan(for: geometry, forcesWideIndices: forcesWideIndices)
             try body(&runner, plan)
         }
     }

@@ -2,14 +2,23 @@ import BNCore
 @testable import BNGPU
 import Testing
 
-/// Launch planning is host logic: it is checked here without a device, over device limits like
-/// PoCL's, an H100's and the smallest a driver may report.
+/// Launch planning is host logic: it is checked here without a device, over limits like PoCL's,
+/// an H100's and the smallest a driver may report, and over each kind of device's settings.
 @Suite("Launch plans")
 struct LaunchPlanTests {
     static let devices: [LaunchLimits] = [
-        LaunchLimits(computeUnits: 2, reductionWorkGroupSize: 4096, elementwiseWorkGroupSize: 4096, preferredMultiple: 8),
-        LaunchLimits(computeUnits: 132, reductionWorkGroupSize: 1024, elementwiseWorkGroupSize: 1024, preferredMultiple: 32),
-        LaunchLimits(computeUnits: 1, reductionWorkGroupSize: 64, elementwiseWorkGroupSize: 48, preferredMultiple: 1),
+        LaunchLimits(computeUnits: 2, maxWorkGroupSize: 4096),
+        LaunchLimits(computeUnits: 132, maxWorkGroupSize: 1024),
+        LaunchLimits(computeUnits: 1, maxWorkGroupSize: 48),
+    ]
+
+    static let settings: [LaunchSettings] = [
+        LaunchSettings(vectorWidth: 16, reductionGroupSize: 1, valuesPerChunk: 16_384, elementwiseColumns: 1,
+                       valuesPerElementwiseItem: 16_384, residentFeatureBytes: 512 << 10),
+        LaunchSettings(vectorWidth: 4, reductionGroupSize: 256, valuesPerChunk: 65_536, elementwiseColumns: 256,
+                       valuesPerElementwiseItem: 16, residentFeatureBytes: 0),
+        LaunchSettings(vectorWidth: 1, reductionGroupSize: 8, valuesPerChunk: 1, elementwiseColumns: 2,
+                       valuesPerElementwiseItem: 1, residentFeatureBytes: 1 << 30),
     ]
 
     static let shapes: [(TensorShape, NormalizationMode)] = [
@@ -29,82 +38,84 @@ struct LaunchPlanTests {
         (TensorShape(n: 1 << 22, c: 4), .spatial),
     ]
 
-    @Test("chunks cover every value once, ranges fit the limits", arguments: devices)
-    func coverage(limits: LaunchLimits) throws {
+    @Test("chunks and blocks cover every value once, ranges fit the limits", arguments: devices, settings)
+    func coverage(limits: LaunchLimits, settings: LaunchSettings) throws {
         for (shape, mode) in Self.shapes {
             let geometry = try FeatureGeometry(shape: shape, mode: mode)
-            let plan = LaunchPlan(geometry: geometry, limits: limits,
-                                  variant: LaunchPlan.variant(for: geometry, forcesWideIndices: false))
-            let label = "\(shape) \(mode) on \(limits)"
+            let plan = LaunchPlan(geometry: geometry, settings: settings, limits: limits, forcesWideIndices: false)
+            let label = "\(shape) \(mode) on \(limits) with \(settings)"
             #expect(plan.traversal == (geometry.inner > 1 ? .planar : .interleaved), "\(label)")
-            let extent = plan.traversal == .planar ? geometry.valuesPerFeature : geometry.outer
-            let step = plan.traversal == .planar ? plan.reduction.local[0] : plan.reduction.local[1]
-            #expect(plan.chunks * plan.chunkLength >= extent && (plan.chunks - 1) * plan.chunkLength < extent, "\(label)")
-            #expect(plan.chunkLength % step == 0 && plan.chunks <= LaunchHeuristics.maximumChunks, "\(label)")
+            // Chunks: whole planes (planar) or rows (interleaved), the last one not empty.
+            #expect(plan.chunks * plan.chunkLength >= geometry.outer && (plan.chunks - 1) * plan.chunkLength < geometry.outer, "\(label)")
+            #expect(plan.chunks <= LaunchHeuristics.maximumChunks, "\(label)")
+            #expect(!plan.isResident || (plan.chunks == 1 && plan.traversal == .planar), "\(label)")
+            // Vector widths: interleaved ones divide the feature count.
+            #expect(KernelVariant.vectorWidths.contains(plan.variant.vectorWidth), "\(label)")
+            #expect(plan.variant.vectorWidth <= settings.vectorWidth, "\(label)")
+            if plan.traversal == .interleaved {
+                #expect(geometry.features % plan.variant.vectorWidth == 0, "\(label)")
+                let vectors = geometry.features / plan.variant.vectorWidth
+                #expect(plan.reduction.global[0] >= vectors && plan.reduction.global[1] == plan.chunks, "\(label)")
+            } else {
+                #expect(plan.reduction.global[0] == plan.chunks * plan.reduction.local[0], "\(label)")
+                #expect(plan.reduction.global.dropFirst().reduce(1, *) >= geometry.features, "\(label)")
+            }
+            // Elementwise blocks cover every plane (planar) or row (interleaved).
+            let blocks = plan.elementwise.global.dropFirst().reduce(1, *)
+            let units = plan.traversal == .planar ? geometry.outer * geometry.features : geometry.outer
+            #expect(blocks * plan.blockLength >= units, "\(label)")
             for range in [plan.reduction, plan.elementwise, plan.perFeature] {
                 #expect(zip(range.global, range.local).allSatisfy { $0 % $1 == 0 && $0 > 0 }, "\(label): \(range)")
-            }
-            #expect(plan.reduction.groupSize <= limits.reductionWorkGroupSize, "\(label)")
-            #expect(plan.elementwise.groupSize <= limits.elementwiseWorkGroupSize, "\(label)")
-            #expect(plan.perFeature.groupSize <= limits.elementwiseWorkGroupSize, "\(label)")
-            // The tree reduction halves rows: the reduced dimension is a power of two.
-            let rows = plan.traversal == .planar ? plan.reduction.local[0] : plan.reduction.local[1]
-            #expect(rows & (rows - 1) == 0, "\(label)")
-            #expect(plan.perFeature.global[0] >= geometry.features, "\(label)")
-            if plan.traversal == .interleaved {
-                #expect(plan.reduction.global[0] >= geometry.features && plan.elementwise.global[0] >= geometry.features, "\(label)")
-            }
-            for range in [plan.reduction, plan.elementwise] {
+                #expect(range.groupSize <= limits.maxWorkGroupSize, "\(label): \(range)")
+                // Tree reductions halve the group: its size is a power of two.
+                #expect(range.local[0] & (range.local[0] - 1) == 0, "\(label): \(range)")
                 for dimension in range.global.indices.dropFirst() {
                     #expect(range.global[dimension] / range.local[dimension] <= LaunchHeuristics.maximumGroupsInHigherDimensions,
                             "\(label): \(range)")
                 }
             }
-            if plan.traversal == .planar {
-                // Exact ranges unless the variant skips the excess.
-                let features = plan.reduction.global.dropFirst().reduce(1, *)
-                let planes = plan.elementwise.global.dropFirst().reduce(1, *)
-                if plan.variant.checksRange {
-                    #expect(features >= geometry.features && planes >= geometry.outer * geometry.features, "\(label)")
-                } else {
-                    #expect(features == geometry.features && planes == geometry.outer * geometry.features, "\(label)")
-                }
-            }
+            #expect(plan.perFeature.global[0] >= geometry.features, "\(label)")
         }
     }
 
-    @Test("large features split over several work-groups on a large device")
-    func splitting() throws {
-        let geometry = try FeatureGeometry(shape: TensorShape(n: 16, c: 1, h: 256, w: 256), mode: .spatial)
-        let plan = LaunchPlan(geometry: geometry, limits: Self.devices[1], variant: KernelVariant(indexWidth: .narrow))
-        #expect(plan.chunks > 100)
-        #expect(plan.name.hasPrefix("planar 256×1 chunks"))
+    @Test("a feature that fits the resident budget is handled by one work-group, when there are enough features")
+    func residency() throws {
+        let cpu = Self.settings[0]
+        func plan(_ shape: TensorShape) throws -> LaunchPlan {
+            LaunchPlan(geometry: try FeatureGeometry(shape: shape, mode: .spatial), settings: cpu,
+                       limits: Self.devices[0], forcesWideIndices: false)
+        }
+        #expect(try plan(TensorShape(n: 32, c: 256, h: 56, w: 56)).isResident) // 392 KiB per feature
+        #expect(try !plan(TensorShape(n: 32, c: 64, h: 112, w: 112)).isResident) // 1.5 MiB per feature
+        #expect(try !plan(TensorShape(n: 32, c: 4, h: 56, w: 56)).isResident) // too few features for 8 groups
+        #expect(try plan(TensorShape(n: 32, c: 64, h: 112, w: 112)).chunks > 1)
+        #expect(try plan(TensorShape(n: 32, c: 256, h: 56, w: 56)).name == "planar ×16 group 1, resident, 32-bit")
     }
 
-    @Test("ranges are exact where two dimensions of 65535 groups hold the planes, range-checked beyond")
-    func rangeCheck() throws {
-        func variant(_ shape: TensorShape) throws -> KernelVariant {
-            LaunchPlan.variant(for: try FeatureGeometry(shape: shape, mode: .spatial), forcesWideIndices: false)
+    @Test("interleaved vectors shrink to a width that divides the features")
+    func interleavedWidth() throws {
+        for (features, width) in [(1024, 16), (100, 4), (7, 1), (24, 8), (2, 2)] {
+            let geometry = try FeatureGeometry(shape: TensorShape(n: 64, c: features), mode: .spatial)
+            let plan = LaunchPlan(geometry: geometry, settings: Self.settings[0], limits: Self.devices[0], forcesWideIndices: false)
+            #expect(plan.variant.vectorWidth == width, "\(features) features")
         }
-        #expect(try !variant(TensorShape(n: 32, c: 2048, h: 7, w: 7)).checksRange)
-        #expect(try !variant(TensorShape(n: 256, c: 2048, h: 7, w: 7)).checksRange)
-        #expect(try !variant(TensorShape(n: 100_000, c: 4)).checksRange)
-        #expect(try variant(TensorShape(n: 2, c: 70000, h: 1, w: 2)).checksRange)
-        #expect(try variant(TensorShape(n: 70000, c: 2, h: 1, w: 2)).checksRange)
     }
 
     @Test("the index width follows the element count")
     func indexWidth() throws {
-        let small = try FeatureGeometry(shape: TensorShape(n: 4, c: 4), mode: .spatial)
-        let large = try FeatureGeometry(shape: TensorShape(n: 1 << 20, c: 1 << 11), mode: .spatial)
-        #expect(LaunchPlan.variant(for: small, forcesWideIndices: false).indexWidth == .narrow)
-        #expect(LaunchPlan.variant(for: small, forcesWideIndices: true).indexWidth == .wide)
-        #expect(LaunchPlan.variant(for: large, forcesWideIndices: false).indexWidth == .wide)
+        func width(_ shape: TensorShape, wide: Bool) throws -> KernelVariant.IndexWidth {
+            LaunchPlan(geometry: try FeatureGeometry(shape: shape, mode: .spatial), settings: Self.settings[1],
+                       limits: Self.devices[1], forcesWideIndices: wide).variant.indexWidth
+        }
+        #expect(try width(TensorShape(n: 4, c: 4), wide: false) == .narrow)
+        #expect(try width(TensorShape(n: 4, c: 4), wide: true) == .wide)
+        #expect(try width(TensorShape(n: 1 << 20, c: 1 << 11), wide: false) == .wide)
     }
 
     @Test("powers of two round as documented")
     func powersOfTwo() {
         #expect([0, 1, 2, 3, 255, 256, 257].map(LaunchPlan.powerOfTwo(atMost:)) == [1, 1, 2, 2, 128, 256, 256])
         #expect([0, 1, 2, 3, 255, 256, 257].map(LaunchPlan.powerOfTwo(atLeast:)) == [1, 1, 2, 4, 256, 256, 512])
+        #expect([(96, 16), (96, 64), (7, 16), (1024, 4)].map(LaunchPlan.largestPowerOfTwo(dividing:atMost:)) == [16, 32, 1, 4])
     }
 }

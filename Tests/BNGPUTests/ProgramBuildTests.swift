@@ -19,11 +19,11 @@ struct ProgramBuildTests {
         }
     }
 
-    @Test("every kernel builds in every variant", arguments: [KernelVariant.IndexWidth.narrow, .wide], [false, true])
-    func everyKernel(width: KernelVariant.IndexWidth, checksRange: Bool) throws {
+    @Test("every kernel builds in every variant", arguments: KernelVariant.IndexWidth.allCases, KernelVariant.vectorWidths)
+    func everyKernel(width: KernelVariant.IndexWidth, vectorWidth: Int) throws {
         var library = KernelLibrary(context: try TestBackends.openCL().context)
         for name in KernelName.allCases {
-            let kernel = try library.kernel(name, variant: KernelVariant(indexWidth: width, checksRange: checksRange))
+            let kernel = try library.kernel(name, variant: KernelVariant(indexWidth: width, vectorWidth: vectorWidth))
             #expect(kernel.name == name.rawValue)
         }
     }

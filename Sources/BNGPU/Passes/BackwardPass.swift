@@ -1,20 +1,40 @@
 extension KernelRunner {
     /// Enqueues the backward pass (`bn_backward.cl`): the reductions Σ dy and Σ dy·(x − mean), their
-    /// merge into dβ and dγ, then dx. With `usesBatchStatistics` false (frozen statistics), dx is
-    /// dy·γ·invStd.
+    /// merge into dβ and dγ, then dx; a resident plan with batch statistics does all of it in one
+    /// kernel per feature. With `usesBatchStatistics` false (frozen statistics), dx is dy·γ·invStd.
     mutating func enqueueBackward(
         dy: OpenCLBuffer, x: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer, gamma: OpenCLBuffer?,
         dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer, usesBatchStatistics: Bool, plan: LaunchPlan
     ) throws {
+        let geometry = plan.geometry
+        let reductionScale = KernelArgument.float(1 / Float(geometry.valuesPerFeature))
+        if plan.isResident && usesBatchStatistics {
+            try run(.backwardResident, variant: plan.variant, range: plan.reduction, [
+                .buffer(dy), .buffer(x), .buffer(mean), .buffer(invStd), .buffer(gamma), .buffer(dGamma), .buffer(dBeta),
+                .buffer(dx), .size(geometry.outer), .size(geometry.features), .size(geometry.inner), reductionScale,
+                plan.reductionScratch(floatsPerWorkItem: 1),
+            ])
+            return
+        }
         let partial = try workspace.partials(count: 2 * plan.partialCount)
-        try runReduction(planar: .backwardReducePlanar, interleaved: .backwardReduceInterleaved, plan: plan,
-                         scratchPerWorkItem: 2, [.buffer(dy), .buffer(x), .buffer(mean), .buffer(partial)])
+        switch plan.traversal {
+        case .planar:
+            try run(.backwardReducePlanar, variant: plan.variant, range: plan.reduction, [
+                .buffer(dy), .buffer(x), .buffer(mean), .buffer(partial), .size(geometry.outer), .size(geometry.features),
+                .size(geometry.inner), .size(plan.chunkLength), plan.reductionScratch(floatsPerWorkItem: 1),
+            ])
+        case .interleaved:
+            try run(.backwardReduceInterleaved, variant: plan.variant, range: plan.reduction, [
+                .buffer(dy), .buffer(x), .buffer(mean), .buffer(partial), .size(geometry.outer), .size(geometry.features),
+                .size(plan.chunkLength), .size(plan.chunks),
+            ])
+        }
         try run(.backwardMerge, variant: plan.variant, range: plan.perFeature, [
-            .buffer(partial), .buffer(invStd), .buffer(dGamma), .buffer(dBeta), .size(plan.chunks), .size(plan.geometry.features),
+            .buffer(partial), .buffer(invStd), .buffer(dGamma), .buffer(dBeta), .size(plan.chunks), .size(geometry.features),
         ])
         try runElementwise(
             planar: .backwardInputGradientPlanar, interleaved: .backwardInputGradientInterleaved, plan: plan,
             [.buffer(dy), .buffer(x), .buffer(mean), .buffer(invStd), .buffer(gamma), .buffer(dGamma), .buffer(dBeta), .buffer(dx)],
-            trailing: [.float(1 / Float(plan.geometry.valuesPerFeature)), .flag(usesBatchStatistics)])
+            trailing: [reductionScale, .flag(usesBatchStatistics)])
     }
 }

@@ -1,3 +1,5 @@
+import BNCore
+
 extension KernelRunner {
     /// Enqueues y = γ·((x − mean) − meanLow)·invStd + β (`bn_forward.cl`); a nil γ, β or meanLow
     /// is read as 1, 0 and 0.
@@ -8,5 +10,27 @@ extension KernelRunner {
         try runElementwise(planar: .normalizePlanar, interleaved: .normalizeInterleaved, plan: plan, [
             .buffer(x), .buffer(y), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(gamma), .buffer(beta),
         ])
+    }
+
+    /// Enqueues a whole training forward pass: batch statistics, running statistics and y. A resident
+    /// plan does it in one kernel per feature (`bn_forward_training_resident`), the others in three.
+    mutating func enqueueForwardTraining(
+        x: OpenCLBuffer, y: OpenCLBuffer, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, mean: OpenCLBuffer,
+        invStd: OpenCLBuffer, running: RunningTarget, epsilon: Float, plan: LaunchPlan
+    ) throws {
+        let meanLow = try workspace.perFeature(count: plan.geometry.features)
+        guard plan.isResident else {
+            try enqueueStatistics(x: x, plan: plan, epsilon: epsilon, mean: mean, meanLow: meanLow, invStd: invStd,
+                                  running: running)
+            try enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: invStd, gamma: gamma, beta: beta,
+                                 plan: plan)
+            return
+        }
+        let geometry = plan.geometry
+        try run(.forwardTrainingResident, variant: plan.variant, range: plan.reduction, [
+            .buffer(x), .buffer(y), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(gamma), .buffer(beta),
+            .buffer(running.mean), .buffer(running.variance),
+            .size(geometry.outer), .size(geometry.features), .size(geometry.inner),
+        ] + Self.statisticsScalars(epsilon: epsilon, running: running) + [plan.reductionScratch(floatsPerWorkItem: 1)])
     }
 }

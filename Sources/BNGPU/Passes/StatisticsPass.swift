@@ -8,28 +8,31 @@ struct RunningTarget {
 }
 
 extension KernelRunner {
-    /// Enqueues the batch statistics (kernels of `bn_statistics.cl`): pass 1 gives the mean as
-    /// `mean + meanLow`, pass 2 the inverse standard deviation, and the running statistics are
-    /// blended when `running` is given. Chained on the in-order queue, with no host wait.
+    /// Enqueues the batch statistics (kernels of `bn_statistics.cl`): each chunk's moments, then
+    /// their merge into the mean (as `mean + meanLow`) and the inverse standard deviation, blending
+    /// the running statistics when `running` is given. Chained on the in-order queue, with no host wait.
     mutating func enqueueStatistics(
         x: OpenCLBuffer, plan: LaunchPlan, epsilon: Float,
         mean: OpenCLBuffer, meanLow: OpenCLBuffer, invStd: OpenCLBuffer, running: RunningTarget?
     ) throws {
         let geometry = plan.geometry
-        let partial = try workspace.partials(count: plan.partialCount)
-        try enqueuePartialSums(x: x, center: nil, centerLow: nil, partial: partial, plan: plan)
-        try run(.statsMean, variant: plan.variant, range: plan.perFeature, [
-            .buffer(x), .buffer(partial), .buffer(mean), .buffer(meanLow),
-            .size(plan.chunks), .size(geometry.features), .size(geometry.inner), .float(Float(geometry.valuesPerFeature)),
-        ])
-        try enqueuePartialSums(x: x, center: mean, centerLow: meanLow, partial: partial, plan: plan)
-        try run(.statsVariance, variant: plan.variant, range: plan.perFeature, [
-            .buffer(partial), .buffer(mean), .buffer(meanLow), .buffer(invStd),
-            .buffer(running?.mean), .buffer(running?.variance),
-            .size(plan.chunks), .size(geometry.features), .float(Float(geometry.valuesPerFeature)), .float(epsilon),
-            .float(Float(running?.update.keep ?? 1)), .float(Float(running?.update.take ?? 0)),
-            .float(Float(running?.update.varianceDivisor ?? 1)),
-        ])
+        let partial = try workspace.partials(count: 3 * plan.partialCount)
+        switch plan.traversal {
+        case .planar:
+            try run(.statsChunkPlanar, variant: plan.variant, range: plan.reduction, [
+                .buffer(x), .buffer(partial), .size(geometry.outer), .size(geometry.features), .size(geometry.inner),
+                .size(plan.chunkLength), plan.reductionScratch(floatsPerWorkItem: 1),
+            ])
+        case .interleaved:
+            try run(.statsChunkInterleaved, variant: plan.variant, range: plan.reduction, [
+                .buffer(x), .buffer(partial), .size(geometry.outer), .size(geometry.features), .size(plan.chunkLength),
+                .size(plan.chunks),
+            ])
+        }
+        try run(.statsMerge, variant: plan.variant, range: plan.perFeature, [
+            .buffer(partial), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(running?.mean), .buffer(running?.variance),
+            .size(plan.chunks), .size(geometry.features), .size(geometry.valuesPerFeature), .size(plan.chunkValues),
+        ] + Self.statisticsScalars(epsilon: epsilon, running: running))
     }
 
     /// Enqueues `invStd = 1/√(variance + ε)` per feature, for passes that use running statistics.
@@ -39,12 +42,16 @@ extension KernelRunner {
         ])
     }
 
-    /// One statistics pass's partial sums: of x − (first value) without a center, of the squared
-    /// deviation from `center + centerLow` with one.
-    private mutating func enqueuePartialSums(
-        x: OpenCLBuffer, center: OpenCLBuffer?, centerLow: OpenCLBuffer?, partial: OpenCLBuffer, plan: LaunchPlan
-    ) throws {
-        try runReduction(planar: .statsPartialPlanar, interleaved: .statsPartialInterleaved, plan: plan, scratchPerWorkItem: 1,
-                         [.buffer(x), .buffer(center), .buffer(centerLow), .buffer(partial)])
+    /// The trailing `epsilon, keep, take, variance_divisor` of the kernels that finish statistics.
+    static func statisticsScalars(epsilon: Float, running: RunningTarget?) -> [KernelArgument] {
+        [.float(epsilon), .float(Float(running?.update.keep ?? 1)), .float(Float(running?.update.take ?? 0)),
+         .float(Float(running?.update.varianceDivisor ?? 1))]
+    }
+}
+
+extension LaunchPlan {
+    /// The local scratch of a planar reduction or resident kernel: `floatsPerWorkItem` per work-item.
+    func reductionScratch(floatsPerWorkItem: Int) -> KernelArgument {
+        .local(bytes: floatsPerWorkItem * reduction.groupSize * MemoryLayout<Float>.stride)
     }
 }

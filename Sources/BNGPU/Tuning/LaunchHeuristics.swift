@@ -1,21 +1,13 @@
-/// The defaults that launch planning starts from, each with its reason. Device and kernel queries
-/// clamp them; a per-device tuning table may replace them.
+/// The fixed limits of launch planning, each with its reason; the settings a tuning table can
+/// change are ``LaunchSettings``.
 enum LaunchHeuristics {
     /// Work-items per group: 256 is 8 warps or 4 wavefronts, enough to hide memory latency on GPUs,
     /// and the largest size every common driver accepts without a kernel attribute.
     static let preferredWorkGroupSize = 256
     /// Work-groups wanted per compute unit, so every unit stays busy while the slowest group finishes.
     static let groupsPerComputeUnit = 4
-    /// Values a reduction work-item sums at the least before a feature is split over one more
-    /// work-group: below this, the extra group and its partial cost more than they save.
-    static let minimumValuesPerWorkItem = 16
     /// The most chunks per feature; bounds the sequential loop of the merge kernels.
     static let maximumChunks = 1024
-    /// Neighbouring features one row of an interleaved work-group reads, at the least: 16 floats
-    /// fill a 64-byte cache line.
-    static let minimumInterleavedColumns = 16
-    /// Values each elementwise work-item handles, so that start-up does not dominate a work-item.
-    static let valuesPerElementwiseItem = 4
     /// The copy kernel's work-items at the most: one float4 each up to 2²⁴ of them, enough to fill
     /// any current device; beyond, each work-item strides over several.
     static let copyWorkItemLimit = 1 << 24

@@ -1,6 +1,6 @@
 import BNCore
 
-/// A kernel's global and local range, 1-D or 2-D.
+/// A kernel's global and local range, 1-D, 2-D or 3-D.
 struct LaunchRange: Hashable {
     var global: [Int]
     var local: [Int]
@@ -21,24 +21,21 @@ struct LaunchRange: Hashable {
     var groupSize: Int { local.reduce(1, *) }
 }
 
-/// The limits a plan needs from the device and the built kernels.
+/// The limits a plan needs from the device.
 struct LaunchLimits: Hashable {
     /// Compute units of the device.
     var computeUnits: Int
-    /// The smallest `CL_KERNEL_WORK_GROUP_SIZE` of the reduction kernels.
-    var reductionWorkGroupSize: Int
-    /// The smallest `CL_KERNEL_WORK_GROUP_SIZE` of the elementwise kernels.
-    var elementwiseWorkGroupSize: Int
-    /// `CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE` of the reduction kernels (the SIMD width).
-    var preferredMultiple: Int
+    /// The largest work-group the plan may ask for: the device's, and at most
+    /// `LaunchHeuristics.preferredWorkGroupSize`, which every kernel of the library runs at.
+    var maxWorkGroupSize: Int
 }
 
-/// How one call splits its work over a device: chosen on the host from the shape and the device,
-/// never by a second copy of a kernel.
+/// How one call splits its work over a device: chosen on the host from the shape, the device and
+/// its settings (``LaunchSettings``), never by a second copy of a kernel.
 struct LaunchPlan: Hashable {
     /// Which family of kernels walks the values.
     enum Traversal: String, Hashable {
-        /// inner > 1: a feature's values are runs of contiguous floats (NCHW, spatial mode).
+        /// inner > 1: a feature's values are planes of contiguous floats (NCHW, spatial mode).
         case planar
         /// inner == 1: a row's features are contiguous (NC, NHWC, per-activation).
         case interleaved
@@ -46,101 +43,105 @@ struct LaunchPlan: Hashable {
 
     let geometry: FeatureGeometry
     let traversal: Traversal
-    /// Work-groups per feature in the reductions.
+    /// The build variant of the programs.
+    let variant: KernelVariant
+    /// Whether planar training and backward passes run as one kernel per feature
+    /// (`bn_forward_training_resident`, `bn_backward_resident`), reading each value from memory once.
+    let isResident: Bool
+    /// Chunks per feature in the reductions.
     let chunks: Int
-    /// Values (planar) or rows (interleaved) per chunk.
+    /// Planes (planar) or rows (interleaved) per chunk.
     let chunkLength: Int
-    /// The reduction kernels' range (3-D for planar, 2-D for interleaved).
+    /// The reduction kernels' range; for a resident plan, the resident kernels' range.
     let reduction: LaunchRange
     /// The elementwise kernels' range (normalization, dx).
     let elementwise: LaunchRange
+    /// Planes (planar) or rows (interleaved) per elementwise work-item.
+    let blockLength: Int
     /// The per-feature kernels' range (merges, inverse std).
     let perFeature: LaunchRange
-    /// The build variant of the programs.
-    let variant: KernelVariant
 
-    /// Floats of partial sums per statistic: `chunks` for every feature.
+    /// Values per chunk: the merge kernel's `chunk_values`.
+    var chunkValues: Int { traversal == .planar ? chunkLength * geometry.inner : chunkLength }
+
+    /// Floats of partial results per statistic: one for every chunk of every feature.
     var partialCount: Int { chunks * geometry.features }
 
-    /// Names the choice, for tables and logs: `planar 256×1 chunks 4, 32-bit`.
+    /// Names the choice, for tables and logs: `planar ×16 group 1, 32 chunks, 32-bit` or
+    /// `planar ×16 group 1, resident, 32-bit`.
     var name: String {
-        "\(traversal.rawValue) \(reduction.local.prefix(2).map(String.init).joined(separator: "×")) chunks \(chunks), \(variant.name)"
+        let split = isResident ? "resident" : "\(chunks) chunk\(chunks == 1 ? "" : "s")"
+        return "\(traversal.rawValue) ×\(variant.vectorWidth) group \(reduction.local[0]), \(split), \(variant.indexName)"
     }
 
-    /// The build variant a shape needs; it decides which programs the limits come from.
-    static func variant(for geometry: FeatureGeometry, forcesWideIndices: Bool) -> KernelVariant {
-        let isNarrow = !forcesWideIndices && geometry.elementCount < LaunchHeuristics.narrowIndexLimit
-        return KernelVariant(indexWidth: isNarrow ? .narrow : .wide, checksRange: needsRangeCheck(geometry))
-    }
-
-    /// Whether the planar ranges of `geometry` cover more planes or features than there are, so
-    /// that its kernels must be built with the range check: exactly when ``split(_:factors:)``
-    /// cannot split a count exactly.
-    static func needsRangeCheck(_ geometry: FeatureGeometry) -> Bool {
-        geometry.inner > 1 && (exactSplit(geometry.features) == nil
-                               || exactSplit(geometry.outer * geometry.features, factors: geometry.features) == nil)
-    }
-
-    init(geometry: FeatureGeometry, limits: LaunchLimits, variant: KernelVariant) {
+    init(geometry: FeatureGeometry, settings: LaunchSettings, limits: LaunchLimits, forcesWideIndices: Bool) {
         self.geometry = geometry
-        self.variant = variant
-        let reductionSize = Self.powerOfTwo(atMost: min(LaunchHeuristics.preferredWorkGroupSize, limits.reductionWorkGroupSize))
-        let elementwiseSize = Self.powerOfTwo(atMost: min(LaunchHeuristics.preferredWorkGroupSize, limits.elementwiseWorkGroupSize))
-        let targetGroups = limits.computeUnits * LaunchHeuristics.groupsPerComputeUnit
-        let features = geometry.features
+        let features = geometry.features, inner = geometry.inner, outer = geometry.outer
+        let targetGroups = max(1, limits.computeUnits * LaunchHeuristics.groupsPerComputeUnit)
+        let groupLimit = Self.powerOfTwo(atMost: max(1, min(limits.maxWorkGroupSize, LaunchHeuristics.preferredWorkGroupSize)))
+        let isNarrow = !forcesWideIndices && geometry.elementCount < LaunchHeuristics.narrowIndexLimit
+        let width = Self.powerOfTwo(atMost: min(max(settings.vectorWidth, 1), 16))
 
-        // Split each feature's values (planar) or rows (interleaved) into chunks of whole steps.
-        func chunking(values: Int, step: Int, groupsPerChunk: Int) -> (chunks: Int, length: Int) {
-            let wanted = Self.divideRoundingUp(targetGroups, groupsPerChunk)
-            let most = max(1, values / (step * LaunchHeuristics.minimumValuesPerWorkItem))
-            let chunks = max(1, min(wanted, most, LaunchHeuristics.maximumChunks))
-            let length = Self.roundUp(Self.divideRoundingUp(values, chunks), to: step)
-            return (Self.divideRoundingUp(values, length), length)
-        }
-
-        if geometry.inner > 1 {
+        if inner > 1 {
             traversal = .planar
-            (chunks, chunkLength) = chunking(values: geometry.valuesPerFeature, step: reductionSize, groupsPerChunk: features)
-            reduction = LaunchRange(global: [chunks * reductionSize] + Self.split(features), local: [reductionSize, 1, 1])
-            let columns = min(elementwiseSize, Self.powerOfTwo(atLeast: geometry.inner))
-            let steps = max(1, geometry.inner / (columns * LaunchHeuristics.valuesPerElementwiseItem))
-            elementwise = LaunchRange(global: [columns * steps] + Self.split(geometry.outer * features, factors: features),
+            variant = KernelVariant(indexWidth: isNarrow ? .narrow : .wide, vectorWidth: width)
+            let vectorsPerPlane = max(1, inner / width)
+            let groupSize = min(Self.powerOfTwo(atMost: max(1, settings.reductionGroupSize)), groupLimit,
+                                Self.powerOfTwo(atLeast: vectorsPerPlane))
+            // Chunks of whole planes: about valuesPerChunk values, more of them when the features
+            // alone cannot keep the device busy, and never more than the merge should walk.
+            var planes = min(max(1, settings.valuesPerChunk / inner), outer)
+            let wantedChunks = Self.divideRoundingUp(targetGroups, features)
+            planes = min(planes, max(1, outer / wantedChunks))
+            planes = max(planes, Self.divideRoundingUp(outer, LaunchHeuristics.maximumChunks))
+            isResident = features >= targetGroups
+                && geometry.valuesPerFeature * MemoryLayout<Float>.size <= settings.residentFeatureBytes
+            chunkLength = isResident ? outer : planes
+            chunks = Self.divideRoundingUp(outer, chunkLength)
+            reduction = LaunchRange(global: [chunks * groupSize] + Self.split(features), local: [groupSize, 1, 1])
+
+            let columns = min(Self.powerOfTwo(atMost: max(1, settings.elementwiseColumns)), groupLimit,
+                              Self.powerOfTwo(atLeast: vectorsPerPlane))
+            let planeCount = outer * features
+            var block = max(1, settings.valuesPerElementwiseItem * columns / inner)
+            block = min(block, max(1, planeCount / targetGroups))
+            blockLength = block
+            elementwise = LaunchRange(global: [columns] + Self.split(Self.divideRoundingUp(planeCount, block)),
                                       local: [columns, 1, 1])
         } else {
             traversal = .interleaved
-            let wideColumns = Self.powerOfTwo(atMost: max(LaunchHeuristics.minimumInterleavedColumns, limits.preferredMultiple))
-            let columns = min(Self.powerOfTwo(atLeast: features), wideColumns, reductionSize)
-            let rows = reductionSize / columns
-            let featureGroups = Self.divideRoundingUp(features, columns)
-            (chunks, chunkLength) = chunking(values: geometry.outer, step: rows, groupsPerChunk: featureGroups)
-            reduction = LaunchRange(global: [featureGroups * columns, chunks * rows], local: [columns, rows])
-            let elementColumns = min(columns, elementwiseSize)
-            let elementRows = elementwiseSize / elementColumns
-            let rowSteps = max(1, min(geometry.outer / (elementRows * LaunchHeuristics.valuesPerElementwiseItem),
-                                      LaunchHeuristics.maximumGroupsInHigherDimensions))
-            elementwise = LaunchRange(global: [Self.roundUp(features, to: elementColumns), rowSteps * elementRows],
-                                      local: [elementColumns, elementRows])
+            let featureWidth = Self.largestPowerOfTwo(dividing: features, atMost: width)
+            variant = KernelVariant(indexWidth: isNarrow ? .narrow : .wide, vectorWidth: featureWidth)
+            let vectors = features / featureWidth
+            let groupSize = min(Self.powerOfTwo(atMost: max(1, settings.reductionGroupSize)), groupLimit,
+                                Self.powerOfTwo(atLeast: vectors))
+            let featureGroups = Self.divideRoundingUp(vectors, groupSize)
+            var rows = max(1, settings.valuesPerChunk / (groupSize * featureWidth))
+            let wantedChunks = Self.divideRoundingUp(targetGroups, featureGroups)
+            rows = min(rows, max(1, outer / wantedChunks))
+            rows = max(rows, Self.divideRoundingUp(outer, LaunchHeuristics.maximumChunks))
+            isResident = false
+            chunkLength = rows
+            chunks = Self.divideRoundingUp(outer, rows)
+            reduction = LaunchRange(global: [featureGroups * groupSize, chunks], local: [groupSize, 1])
+
+            let columns = min(Self.powerOfTwo(atMost: max(1, settings.elementwiseColumns)), groupLimit,
+                              Self.powerOfTwo(atLeast: vectors))
+            var block = max(1, settings.valuesPerElementwiseItem * columns / features)
+            block = min(block, max(1, outer / targetGroups))
+            blockLength = block
+            elementwise = LaunchRange(global: [columns] + Self.split(Self.divideRoundingUp(outer, block)),
+                                      local: [columns, 1, 1])
         }
-        let featureGroupSize = min(elementwiseSize, Self.powerOfTwo(atLeast: features))
+        let featureGroupSize = min(groupLimit, Self.powerOfTwo(atLeast: features))
         perFeature = LaunchRange(global: [Self.roundUp(features, to: featureGroupSize)], local: [featureGroupSize])
     }
 
-    /// `count` as rows × layers with both at most `maximumGroupsInHigherDimensions`, exactly: the
-    /// count itself, or `factors` × `count / factors`. Nil when neither fits.
-    static func exactSplit(_ count: Int, factors: Int? = nil) -> [Int]? {
-        let limit = LaunchHeuristics.maximumGroupsInHigherDimensions
-        if count <= limit { return [count, 1] }
-        if let factors, factors <= limit, count / factors <= limit { return [factors, count / factors] }
-        return nil
-    }
-
     /// Spreads `count` single work-item groups over the second and third dimensions, each at most
-    /// `maximumGroupsInHigherDimensions`: exactly where it can, else covering at least `count`, which
-    /// only the range-checked variant (``needsRangeCheck(_:)``) is built for.
-    static func split(_ count: Int, factors: Int? = nil) -> [Int] {
-        if let split = exactSplit(count, factors: factors) { return split }
-        let rows = min(count, LaunchHeuristics.maximumGroupsInHigherDimensions)
-        return [rows, divideRoundingUp(count, rows)]
+    /// `maximumGroupsInHigherDimensions`, covering at least `count`; kernels skip the excess.
+    static func split(_ count: Int) -> [Int] {
+        let rows = min(max(count, 1), LaunchHeuristics.maximumGroupsInHigherDimensions)
+        return [rows, divideRoundingUp(max(count, 1), rows)]
     }
 
     static func divideRoundingUp(_ value: Int, _ divisor: Int) -> Int { (value + divisor - 1) / divisor }
@@ -155,5 +156,10 @@ struct LaunchPlan: Hashable {
     /// The smallest power of two not below `value`.
     static func powerOfTwo(atLeast value: Int) -> Int {
         value <= 1 ? 1 : 1 << (Int.bitWidth - (value - 1).leadingZeroBitCount)
+    }
+
+    /// The largest power of two that divides `value` and is at most `limit` (a power of two).
+    static func largestPowerOfTwo(dividing value: Int, atMost limit: Int) -> Int {
+        min(limit, value & -value)
     }
 }

@@ -1,0 +1,18 @@
+/// The launch settings of one device for every class of shapes: from a tuning table's rows where
+/// it has them, else from ``LaunchSettings/heuristic(for:)``.
+struct DeviceTuning: Sendable {
+    /// Rows of a tuning table for this device.
+    var rows: [ShapeClass: LaunchSettings]
+    /// The settings of classes without a row.
+    var fallback: LaunchSettings
+
+    /// The settings of a class of shapes.
+    func settings(for shapeClass: ShapeClass) -> LaunchSettings {
+        rows[shapeClass] ?? fallback
+    }
+
+    /// Every class with the same settings, for tests and the tuner.
+    static func uniform(_ settings: LaunchSettings) -> DeviceTuning {
+        DeviceTuning(rows: [:], fallback: settings)
+    }
+}
