@@ -1,5 +1,6 @@
 import BNCore
 @testable import BNGPU
+import Foundation
 import Testing
 
 /// The tuning table is host logic and text: checked here without a device.
@@ -188,5 +189,139 @@ struct TuningTableTests {
             + "`bn-gpu-bench tune` again")
         let whole = BatchNormError.invalidTuningTable(source: "/t.txt", line: 0, problem: "is not UTF-8 text")
         #expect(whole.description == "tuning table /t.txt: is not UTF-8 text")
+    }
+
+    // MARK: Locations
+
+    @Test("the user's file: BN_TUNING_FILE, else XDG_CACHE_HOME, else HOME; empty values count as unset")
+    func userFileLocation() {
+        func path(_ environment: [String: String]) -> String? {
+            TuningTable.userFileURL(environment: environment)?.path
+        }
+        let all = ["BN_TUNING_FILE": "/tmp/mine.txt", "XDG_CACHE_HOME": "/var/cache/u", "HOME": "/home/u"]
+        #expect(path(all) == "/tmp/mine.txt")
+        #expect(path(all.merging(["BN_TUNING_FILE": ""]) { $1 }) == "/var/cache/u/BatchNorm/tuning.txt")
+        #expect(path(["XDG_CACHE_HOME": "/var/cache/u/", "HOME": "/home/u"]) == "/var/cache/u/BatchNorm/tuning.txt")
+        #expect(path(["XDG_CACHE_HOME": "", "HOME": "/home/u"]) == "/home/u/.cache/BatchNorm/tuning.txt")
+        #expect(path(["HOME": "/home/u"]) == "/home/u/.cache/BatchNorm/tuning.txt")
+        #expect(path(["XDG_CACHE_HOME": "relative/cache", "HOME": "/home/u"]) == "/home/u/.cache/BatchNorm/tuning.txt",
+                "the XDG specification says to ignore a relative path")
+        #expect(path([:]) == nil)
+        #expect(path(["HOME": ""]) == nil)
+    }
+
+    /// A fresh folder under the temporary directory, removed after `body`.
+    static func withTemporaryFolder(_ body: (URL) throws -> Void) throws {
+        let folder = FileManager.default.temporaryDirectory.appending(component: "TuningTableTests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try body(folder)
+    }
+
+    /// Checks that `body` throws `invalidTuningTable` for `url` at `line`, with `fragment` in the problem.
+    static func expectRefusal(of url: URL, line: Int, fragment: String, sourceLocation: SourceLocation = #_sourceLocation,
+                              _ body: () throws -> Void) {
+        do {
+            try body()
+            Issue.record("accepted", sourceLocation: sourceLocation)
+        } catch let BatchNormError.invalidTuningTable(source, refusedLine, problem) {
+            #expect(source == url.path, sourceLocation: sourceLocation)
+            #expect(refusedLine == line, "\(problem)", sourceLocation: sourceLocation)
+            #expect(problem.contains(fragment), "\(problem)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("no user file yet is an empty table; a malformed one is refused with its path and line")
+    func loadUser() throws {
+        try Self.withTemporaryFolder { folder in
+            let url = folder.appending(components: "BatchNorm", "tuning.txt")
+            let environment = ["XDG_CACHE_HOME": folder.path, "HOME": "/nonexistent"]
+            #expect(try TuningTable.loadUser(environment: environment) == TuningTable())
+            #expect(try TuningTable.loadUser(environment: [:]) == TuningTable())
+
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(Self.table.text.utf8).write(to: url)
+            #expect(try TuningTable.loadUser(environment: environment) == Self.table)
+
+            try Data(Self.block(row: "planar small vectr=16").utf8).write(to: url)
+            Self.expectRefusal(of: url, line: 4, fragment: "unknown key \"vectr\"") {
+                _ = try TuningTable.loadUser(environment: environment)
+            }
+            try Data([0x64, 0x65, 0xFF, 0x0A]).write(to: url)
+            Self.expectRefusal(of: url, line: 0, fragment: "is not UTF-8 text") {
+                _ = try TuningTable.loadUser(environment: environment)
+            }
+            let directory = folder.appending(component: "a-folder")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            Self.expectRefusal(of: directory, line: 0, fragment: "cannot be read") {
+                _ = try TuningTable.loadUser(environment: ["BN_TUNING_FILE": directory.path])
+            }
+        }
+    }
+
+    @Test("saving replaces the same device and driver in place and keeps every other block")
+    func save() throws {
+        try Self.withTemporaryFolder { folder in
+            let url = folder.appending(components: "new", "folder", "tuning.txt")
+            let planarSmall = ShapeClass(traversal: .planar, size: .small)
+            let first = TuningTable.Entry(deviceName: "first", driverVersion: "1", rows: [planarSmall: Self.settings])
+            let retuned = TuningTable.Entry(deviceName: Self.device, driverVersion: "6.0+debian", rows: [planarSmall: Self.other])
+            let newDriver = TuningTable.Entry(deviceName: Self.device, driverVersion: "7.0", rows: [planarSmall: Self.settings])
+
+            try TuningTable.save(TuningTable(entries: [first] + Self.table.entries), to: url)
+            #expect(try TuningTable.load(from: url) == TuningTable(entries: [first] + Self.table.entries))
+
+            try TuningTable.save(TuningTable(entries: [retuned]), to: url)
+            #expect(try TuningTable.load(from: url) == TuningTable(entries: [first, retuned, Self.table.entries[1]]))
+
+            try TuningTable.save(TuningTable(entries: [newDriver]), to: url)
+            #expect(try TuningTable.load(from: url) == TuningTable(entries: [first, retuned, Self.table.entries[1], newDriver]))
+            #expect(try String(contentsOf: url, encoding: .utf8) == TuningTable(entries: [first, retuned, Self.table.entries[1], newDriver]).text)
+        }
+    }
+
+    @Test("saving refuses a table that would not read back, and a malformed file, leaving the file as it was")
+    func saveRefusals() throws {
+        try Self.withTemporaryFolder { folder in
+            let url = folder.appending(component: "tuning.txt")
+            let planarSmall = ShapeClass(traversal: .planar, size: .small)
+            var bad = Self.other
+            bad.vectorWidth = 3
+            Self.expectRefusal(of: url, line: 0, fragment: "not written: its line 4 would be refused: vector=3") {
+                try TuningTable.save(TuningTable(entries: [.init(deviceName: "gpu", driverVersion: "1", rows: [planarSmall: bad])]), to: url)
+            }
+            Self.expectRefusal(of: url, line: 0, fragment: "would not read back") {
+                try TuningTable.save(TuningTable(entries: [.init(deviceName: " gpu", driverVersion: "1")]), to: url)
+            }
+            #expect(!FileManager.default.fileExists(atPath: url.path))
+
+            let malformed = Self.block(row: "planar small vector=16")
+            try Data(malformed.utf8).write(to: url)
+            Self.expectRefusal(of: url, line: 4, fragment: "missing group") {
+                try TuningTable.save(Self.table, to: url)
+            }
+            #expect(try String(contentsOf: url, encoding: .utf8) == malformed)
+        }
+    }
+
+    @Test("a folder that cannot be made is reported with the file's path",
+          .enabled(if: FileManager.default.fileExists(atPath: "/proc/self"), "needs Linux's /proc, where even root cannot make folders"))
+    func unwritable() {
+        let url = URL(filePath: "/proc/no-such-folder/tuning.txt")
+        Self.expectRefusal(of: url, line: 0, fragment: "cannot be written (No such file or directory)") {
+            try TuningTable.save(Self.table, to: url)
+        }
+    }
+
+    @Test("the shipped table parses and has a row for every class for each of its devices")
+    func shipped() {
+        let shipped = TuningTable.shipped
+        #expect(shipped.entries.contains { $0.deviceName == Self.device })
+        for entry in shipped.entries {
+            #expect(Set(entry.rows.keys) == Set(ShapeClass.allCases), "\(entry.deviceName) \(entry.driverVersion)")
+        }
+        #expect(String(decoding: PackageResources.shipped_txt, as: UTF8.self).hasPrefix(TuningTable.textHeader))
     }
 }
