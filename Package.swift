@@ -34,7 +34,12 @@ let package = Package(
         ),
         .target(name: "BNCore"),
         .target(name: "BNCPU", dependencies: ["BNCore"]),
-        .target(name: "BNGPU", dependencies: ["BNCore", "BNKernels", "COpenCL"]),
+        // The shipped tuning table is embedded like the kernels, so an installed library carries it.
+        .target(
+            name: "BNGPU",
+            dependencies: ["BNCore", "BNKernels", "COpenCL"],
+            resources: [.embedInCode("Tuning/Tables/shipped.txt")]
+        ),
         .target(name: "BatchNorm", dependencies: ["BNCore", "BNCPU", "BNGPU"]),
 
         .executableTarget(

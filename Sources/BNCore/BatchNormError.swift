@@ -29,6 +29,10 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidBufferCount(Int)
     /// An allocation is larger than the device allows for one buffer (`CL_DEVICE_MAX_MEM_ALLOC_SIZE`).
     case allocationTooLarge(bytes: Int, limit: Int, device: String)
+    /// A tuning table's text does not parse, or its file cannot be read or written: `source` names
+    /// the file (or the built-in table), `line` the 1-based line at fault (0: the file as a whole),
+    /// `problem` what is wrong with it.
+    case invalidTuningTable(source: String, line: Int, problem: String)
 
     /// The packages that give OpenCL on a Debian or Ubuntu machine without a GPU driver.
     public static let openCLPackagesHint =
@@ -64,6 +68,10 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
             return "a buffer needs at least 1 element, but \(count) were asked for"
         case let .allocationTooLarge(bytes, limit, device):
             return "a buffer of \(bytes) bytes is larger than \(device) allows for one allocation (\(limit) bytes, CL_DEVICE_MAX_MEM_ALLOC_SIZE); split the batch"
+        case let .invalidTuningTable(source, line, problem) where line > 0:
+            return "tuning table \(source), line \(line): \(problem). Fix the line, or delete the file and run `bn-gpu-bench tune` again"
+        case let .invalidTuningTable(source, _, problem):
+            return "tuning table \(source): \(problem)"
         }
     }
 }
