@@ -30,15 +30,15 @@ float2 planar_gradient_sums(global const float* dy, global const float* x, float
 {
     const uint lid = get_local_id(0), size = get_local_size(0);
     const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
-    floatv dy_v = (floatv)(0.0f), dy_vc = (floatv)(0.0f), dyx_v = (floatv)(0.0f), dyx_vc = (floatv)(0.0f);
+    accumulator_v dy_v = accumulator_v_zero(), dyx_v = accumulator_v_zero();
     float dy_s = 0.0f, dy_sc = 0.0f, dyx_s = 0.0f, dyx_sc = 0.0f;
     for (index_t o = first_plane; o < end_plane; ++o) {
         const index_t base = (o * features + f) * inner;
         for (index_t v = lid; v < vectors; v += size) {
             const index_t at = base + v * BN_VECTOR_WIDTH;
             const floatv gradient = load_v(dy + at);
-            compensated_add_v(&dy_v, &dy_vc, gradient);
-            compensated_add_v(&dyx_v, &dyx_vc, gradient * (load_v(x + at) - center));
+            accumulator_v_add(&dy_v, gradient);
+            accumulator_v_add(&dyx_v, gradient * (load_v(x + at) - center));
         }
         for (index_t i = tail + lid; i < inner; i += size) {
             const float gradient = dy[base + i];
@@ -46,8 +46,8 @@ float2 planar_gradient_sums(global const float* dy, global const float* x, float
             compensated_add(&dyx_s, &dyx_sc, gradient * (x[base + i] - center));
         }
     }
-    return (float2)(group_total(scratch, lanes_total(dy_v, dy_vc, dy_s, dy_sc)),
-                    group_total(scratch, lanes_total(dyx_v, dyx_vc, dyx_s, dyx_sc)));
+    return (float2)(group_total(scratch, lanes_total(dy_v, dy_s, dy_sc)),
+                    group_total(scratch, lanes_total(dyx_v, dyx_s, dyx_sc)));
 }
 
 kernel void bn_backward_reduce_planar(
@@ -74,15 +74,15 @@ kernel void bn_backward_reduce_interleaved(
     const index_t g = get_global_id(1);
     const index_t first = g * (index_t)chunk_rows, end = min((index_t)rows, first + (index_t)chunk_rows);
     const floatv center = load_v(mean + column);
-    floatv sum_dy = (floatv)(0.0f), sum_dy_c = (floatv)(0.0f), sum_dyx = (floatv)(0.0f), sum_dyx_c = (floatv)(0.0f);
+    accumulator_v sum_dy = accumulator_v_zero(), sum_dyx = accumulator_v_zero();
     for (index_t r = first; r < end; ++r) {
         const index_t at = r * features + column;
         const floatv gradient = load_v(dy + at);
-        compensated_add_v(&sum_dy, &sum_dy_c, gradient);
-        compensated_add_v(&sum_dyx, &sum_dyx_c, gradient * (load_v(x + at) - center));
+        accumulator_v_add(&sum_dy, gradient);
+        accumulator_v_add(&sum_dyx, gradient * (load_v(x + at) - center));
     }
-    store_v(sum_dy - sum_dy_c, partial + (g * 2) * features + column);
-    store_v(sum_dyx - sum_dyx_c, partial + (g * 2 + 1) * features + column);
+    store_v(accumulator_v_lanes(sum_dy), partial + (g * 2) * features + column);
+    store_v(accumulator_v_lanes(sum_dyx), partial + (g * 2 + 1) * features + column);
 }
 
 kernel void bn_backward_merge(

@@ -55,16 +55,16 @@ kernel void bn_stats_chunk_interleaved(
         shifted += load_v(values + r * features) - k;
     }
     const floatv center = k + shifted / (float)(end - first);
-    floatv residual = (floatv)(0.0f), residual_c = (floatv)(0.0f), squares = (floatv)(0.0f), squares_c = (floatv)(0.0f);
+    accumulator_v residual = accumulator_v_zero(), squares = accumulator_v_zero();
     for (index_t r = first; r < end; ++r) {
         const floatv d = load_v(values + r * features) - center;
-        compensated_add_v(&residual, &residual_c, d);
-        compensated_add_v(&squares, &squares_c, d * d);
+        accumulator_v_add(&residual, d);
+        accumulator_v_add(&squares, d * d);
     }
     const index_t slot = g * features + column;
     store_v(center, partial + slot);
-    store_v(residual - residual_c, partial + stride + slot);
-    store_v(squares - squares_c, partial + 2 * stride + slot);
+    store_v(accumulator_v_lanes(residual), partial + stride + slot);
+    store_v(accumulator_v_lanes(squares), partial + 2 * stride + slot);
 }
 
 kernel void bn_stats_merge(

@@ -11,6 +11,6 @@ struct BNGPUBench: ParsableCommand {
             Set BN_OPENCL_DEVICE (an index or a name substring) to pick a device when --device is absent; \
             `bn-gpu-bench devices` lists them.
             """,
-        subcommands: [Run.self, Devices.self],
+        subcommands: [Run.self, Devices.self, Tune.self],
         defaultSubcommand: Run.self)
 }

@@ -9,6 +9,8 @@ struct Report {
     let copy: CopyCeiling
     /// How kernel times were taken, for the header: "at least 20 runs, more until 0.2 s measured or 3.0 s per row".
     let kernelTiming: String
+    /// Where the launch settings came from: a tuning table, the heuristic, or `--settings`.
+    let tuning: String
     /// Rows in the order they ran.
     var outcomes: [RowOutcome] = []
 
@@ -21,6 +23,7 @@ struct Report {
     var header: [String] {
         [
             "device: \(device.description)",
+            "launch settings: \(tuning)",
             "copy ceiling: \(Format.decimal(copy.gbps, digits: 2)) GB/s (bn_copy of \(copy.count) floats, "
                 + "counting 2 × 4 bytes per float, median of \(copy.samples.seconds.count) runs)",
             "GB/s counts 4 bytes × N·C·H·W for 2 tensors in the forward passes (x read, y written) and 3 in "

@@ -36,6 +36,13 @@ extension BNGPUBench {
         @Option(help: "Timed kernel runs per row at least; more follow until 0.2 s of kernel time (3 s per row at most).")
         var iterations = 20
 
+        @Option(help: ArgumentHelp(
+            "Launch settings for every row instead of the tuning table's, as a table row writes them.",
+            discussion: "Such as \"vector=16 group=1 chunk=16384 columns=1 items=16384 resident=524288\".",
+            valueName: "settings"),
+                transform: { try LaunchSettings(parsing: $0) })
+        var settings: LaunchSettings?
+
         @Flag(help: "Small shapes and no time targets: a smoke test that runs in seconds.")
         var quick = false
 
@@ -98,6 +105,7 @@ extension BNGPUBench {
         /// Runs every row: inputs are drawn once per shape and shared by its layouts and passes.
         private func measure() throws -> Report {
             let backend = try OpenCLBackend(device: deviceQuery, isProfilingEnabled: true)
+            try backend.overrideLaunchSettings(settings)
             let timing = quick ? TimingPlan.quick(iterations: iterations) : TimingPlan.standard(iterations: iterations)
             let shapes = selectedShapes
             let rowCount = shapes.map { $0.layouts(layouts).count * passes.count }.reduce(0, +)
@@ -105,7 +113,8 @@ extension BNGPUBench {
             let copy = try CopyCeiling.measure(on: backend, largestElementCount: shapes.map(\.elementCount).max() ?? 0,
                                                repetitions: timing.copyRepetitions)
             let benchmark = Benchmark(backend: backend, timing: timing, copyGBps: copy.gbps)
-            var report = Report(device: backend.device, copy: copy, kernelTiming: timing.kernel.summary)
+            var report = Report(device: backend.device, copy: copy, kernelTiming: timing.kernel.summary,
+                                tuning: settings.map { "--settings \($0)" } ?? backend.tuningOrigin.description)
 
             func start(_ spec: ShapeSpec, _ layout: TensorLayout, _ pass: PassKind) -> BenchCase {
                 let benchCase = BenchCase(spec: spec, layout: layout, pass: pass)

@@ -30,27 +30,31 @@ extension OpenCLBackend {
     }
 
     /// Times the device copying `count` floats from one buffer to another with the `bn_copy`
-    /// kernel: the bandwidth ceiling every pass is compared with. Needs `isProfilingEnabled`.
+    /// kernel: the bandwidth ceiling every pass is compared with. The kernel walks memory as the
+    /// elementwise kernels do, with the settings this backend uses for the largest planar shapes.
+    /// The source is filled first: an untouched buffer can map every page to one shared page of
+    /// zeros, which reads from cache and would overstate the ceiling. Needs `isProfilingEnabled`.
     /// - Parameters:
-    ///   - count: Floats to copy; rounded up to a multiple of 4 (the kernel moves float4s).
+    ///   - count: Floats to copy.
     ///   - repetitions: Timed copies, after one untimed warm-up.
     /// - Returns: Seconds per copy, one entry per repetition; bytes moved are 2 × 4 × count (read and write).
     /// - Throws: `BatchNormError` when profiling is off, the buffers cannot be allocated, or the device fails.
     public func measureCopy(count: Int, repetitions: Int) throws -> [Double] {
-        let floats = LaunchPlan.roundUp(max(count, 4), to: 4)
-        let source = try makeBuffer(count: floats)
+        let floats = max(count, 1)
+        let source = try upload((0..<floats).map { Float($0 % 1009) })
         let destination = try makeBuffer(count: floats)
-        let vectors = floats / 4
-        let variant = KernelVariant(indexWidth: floats < LaunchHeuristics.narrowIndexLimit ? .narrow : .wide)
-        let groupSize = try runner.withLock { runner in
-            LaunchPlan.powerOfTwo(atMost: min(LaunchHeuristics.preferredWorkGroupSize,
-                                              try runner.library.kernel(.copy, variant: variant).maxWorkGroupSize(on: runner.device)))
-        }
-        let range = LaunchRange(global: [LaunchPlan.roundUp(min(vectors, LaunchHeuristics.copyWorkItemLimit), to: groupSize)],
-                                local: [groupSize])
+        let settings = runner.withLock { $0.tuning.settings(for: ShapeClass(traversal: .planar, size: .huge)) }
+        let variant = KernelVariant(indexWidth: floats < LaunchHeuristics.narrowIndexLimit ? .narrow : .wide,
+                                    vectorWidth: settings.vectorWidth)
+        let columns = LaunchPlan.powerOfTwo(atMost: max(1, min(settings.elementwiseColumns, device.maxWorkGroupSize,
+                                                               LaunchHeuristics.preferredWorkGroupSize)))
+        let block = max(settings.valuesPerElementwiseItem * columns, columns * settings.vectorWidth)
+        let range = LaunchRange(global: [columns] + LaunchPlan.split(LaunchPlan.divideRoundingUp(floats, block)),
+                                local: [columns, 1, 1])
         let copy = {
             try self.runner.withLock { runner in
-                try runner.run(.copy, variant: variant, range: range, [.buffer(source), .buffer(destination), .size(vectors)])
+                try runner.run(.copy, variant: variant, range: range,
+                               [.buffer(source), .buffer(destination), .size(floats), .size(block)])
             }
         }
         try copy()

@@ -1,4 +1,5 @@
 import BNCore
+import FoundationEssentials
 import Synchronization
 
 /// Batch normalization on an OpenCL device: a GPU through its vendor's driver, or the CPU through PoCL.
@@ -15,6 +16,8 @@ public final class OpenCLBackend: BatchNormBackend {
     public let name: String
     /// Whether kernels are timed by the device (``measureKernelTime(_:)``).
     public let isProfilingEnabled: Bool
+    /// Where the launch settings come from: the user's tuning table, the built-in one, or the heuristic.
+    public let tuningOrigin: TuningOrigin
 
     let context: Context
     let queue: CommandQueue
@@ -27,8 +30,9 @@ public final class OpenCLBackend: BatchNormBackend {
     ///   - query: An index into ``openCLDevices()`` or a case-insensitive substring of a device's
     ///     name, vendor or platform; nil picks the first GPU, else the first device.
     ///   - isProfilingEnabled: Make the queue record kernel times, for ``measureKernelTime(_:)``.
-    /// - Throws: `BatchNormError.noOpenCLPlatform`, `BatchNormError.noOpenCLDevice`
-    ///   or `BatchNormError.openCLCallFailed`.
+    /// - Throws: `BatchNormError.noOpenCLPlatform`, `BatchNormError.noOpenCLDevice`,
+    ///   `BatchNormError.openCLCallFailed`, or `BatchNormError.invalidTuningTable` when the user's
+    ///   tuning table (``TuningTable/userFileURL``) cannot be read.
     public convenience init(device query: String? = nil, isProfilingEnabled: Bool = false) throws {
         try self.init(device: try Device.select(query), isProfilingEnabled: isProfilingEnabled, forcesWideIndices: false)
     }
@@ -42,7 +46,9 @@ public final class OpenCLBackend: BatchNormBackend {
         self.name = "opencl: \(device.info.name)"
         self.isProfilingEnabled = isProfilingEnabled
         self.forcesWideIndices = forcesWideIndices
-        self.runner = Mutex(KernelRunner(queue: queue, context: context, tuning: .uniform(.heuristic(for: device.info))))
+        let (tuning, origin) = try DeviceTuning.load(for: device.info, environment: ProcessInfo.processInfo.environment)
+        self.tuningOrigin = origin
+        self.runner = Mutex(KernelRunner(queue: queue, context: context, tuning: tuning))
     }
 
     /// Names the kernel variant the backend chooses for a call, as bn-gpu-bench reports it:

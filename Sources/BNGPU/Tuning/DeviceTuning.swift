@@ -5,10 +5,12 @@ struct DeviceTuning: Sendable {
     var rows: [ShapeClass: LaunchSettings]
     /// The settings of classes without a row.
     var fallback: LaunchSettings
+    /// Settings for every class while set (``OpenCLBackend/overrideLaunchSettings(_:)``), as the tuner needs.
+    var override: LaunchSettings?
 
     /// The settings of a class of shapes.
     func settings(for shapeClass: ShapeClass) -> LaunchSettings {
-        rows[shapeClass] ?? fallback
+        override ?? rows[shapeClass] ?? fallback
     }
 
     /// Every class with the same settings, for tests and the tuner.

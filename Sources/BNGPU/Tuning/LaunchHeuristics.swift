@@ -8,9 +8,6 @@ enum LaunchHeuristics {
     static let groupsPerComputeUnit = 4
     /// The most chunks per feature; bounds the sequential loop of the merge kernels.
     static let maximumChunks = 1024
-    /// The copy kernel's work-items at the most: one float4 each up to 2²⁴ of them, enough to fill
-    /// any current device; beyond, each work-item strides over several.
-    static let copyWorkItemLimit = 1 << 24
     /// Work-groups in the second or third dimension of a range, at the most: NVIDIA's OpenCL runs
     /// ranges as CUDA grids, whose y and z dimensions hold at most 65535 blocks. Planes and features
     /// beyond that spill into the third dimension, rows of the interleaved kernels into a stride loop.

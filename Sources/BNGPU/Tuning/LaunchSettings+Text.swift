@@ -1,3 +1,5 @@
+import BNCore
+
 /// What is wrong with one line of a tuning table's text; the table's parser adds the source and the
 /// line number when it turns this into `BatchNormError.invalidTuningTable`.
 struct TuningTextProblem: Error {
@@ -10,10 +12,7 @@ struct TuningTextProblem: Error {
 
 extension LaunchSettings {
     /// The keys of the text form, in the order ``description`` writes them.
-    static let textKeys = ["vector", "group", "chunk", "columns", "items", "resident"]
-
-    /// Vector widths the kernels are built for (`BN_VECTOR_WIDTH`): the OpenCL vector types.
-    static let vectorWidths = [1, 2, 4, 8, 16]
+    static let textKeys = LaunchSettingsKnob.allCases.map(\.rawValue)
 
     /// Settings from the `key=value` fields of a tuning table's row, in any order.
     /// - Parameter fields: The fields after the row's class, one `key=value` each; every key of
@@ -52,12 +51,24 @@ extension LaunchSettings {
         }
     }
 
+    /// Settings from a tuning table row's fields in one string, such as
+    /// `vector=16 group=1 chunk=16384 columns=1 items=16384 resident=524288` (``description``'s form).
+    /// - Parameter text: The six `key=value` fields, separated by spaces.
+    /// - Throws: `BatchNormError.invalidOption` naming the problem.
+    public init(parsing text: String) throws {
+        do {
+            try self.init(textFields: text.split(whereSeparator: \.isWhitespace))
+        } catch {
+            throw BatchNormError.invalidOption(name: "launch settings", value: text, reason: error.message)
+        }
+    }
+
     /// The first value a tuning table refuses, as the text form names it, or nil when every value is
     /// in range: vector 1, 2, 4, 8 or 16; group and columns powers of two; chunk and items at least 1;
     /// resident at least 0.
     var textProblem: String? {
         func isPowerOfTwo(_ value: Int) -> Bool { value >= 1 && value & (value - 1) == 0 }
-        if !Self.vectorWidths.contains(vectorWidth) {
+        if !KernelVariant.vectorWidths.contains(vectorWidth) {
             return "vector=\(vectorWidth) is not one of 1, 2, 4, 8, 16"
         }
         if !isPowerOfTwo(reductionGroupSize) {

@@ -1,0 +1,125 @@
+import ArgumentParser
+import BatchNorm
+import Foundation
+
+extension BNGPUBench {
+    /// `bn-gpu-bench tune`: searches launch settings for each class of shapes on one device and
+    /// saves them as that device's block of the user's tuning table.
+    struct Tune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Search launch settings on a device for the standard shapes and save them as a tuning table.",
+            discussion: """
+                Shapes are grouped by class (traversal and values per feature). For each class, starting from the \
+                heuristic settings, each knob in turn takes the candidate value that makes the summed median kernel \
+                time of the class's shapes and the three passes smallest. The device's block (keyed by device name \
+                and driver version) replaces any earlier one in the output file; other devices' blocks stay. Classes \
+                no shape falls in get no row and keep the heuristic. Every OpenCL backend made afterwards reads the file.
+                """)
+
+        @Option(help: ArgumentHelp("An index from `bn-gpu-bench devices`, or a substring of a device's name, vendor or platform."))
+        var device: String?
+
+        @Option(help: ArgumentHelp("Comma-separated shapes to tune for (default: the standard set).", valueName: "shapes"),
+                transform: ShapeSpec.parseList)
+        var shapes: [ShapeSpec]?
+
+        @Option(help: ArgumentHelp("Comma-separated layouts of the 4-D shapes: nchw, nhwc.", valueName: "layouts"),
+                transform: { try LayoutChoice.parseList($0, noun: "layout") })
+        var layouts: [LayoutChoice] = LayoutChoice.allCases
+
+        @Option(help: "Timed runs per pass and candidate, after one warm-up; the median counts.")
+        var runs = 5
+
+        @Option(help: ArgumentHelp(
+            "The table file to update (default: BN_TUNING_FILE, else $XDG_CACHE_HOME/BatchNorm/tuning.txt, "
+                + "else ~/.cache/BatchNorm/tuning.txt).", valueName: "file"))
+        var output: String?
+
+        @Flag(help: "Print the table without saving it.")
+        var printOnly = false
+
+        func validate() throws {
+            guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs)") }
+            if let shape = (shapes ?? []).first(where: { $0.valuesPerFeature < 2 }) {
+                throw ValidationError("shape \(shape) has 1 value per channel; the training passes tuned need at least 2")
+            }
+        }
+
+        mutating func run() throws {
+            do {
+                let table = try search()
+                print(table.text, terminator: "")
+                guard !printOnly else { return }
+                guard let url = output.map({ URL(fileURLWithPath: $0) }) ?? TuningTable.userFileURL else {
+                    throw ValidationError("no HOME, XDG_CACHE_HOME or BN_TUNING_FILE says where to save; pass --output")
+                }
+                try TuningTable.save(table, to: url)
+                StandardError.print("saved to \(url.path)")
+            } catch let error as BatchNormError {
+                StandardError.print("Error: \(error)")
+                throw ExitCode.failure
+            }
+        }
+
+        /// The search: one class at a time, so that only that class's tensors take memory.
+        private func search() throws -> TuningTable {
+            let backend = try OpenCLBackend(device: device ?? ProcessInfo.processInfo.environment["BN_OPENCL_DEVICE"],
+                                            isProfilingEnabled: true)
+            let options = BatchNormOptions()
+            var byClass: [ShapeClass: [(spec: ShapeSpec, shape: TensorShape)]] = [:]
+            for spec in shapes ?? ShapeSpec.standard {
+                for layout in spec.layouts(layouts) {
+                    let shape = spec.tensorShape(layout)
+                    byClass[try ShapeClass(shape: shape, mode: options.mode), default: []].append((spec, shape))
+                }
+            }
+            let start = LaunchSettings.heuristic(for: backend.device)
+            var rows: [ShapeClass: LaunchSettings] = [:]
+            for shapeClass in ShapeClass.allCases {
+                guard let classShapes = byClass[shapeClass] else { continue }
+                StandardError.print("\(shapeClass): \(classShapes.map { "\($0.spec) \($0.shape.layout.rawValue)" }.joined(separator: ", "))")
+                let calls = try classShapes.flatMap { spec, shape in
+                    let fixture = ShapeFixture(shape: shape, inputs: SeededInputs(shape: spec))
+                    return try PassKind.allCases.map { pass in
+                        try PassWorkload.make(pass, on: fixture, options: options).prepareBufferCall(backend)
+                    }
+                }
+                rows[shapeClass] = try descend(from: start, calls: calls, on: backend)
+            }
+            try backend.overrideLaunchSettings(nil)
+            let entry = TuningTable.Entry(deviceName: backend.device.name, driverVersion: backend.device.driverVersion,
+                                          rows: rows)
+            return TuningTable(entries: [entry])
+        }
+
+        /// One knob at a time, each candidate value timed; a value is kept only when it is more than
+        /// 2 % faster than the best so far, so that noise does not move the choice.
+        private func descend(from start: LaunchSettings, calls: [() throws -> Void], on backend: OpenCLBackend) throws -> LaunchSettings {
+            var best = start
+            var bestTime = try cost(of: best, calls: calls, on: backend)
+            let startTime = bestTime
+            for knob in LaunchSettingsKnob.allCases {
+                for value in knob.candidates(for: backend.device) where value != knob.value(in: best) {
+                    let candidate = knob.setting(value, in: best)
+                    let time = try cost(of: candidate, calls: calls, on: backend)
+                    if time < bestTime * 0.98 {
+                        best = candidate
+                        bestTime = time
+                    }
+                }
+            }
+            StandardError.print("  \(best)  \(Format.milliseconds(bestTime)) ms (heuristic \(Format.milliseconds(startTime)) ms)")
+            return best
+        }
+
+        /// The summed median kernel time of the calls under `settings`.
+        private func cost(of settings: LaunchSettings, calls: [() throws -> Void], on backend: OpenCLBackend) throws -> Double {
+            try backend.overrideLaunchSettings(settings)
+            return try calls.reduce(0) { total, call in
+                _ = try backend.measureKernelTime(call)
+                let samples = try (0..<runs).map { _ in try backend.measureKernelTime(call) }
+                return total + Samples(seconds: samples).median
+            }
+        }
+    }
+}
