@@ -6,11 +6,34 @@ import Testing
 /// mode. Each output is judged at the magnitude the float64 reference gives it (see `Tolerance`).
 @Suite("CPU reference and OpenCL agree", .enabled(if: TestBackends.hasOpenCLDevice))
 struct EquivalenceTests {
-    let cpu = CPUBackend()
-
     @Test("training forward: y, mean, invStd and running statistics", arguments: TestCase.grid, NormalizationMode.allCases)
     func forwardTraining(testCase: TestCase, mode: NormalizationMode) throws {
-        let openCL = try TestBackends.openCL()
+        try EquivalenceChecks(openCL: TestBackends.openCL()).forwardTraining(testCase: testCase, mode: mode)
+    }
+
+    @Test("inference forward", arguments: TestCase.grid, NormalizationMode.allCases)
+    func forwardInference(testCase: TestCase, mode: NormalizationMode) throws {
+        try EquivalenceChecks(openCL: TestBackends.openCL()).forwardInference(testCase: testCase, mode: mode)
+    }
+
+    @Test("backward with batch statistics", arguments: TestCase.grid, NormalizationMode.allCases)
+    func backward(testCase: TestCase, mode: NormalizationMode) throws {
+        try EquivalenceChecks(openCL: TestBackends.openCL()).backward(testCase: testCase, mode: mode)
+    }
+
+    @Test("backward with frozen statistics", arguments: TestCase.grid, NormalizationMode.allCases)
+    func backwardFrozen(testCase: TestCase, mode: NormalizationMode) throws {
+        try EquivalenceChecks(openCL: TestBackends.openCL()).backwardFrozen(testCase: testCase, mode: mode)
+    }
+}
+
+/// The comparisons of one OpenCL backend with the CPU reference, pass by pass; the equivalence suite
+/// runs them on the shared backend, the tuning suite under each candidate's launch settings.
+struct EquivalenceChecks {
+    let openCL: OpenCLBackend
+    let cpu = CPUBackend()
+
+    func forwardTraining(testCase: TestCase, mode: NormalizationMode) throws {
         let inputs = TestInputs(testCase, mode: mode)
         let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
         let options = BatchNormOptions(mode: mode)
@@ -40,9 +63,7 @@ struct EquivalenceTests {
         #expect(openCLRunning.batchesTracked == 1)
     }
 
-    @Test("inference forward", arguments: TestCase.grid, NormalizationMode.allCases)
     func forwardInference(testCase: TestCase, mode: NormalizationMode) throws {
-        let openCL = try TestBackends.openCL()
         let inputs = TestInputs(testCase, mode: mode)
         let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
         let options = BatchNormOptions(mode: mode)
@@ -53,9 +74,7 @@ struct EquivalenceTests {
         expectClose(actual, expected, tolerance: Tolerance.openCL, "y of \(testCase) \(mode)", locate: indexing.describe(index:))
     }
 
-    @Test("backward with batch statistics", arguments: TestCase.grid, NormalizationMode.allCases)
     func backward(testCase: TestCase, mode: NormalizationMode) throws {
-        let openCL = try TestBackends.openCL()
         let inputs = TestInputs(testCase, mode: mode)
         let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
         let options = BatchNormOptions(mode: mode)
@@ -73,9 +92,7 @@ struct EquivalenceTests {
         expectGradientsClose(actual, expected, reference, "\(testCase) \(mode)", indexing: indexing)
     }
 
-    @Test("backward with frozen statistics", arguments: TestCase.grid, NormalizationMode.allCases)
     func backwardFrozen(testCase: TestCase, mode: NormalizationMode) throws {
-        let openCL = try TestBackends.openCL()
         let inputs = TestInputs(testCase, mode: mode)
         let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
         let options = BatchNormOptions(mode: mode)

@@ -1,0 +1,67 @@
+import BatchNorm
+import BNTestSupport
+import Testing
+
+/// Every launch setting `bn-gpu-bench tune` can pick gives the reference results: each candidate
+/// value of each knob on its own (the tuner moves one knob at a time), and seeded mixtures of them,
+/// over shapes that reach every kernel path (planar with a ragged vector tail, several chunks,
+/// resident features, interleaved widths 4, 8 and 16, per-activation). Each setting runs on its own
+/// backend, so the override never reaches other suites.
+@Suite("Every tunable launch setting agrees with the CPU reference", .enabled(if: TestBackends.hasOpenCLDevice))
+struct TuningVariantTests {
+    static let cases: [TestCase] = [
+        TestCase("ragged planes, several chunks", TensorShape(n: 40, c: 3, h: 7, w: 7)),
+        TestCase("many planes", TensorShape(n: 64, c: 8, h: 16, w: 16)),
+        TestCase("interleaved ×4", TensorShape(n: 60, c: 100)),
+        TestCase("interleaved ×8", TensorShape(n: 8, c: 24, h: 9, w: 9, layout: .nhwc)),
+        TestCase("interleaved ×16", TensorShape(n: 300, c: 48)),
+    ]
+
+    /// The heuristic with one knob moved to each of its candidates, then mixtures drawn by a seeded
+    /// generator from all the candidates at once.
+    static func settings() throws -> [LaunchSettings] {
+        let device = try TestBackends.openCL().device
+        let start = LaunchSettings.heuristic(for: device)
+        var all = LaunchSettingsKnob.allCases.flatMap { knob in
+            knob.candidates(for: device).map { knob.setting($0, in: start) }
+        }
+        var generator = SeededGenerator(seed: 2015)
+        for _ in 0..<6 {
+            all.append(LaunchSettingsKnob.allCases.reduce(start) { settings, knob in
+                knob.setting(knob.candidates(for: device).randomElement(using: &generator)!, in: settings)
+            })
+        }
+        return Array(Set(all)).sorted { $0.description < $1.description }
+    }
+
+    @Test("all passes, under each setting", arguments: try settings())
+    func everySetting(settings: LaunchSettings) throws {
+        let backend = try OpenCLBackend(device: TestBackends.deviceQuery)
+        try backend.overrideLaunchSettings(settings)
+        let checks = EquivalenceChecks(openCL: backend)
+        for testCase in Self.cases {
+            for mode in NormalizationMode.allCases {
+                try checks.forwardTraining(testCase: testCase, mode: mode)
+                try checks.forwardInference(testCase: testCase, mode: mode)
+                try checks.backward(testCase: testCase, mode: mode)
+                try checks.backwardFrozen(testCase: testCase, mode: mode)
+            }
+        }
+    }
+
+    @Test("the cases reach every traversal, width and residency the candidates allow")
+    func coverage() throws {
+        let backend = try OpenCLBackend(device: TestBackends.deviceQuery)
+        var names = Set<String>()
+        for settings in try Self.settings() {
+            try backend.overrideLaunchSettings(settings)
+            for testCase in Self.cases {
+                names.insert(try backend.kernelVariant(for: testCase.shape, options: BatchNormOptions()))
+            }
+        }
+        for fragment in ["planar ×16", "planar ×1 ", "interleaved ×4", "interleaved ×8", "interleaved ×16",
+                         "resident", "chunks", "group 16"] {
+            #expect(names.contains { $0.contains(fragment) }, "no case runs a \(fragment) plan: \(names.sorted())")
+        }
+    }
+}
