@@ -96,6 +96,7 @@ extension BNGPUBench {
                 print()
                 print(report.table)
                 try write(report)
+                try check(report)
             } catch let error as BatchNormError {
                 StandardError.print("Error: \(error)")
                 throw ExitCode.failure
@@ -151,6 +152,19 @@ extension BNGPUBench {
                 }
             }
             return report
+        }
+
+        /// Fails the run when a row's error exceeds what the tests allow: the bench is also CI's smoke
+        /// test of the kernels on the device.
+        private func check(_ report: Report) throws {
+            let tolerance = ErrorMetric.openCLTolerance
+            let failures = report.measuredRows.filter { !($0.maxRelativeError <= tolerance) }
+            guard !failures.isEmpty else { return }
+            for row in failures {
+                StandardError.print("Error: \(row.benchCase.label) differs from the CPU reference by "
+                    + "\(Format.error(row.maxRelativeError)), more than the \(Format.error(tolerance)) the tests allow")
+            }
+            throw ExitCode.failure
         }
 
         /// Writes `--json` and `--csv`.

@@ -1,5 +1,14 @@
 /// How far one result is from another, the same way in the tests and in bn-gpu-bench.
 package enum ErrorMetric {
+    /// The largest error an OpenCL result may have against the CPU reference or float64, as the tests
+    /// and bn-gpu-bench judge it. Float32's unit roundoff is 6e-8; each output is a few roundings on
+    /// top of compensated sums whose error stays near that. On PoCL the worst error over the tests'
+    /// grid is below 5e-7. 5e-6 leaves room for devices whose division and square root are not
+    /// correctly rounded (up to 3 ulp in OpenCL's full profile) and for other summation orders, while
+    /// a wrong index, a missed element or a wrong formula gives errors of order 1, and plain
+    /// unshifted, uncompensated sums give 2.8e-5 to 1.6e-4 on the tests' mean-1000 cases.
+    package static let openCLTolerance = 5e-6
+
     /// The worst element of a comparison.
     package struct Worst: Sendable, Hashable {
         /// The scaled error of that element; 0 when every element matches.

@@ -58,3 +58,25 @@ struct BackendSelectionTests {
         #expect(try openCLDevices().isEmpty == false)
     }
 }
+
+@Suite("Backend selection by shape", .enabled(if: TestBackends.hasOpenCLDevice))
+struct ShapeAwareSelectionTests {
+    @Test(".auto takes the CPU reference for small tensors when the OpenCL device is a CPU, and OpenCL otherwise")
+    func smallTensors() throws {
+        let small = TensorShape(n: 60, c: 100), large = TensorShape(n: 32, c: 64, h: 32, w: 32)
+        let isCPUDevice = try TestBackends.openCL().device.type == .cpu
+        #expect(try (makeBackend(.auto, for: small, environment: BackendEnvironment()) is CPUBackend) == isCPUDevice)
+        #expect(try makeBackend(.auto, for: large, environment: BackendEnvironment()) is OpenCLBackend)
+        let edge = TensorShape(n: 1, c: SmallTensorRule.cpuBelowElements)
+        #expect(try makeBackend(.auto, for: edge, environment: BackendEnvironment()) is OpenCLBackend)
+    }
+
+    @Test("an explicit choice or environment is kept whatever the shape")
+    func explicitChoices() throws {
+        let small = TensorShape(n: 60, c: 100)
+        #expect(try makeBackend(.openCL(), for: small, environment: BackendEnvironment()) is OpenCLBackend)
+        #expect(try makeBackend(.auto, for: small, environment: BackendEnvironment(backend: "opencl")) is OpenCLBackend)
+        #expect(try makeBackend(.auto, for: small, environment: BackendEnvironment(device: "0")) is OpenCLBackend)
+        #expect(try makeBackend(.cpu, for: TensorShape(n: 4096, c: 1024), environment: BackendEnvironment()) is CPUBackend)
+    }
+}
