@@ -2,7 +2,7 @@
 //
 // bn_backward_reduce_planar / _interleaved: read dy, x, mean; write partial[(g * 2 + 0) * features + f]
 //   = sum dy and partial[(g * 2 + 1) * features + f] = sum dy * (x - mean) over chunk g, compensated.
-//   Ranges, work-groups and chunks as bn_stats_chunk_planar / _interleaved; scratch holds WG floats.
+//   Ranges, work-groups, chunks and spans as bn_stats_chunk_planar / _interleaved; scratch holds WG floats.
 // bn_backward_merge: one work-item per feature; adds the chunk partials in order; writes
 //   dbeta[f] = sum dy and dgamma[f] = sum dy * (x - mean) * invstd.
 // bn_backward_dx_planar / _interleaved: ranges and arguments as bn_normalize_*; read dy, x, mean,
@@ -11,7 +11,7 @@
 //     frozen statistics: dx = gamma * invstd * dy   (the mean and variance do not depend on x)
 // bn_backward_resident: the reduction, dgamma, dbeta and dx in one kernel for planar features small
 //   enough to stay in cache (batch statistics only): work-group f as bn_forward_training_resident.
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH (bn_common.cl).
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN (bn_common.cl).
 
 // Sums values[g * stride + offset] for g = 0 ..< count in that order, compensated.
 float ordered_sum(global const float* values, index_t count, index_t stride, index_t offset)
@@ -69,20 +69,29 @@ kernel void bn_backward_reduce_interleaved(
     global const float* dy, global const float* x, global const float* mean, global float* partial,
     ulong rows, ulong features_arg, ulong chunk_rows, ulong chunks)
 {
-    const index_t features = (index_t)features_arg, column = get_global_id(0) * BN_VECTOR_WIDTH;
+    const index_t features = (index_t)features_arg, column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
     if (column >= features) return;
     const index_t g = get_global_id(1);
     const index_t first = g * (index_t)chunk_rows, end = min((index_t)rows, first + (index_t)chunk_rows);
-    const floatv center = load_v(mean + column);
-    accumulator_v sum_dy = accumulator_v_zero(), sum_dyx = accumulator_v_zero();
-    for (index_t r = first; r < end; ++r) {
-        const index_t at = r * features + column;
-        const floatv gradient = load_v(dy + at);
-        accumulator_v_add(&sum_dy, gradient);
-        accumulator_v_add(&sum_dyx, gradient * (load_v(x + at) - center));
+    floatv center[BN_SPAN];
+    accumulator_v sum_dy[BN_SPAN], sum_dyx[BN_SPAN];
+    for (int s = 0; s < BN_SPAN; ++s) {
+        center[s] = load_v(mean + column + s * BN_VECTOR_WIDTH);
+        sum_dy[s] = accumulator_v_zero();
+        sum_dyx[s] = accumulator_v_zero();
     }
-    store_v(accumulator_v_lanes(sum_dy), partial + (g * 2) * features + column);
-    store_v(accumulator_v_lanes(sum_dyx), partial + (g * 2 + 1) * features + column);
+    for (index_t r = first; r < end; ++r) {
+        for (int s = 0; s < BN_SPAN; ++s) {
+            const index_t at = r * features + column + s * BN_VECTOR_WIDTH;
+            const floatv gradient = load_v(dy + at);
+            accumulator_v_add(&sum_dy[s], gradient);
+            accumulator_v_add(&sum_dyx[s], gradient * (load_v(x + at) - center[s]));
+        }
+    }
+    for (int s = 0; s < BN_SPAN; ++s) {
+        store_v(accumulator_v_lanes(sum_dy[s]), partial + (g * 2) * features + column + s * BN_VECTOR_WIDTH);
+        store_v(accumulator_v_lanes(sum_dyx[s]), partial + (g * 2 + 1) * features + column + s * BN_VECTOR_WIDTH);
+    }
 }
 
 kernel void bn_backward_merge(

@@ -17,6 +17,8 @@
 //                    (cheaper on GPUs and wider vectors on CPUs), ulong otherwise. Kernel arguments
 //                    are always ulong, so the define never changes an argument list.
 //   BN_VECTOR_WIDTH  floats per vector: 1, 2, 4, 8 or 16 (default 4).
+//   BN_SPAN          feature vectors an interleaved reduction's work-item takes side by side in
+//                    each row: 1, 2, 4, 8 or 16 (default 1); the host makes it divide the row's vectors.
 //
 // Helpers are plain functions, not `inline`: OpenCL C 1.x gives `inline` C99's meaning, under which
 // a compiler that declines to inline leaves an unresolved symbol; compilers inline these anyway.
@@ -26,6 +28,9 @@
 #endif
 #ifndef BN_VECTOR_WIDTH
 #define BN_VECTOR_WIDTH 4
+#endif
+#ifndef BN_SPAN
+#define BN_SPAN 1
 #endif
 // Vectors summed plainly before a compensated step (accumulator_v); not a tuning knob: 8 keeps the
 // plain part's error near float rounding and the compensation's cost small.

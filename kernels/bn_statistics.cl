@@ -13,16 +13,17 @@
 //   [g * chunk_planes, (g + 1) * chunk_planes) of feature f = f2 * F1 + f1; F1, F2 <= 65535, and groups
 //   past the last feature return. scratch holds WG floats.
 // bn_stats_chunk_interleaved: the same output for the view [rows][features].
-//   Range (round_up(features / BN_VECTOR_WIDTH, LX), chunks), work-groups (LX, 1): work-item (v, g)
-//   takes features [v * W, (v + 1) * W) (W = BN_VECTOR_WIDTH, which divides features) over rows
-//   [g * chunk_rows, (g + 1) * chunk_rows).
+//   Range (round_up(features / (W * BN_SPAN), LX), chunks), work-groups (LX, 1): work-item (v, g)
+//   takes features [v * W * BN_SPAN, (v + 1) * W * BN_SPAN) (W = BN_VECTOR_WIDTH; W * BN_SPAN divides
+//   features) over rows [g * chunk_rows, (g + 1) * chunk_rows), reading its BN_SPAN vectors of each
+//   row together, so that a span of 1 walks a column and a larger one streams runs of the rows.
 // bn_stats_merge: one work-item per feature; merges the chunks (chunk g holds
 //   min(chunk_values, values - g * chunk_values) values) and writes mean[f] + mean_lo[f] (the mean to
 //   about twice float precision), invstd[f] = 1 / sqrt(biased variance + epsilon) and, when
 //   running_mean != NULL, running = keep * running + take * batch with the batch variance
 //   squares / variance_divisor.
 // bn_inverse_std: one work-item per feature; invstd[f] = 1 / sqrt(variance[f] + epsilon).
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH (bn_common.cl).
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN (bn_common.cl).
 
 kernel void bn_stats_chunk_planar(
     global const float* x, global float* partial,
@@ -44,27 +45,41 @@ kernel void bn_stats_chunk_planar(
 kernel void bn_stats_chunk_interleaved(
     global const float* x, global float* partial, ulong rows, ulong features_arg, ulong chunk_rows, ulong chunks)
 {
-    const index_t features = (index_t)features_arg, column = get_global_id(0) * BN_VECTOR_WIDTH;
+    const index_t features = (index_t)features_arg, column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
     if (column >= features) return;
     const index_t g = get_global_id(1), stride = (index_t)chunks * features;
     const index_t first = g * (index_t)chunk_rows, end = min((index_t)rows, first + (index_t)chunk_rows);
     global const float* values = x + column;
-    const floatv k = load_v(values + first * features);
-    floatv shifted = (floatv)(0.0f);
-    for (index_t r = first; r < end; ++r) {
-        shifted += load_v(values + r * features) - k;
+    floatv k[BN_SPAN], center[BN_SPAN];
+    accumulator_v shifted[BN_SPAN], residual[BN_SPAN], squares[BN_SPAN];
+    for (int s = 0; s < BN_SPAN; ++s) {
+        k[s] = load_v(values + first * features + s * BN_VECTOR_WIDTH);
+        shifted[s] = accumulator_v_zero();
+        residual[s] = accumulator_v_zero();
+        squares[s] = accumulator_v_zero();
     }
-    const floatv center = k + shifted / (float)(end - first);
-    accumulator_v residual = accumulator_v_zero(), squares = accumulator_v_zero();
     for (index_t r = first; r < end; ++r) {
-        const floatv d = load_v(values + r * features) - center;
-        accumulator_v_add(&residual, d);
-        accumulator_v_add(&squares, d * d);
+        for (int s = 0; s < BN_SPAN; ++s) {
+            const index_t at = s * BN_VECTOR_WIDTH;
+            accumulator_v_add(&shifted[s], load_v(values + r * features + at) - k[s]);
+        }
     }
-    const index_t slot = g * features + column;
-    store_v(center, partial + slot);
-    store_v(accumulator_v_lanes(residual), partial + stride + slot);
-    store_v(accumulator_v_lanes(squares), partial + 2 * stride + slot);
+    for (int s = 0; s < BN_SPAN; ++s) {
+        center[s] = k[s] + accumulator_v_lanes(shifted[s]) / (float)(end - first);
+    }
+    for (index_t r = first; r < end; ++r) {
+        for (int s = 0; s < BN_SPAN; ++s) {
+            const floatv d = load_v(values + r * features + s * BN_VECTOR_WIDTH) - center[s];
+            accumulator_v_add(&residual[s], d);
+            accumulator_v_add(&squares[s], d * d);
+        }
+    }
+    for (int s = 0; s < BN_SPAN; ++s) {
+        const index_t slot = g * features + column + s * BN_VECTOR_WIDTH;
+        store_v(center[s], partial + slot);
+        store_v(accumulator_v_lanes(residual[s]), partial + stride + slot);
+        store_v(accumulator_v_lanes(squares[s]), partial + 2 * stride + slot);
+    }
 }
 
 kernel void bn_stats_merge(

@@ -95,6 +95,7 @@ extension BNGPUBench {
         /// One knob at a time, each candidate value timed; a value is kept only when it is more than
         /// 2 % faster than the best so far, so that noise does not move the choice.
         private func descend(from start: LaunchSettings, calls: [() throws -> Void], on backend: OpenCLBackend) throws -> LaunchSettings {
+            _ = try cost(of: start, calls: calls, on: backend) // builds the programs and warms the caches
             var best = start
             var bestTime = try cost(of: best, calls: calls, on: backend)
             let startTime = bestTime

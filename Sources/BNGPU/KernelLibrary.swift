@@ -43,10 +43,12 @@ struct KernelVariant: Hashable {
     var indexWidth: IndexWidth
     /// Floats per vector load: one of ``vectorWidths``.
     var vectorWidth = 4
+    /// Feature vectors an interleaved reduction's work-item takes side by side: one of ``vectorWidths``.
+    var span = 1
 
     /// The `-D` options of this variant.
     var defines: String {
-        "-DBN_INDEX_T=\(indexWidth == .narrow ? "uint" : "ulong") -DBN_VECTOR_WIDTH=\(vectorWidth)"
+        "-DBN_INDEX_T=\(indexWidth == .narrow ? "uint" : "ulong") -DBN_VECTOR_WIDTH=\(vectorWidth) -DBN_SPAN=\(span)"
     }
 
     /// How tables name the index width: `32-bit` or `64-bit`.

@@ -14,11 +14,11 @@ struct LaunchPlanTests {
 
     static let settings: [LaunchSettings] = [
         LaunchSettings(vectorWidth: 16, reductionGroupSize: 1, valuesPerChunk: 16_384, elementwiseColumns: 1,
-                       valuesPerElementwiseItem: 16_384, residentFeatureBytes: 512 << 10),
+                       valuesPerElementwiseItem: 16_384, residentFeatureBytes: 512 << 10, interleavedSpan: 4),
         LaunchSettings(vectorWidth: 4, reductionGroupSize: 256, valuesPerChunk: 65_536, elementwiseColumns: 256,
                        valuesPerElementwiseItem: 16, residentFeatureBytes: 0),
         LaunchSettings(vectorWidth: 1, reductionGroupSize: 8, valuesPerChunk: 1, elementwiseColumns: 2,
-                       valuesPerElementwiseItem: 1, residentFeatureBytes: 1 << 30),
+                       valuesPerElementwiseItem: 1, residentFeatureBytes: 1 << 30, interleavedSpan: 16),
     ]
 
     static let shapes: [(TensorShape, NormalizationMode)] = [
@@ -55,7 +55,8 @@ struct LaunchPlanTests {
             if plan.traversal == .interleaved {
                 #expect(geometry.features % plan.variant.vectorWidth == 0, "\(label)")
                 let vectors = geometry.features / plan.variant.vectorWidth
-                #expect(plan.reduction.global[0] >= vectors && plan.reduction.global[1] == plan.chunks, "\(label)")
+                #expect(vectors % plan.variant.span == 0 && plan.variant.span <= settings.interleavedSpan, "\(label)")
+                #expect(plan.reduction.global[0] >= vectors / plan.variant.span && plan.reduction.global[1] == plan.chunks, "\(label)")
             } else {
                 #expect(plan.reduction.global[0] == plan.chunks * plan.reduction.local[0], "\(label)")
                 #expect(plan.reduction.global.dropFirst().reduce(1, *) >= geometry.features, "\(label)")

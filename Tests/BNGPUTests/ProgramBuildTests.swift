@@ -23,7 +23,7 @@ struct ProgramBuildTests {
     func everyKernel(width: KernelVariant.IndexWidth, vectorWidth: Int) throws {
         var library = KernelLibrary(context: try TestBackends.openCL().context)
         for name in KernelName.allCases {
-            let kernel = try library.kernel(name, variant: KernelVariant(indexWidth: width, vectorWidth: vectorWidth))
+            let kernel = try library.kernel(name, variant: KernelVariant(indexWidth: width, vectorWidth: vectorWidth, span: 16 / vectorWidth))
             #expect(kernel.name == name.rawValue)
         }
     }

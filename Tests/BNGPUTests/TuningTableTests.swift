@@ -72,9 +72,9 @@ struct TuningTableTests {
             # BatchNorm tuning table (written by `bn-gpu-bench tune`); one block per device.
             device: pthread-skylake-avx512-Intel(R) Xeon(R) Processor
             driver: 6.0+debian
-            planar small     vector=16 group=1 chunk=16384 columns=1 items=16384 resident=1048576
-            planar medium    vector=16 group=1 chunk=16384 columns=1 items=16384 resident=1048576
-            interleaved huge vector=4 group=256 chunk=4096 columns=32 items=4 resident=0
+            planar small     vector=16 group=1 chunk=16384 columns=1 items=16384 resident=1048576 span=1
+            planar medium    vector=16 group=1 chunk=16384 columns=1 items=16384 resident=1048576 span=1
+            interleaved huge vector=4 group=256 chunk=4096 columns=32 items=4 resident=0 span=1
 
             """)
     }
@@ -154,7 +154,17 @@ struct TuningTableTests {
          "planar small already has a row at line 4 in this block"),
         .init("duplicate block", "\(block(row: validRow))\ndevice: gpu\ndriver: 1.0\n", 6,
          "device \"gpu\" with driver 1.0 already has a block at line 2"),
+        .init("span not a vector width", block(row: validRow + " span=3"), 4, "span=3 is not one of 1, 2, 4, 8, 16"),
     ]
+
+    @Test("span, the knob added last, may be left out and then takes 1; given, it is read")
+    func optionalSpan() throws {
+        let without = try TuningTable(text: Self.block(row: Self.validRow), source: "test")
+        let with = try TuningTable(text: Self.block(row: Self.validRow + " span=4"), source: "test")
+        let planarSmall = ShapeClass(traversal: .planar, size: .small)
+        #expect(without.entries.first?.rows[planarSmall]?.interleavedSpan == 1)
+        #expect(with.entries.first?.rows[planarSmall]?.interleavedSpan == 4)
+    }
 
     @Test("every malformed line is refused with its line number and what is wrong", arguments: refusals)
     func refusal(_ refusal: Refusal) {

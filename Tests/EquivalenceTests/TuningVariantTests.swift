@@ -5,7 +5,7 @@ import Testing
 /// Every launch setting `bn-gpu-bench tune` can pick gives the reference results: each candidate
 /// value of each knob on its own (the tuner moves one knob at a time), and seeded mixtures of them,
 /// over shapes that reach every kernel path (planar with a ragged vector tail, several chunks,
-/// resident features, interleaved widths 4, 8 and 16, per-activation). Each setting runs on its own
+/// resident features, interleaved widths 4, 8 and 16 with spans up to 16, per-activation). Each setting runs on its own
 /// backend, so the override never reaches other suites.
 @Suite("Every tunable launch setting agrees with the CPU reference", .enabled(if: TestBackends.hasOpenCLDevice))
 struct TuningVariantTests {
@@ -15,6 +15,7 @@ struct TuningVariantTests {
         TestCase("interleaved ×4", TensorShape(n: 60, c: 100)),
         TestCase("interleaved ×8", TensorShape(n: 8, c: 24, h: 9, w: 9, layout: .nhwc)),
         TestCase("interleaved ×16", TensorShape(n: 300, c: 48)),
+        TestCase("interleaved ×16, 16 vectors a row", TensorShape(n: 40, c: 256)),
     ]
 
     /// The heuristic with one knob moved to each of its candidates, then mixtures drawn by a seeded
@@ -60,7 +61,7 @@ struct TuningVariantTests {
             }
         }
         for fragment in ["planar ×16", "planar ×1 ", "interleaved ×4", "interleaved ×8", "interleaved ×16",
-                         "resident", "chunks", "group 16"] {
+                         "resident", "chunks", "group 16", "span 4", "span 16"] {
             #expect(names.contains { $0.contains(fragment) }, "no case runs a \(fragment) plan: \(names.sorted())")
         }
     }

@@ -71,7 +71,8 @@ struct LaunchPlan: Hashable {
     /// `planar ×16 group 1, resident, 32-bit`.
     var name: String {
         let split = isResident ? "resident" : "\(chunks) chunk\(chunks == 1 ? "" : "s")"
-        return "\(traversal.rawValue) ×\(variant.vectorWidth) group \(reduction.local[0]), \(split), \(variant.indexName)"
+        let span = variant.span > 1 ? " span \(variant.span)" : ""
+        return "\(traversal.rawValue) ×\(variant.vectorWidth)\(span) group \(reduction.local[0]), \(split), \(variant.indexName)"
     }
 
     init(geometry: FeatureGeometry, settings: LaunchSettings, limits: LaunchLimits, forcesWideIndices: Bool) {
@@ -111,12 +112,15 @@ struct LaunchPlan: Hashable {
         } else {
             traversal = .interleaved
             let featureWidth = Self.largestPowerOfTwo(dividing: features, atMost: width)
-            variant = KernelVariant(indexWidth: isNarrow ? .narrow : .wide, vectorWidth: featureWidth)
             let vectors = features / featureWidth
+            let span = Self.largestPowerOfTwo(dividing: vectors,
+                                              atMost: Self.powerOfTwo(atMost: min(max(settings.interleavedSpan, 1), 16)))
+            variant = KernelVariant(indexWidth: isNarrow ? .narrow : .wide, vectorWidth: featureWidth, span: span)
+            let spans = vectors / span
             let groupSize = min(Self.powerOfTwo(atMost: max(1, settings.reductionGroupSize)), groupLimit,
-                                Self.powerOfTwo(atLeast: vectors))
-            let featureGroups = Self.divideRoundingUp(vectors, groupSize)
-            var rows = max(1, settings.valuesPerChunk / (groupSize * featureWidth))
+                                Self.powerOfTwo(atLeast: spans))
+            let featureGroups = Self.divideRoundingUp(spans, groupSize)
+            var rows = max(1, settings.valuesPerChunk / (groupSize * featureWidth * span))
             let wantedChunks = Self.divideRoundingUp(targetGroups, featureGroups)
             rows = min(rows, max(1, outer / wantedChunks))
             rows = max(rows, Self.divideRoundingUp(outer, LaunchHeuristics.maximumChunks))

@@ -8,6 +8,7 @@ public enum LaunchSettingsKnob: String, CaseIterable, Sendable {
     case elementwiseColumns = "columns"
     case valuesPerElementwiseItem = "items"
     case residentFeatureBytes = "resident"
+    case interleavedSpan = "span"
 
     /// The values tried on a device: CPUs and GPUs search around their own heuristic, within
     /// what the device runs.
@@ -23,6 +24,7 @@ public enum LaunchSettingsKnob: String, CaseIterable, Sendable {
         case .elementwiseColumns: return isCPU ? [1, 4, 16] : groups.filter { $0 >= 16 }
         case .valuesPerElementwiseItem: return isCPU ? [4_096, 16_384, 65_536] : [4, 16, 64]
         case .residentFeatureBytes: return isCPU ? [0, 128 << 10, 512 << 10, 2 << 20] : [0]
+        case .interleavedSpan: return isCPU ? [1, 4, 16] : [1]
         }
     }
 
@@ -35,6 +37,7 @@ public enum LaunchSettingsKnob: String, CaseIterable, Sendable {
         case .elementwiseColumns: settings.elementwiseColumns
         case .valuesPerElementwiseItem: settings.valuesPerElementwiseItem
         case .residentFeatureBytes: settings.residentFeatureBytes
+        case .interleavedSpan: settings.interleavedSpan
         }
     }
 
@@ -48,6 +51,7 @@ public enum LaunchSettingsKnob: String, CaseIterable, Sendable {
         case .elementwiseColumns: result.elementwiseColumns = value
         case .valuesPerElementwiseItem: result.valuesPerElementwiseItem = value
         case .residentFeatureBytes: result.residentFeatureBytes = value
+        case .interleavedSpan: result.interleavedSpan = value
         }
         return result
     }

@@ -14,6 +14,10 @@ extension LaunchSettings {
     /// The keys of the text form, in the order ``description`` writes them.
     static let textKeys = LaunchSettingsKnob.allCases.map(\.rawValue)
 
+    /// The keys every row must give. `span` came later and may be left out: it then takes 1, what
+    /// the kernels did before it existed, so older tables still load.
+    static let requiredKeys = textKeys.filter { $0 != LaunchSettingsKnob.interleavedSpan.rawValue }
+
     /// Settings from the `key=value` fields of a tuning table's row, in any order.
     /// - Parameter fields: The fields after the row's class, one `key=value` each; every key of
     ///   ``textKeys`` exactly once.
@@ -38,14 +42,15 @@ extension LaunchSettings {
             }
             values[key] = value
         }
-        let missing = Self.textKeys.filter { values[$0] == nil }
+        let missing = Self.requiredKeys.filter { values[$0] == nil }
         guard missing.isEmpty else {
             throw TuningTextProblem("missing \(missing.joined(separator: ", ")); a row needs all of "
-                + Self.textKeys.joined(separator: ", "))
+                + Self.requiredKeys.joined(separator: ", "))
         }
         self.init(vectorWidth: values["vector"]!, reductionGroupSize: values["group"]!,
                   valuesPerChunk: values["chunk"]!, elementwiseColumns: values["columns"]!,
-                  valuesPerElementwiseItem: values["items"]!, residentFeatureBytes: values["resident"]!)
+                  valuesPerElementwiseItem: values["items"]!, residentFeatureBytes: values["resident"]!,
+                  interleavedSpan: values["span"] ?? 1)
         if let problem = textProblem {
             throw TuningTextProblem(problem)
         }
@@ -85,6 +90,9 @@ extension LaunchSettings {
         }
         if residentFeatureBytes < 0 {
             return "resident=\(residentFeatureBytes) is negative; 0 turns resident features off"
+        }
+        if !KernelVariant.vectorWidths.contains(interleavedSpan) {
+            return "span=\(interleavedSpan) is not one of 1, 2, 4, 8, 16"
         }
         return nil
     }

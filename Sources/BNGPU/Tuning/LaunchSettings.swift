@@ -22,22 +22,29 @@ public struct LaunchSettings: Hashable, Sendable, CustomStringConvertible {
     /// normalized (or differentiated) by one work-group, whose second and third reads of the feature
     /// come from cache rather than memory; 0 never does this.
     public var residentFeatureBytes: Int
+    /// Feature vectors one work-item of an interleaved reduction takes side by side in each row
+    /// (1, 2, 4, 8 or 16; `BN_SPAN`), as a power of two that divides the row's vectors: more make each
+    /// row's read one contiguous run, which a CPU's prefetchers stream, where one vector per row is a
+    /// strided walk; GPUs want 1, so that neighbouring work-items read neighbouring vectors.
+    public var interleavedSpan: Int
 
     /// Settings with every value given.
     public init(vectorWidth: Int, reductionGroupSize: Int, valuesPerChunk: Int, elementwiseColumns: Int,
-                valuesPerElementwiseItem: Int, residentFeatureBytes: Int) {
+                valuesPerElementwiseItem: Int, residentFeatureBytes: Int, interleavedSpan: Int = 1) {
         self.vectorWidth = vectorWidth
         self.reductionGroupSize = reductionGroupSize
         self.valuesPerChunk = valuesPerChunk
         self.elementwiseColumns = elementwiseColumns
         self.valuesPerElementwiseItem = valuesPerElementwiseItem
         self.residentFeatureBytes = residentFeatureBytes
+        self.interleavedSpan = interleavedSpan
     }
 
-    /// The fields as a tuning table writes them: `vector=16 group=1 chunk=16384 columns=1 items=16384 resident=1048576`.
+    /// The fields as a tuning table writes them:
+    /// `vector=16 group=1 chunk=16384 columns=1 items=16384 resident=1048576 span=4`.
     public var description: String {
         "vector=\(vectorWidth) group=\(reductionGroupSize) chunk=\(valuesPerChunk) columns=\(elementwiseColumns) "
-            + "items=\(valuesPerElementwiseItem) resident=\(residentFeatureBytes)"
+            + "items=\(valuesPerElementwiseItem) resident=\(residentFeatureBytes) span=\(interleavedSpan)"
     }
 }
 
