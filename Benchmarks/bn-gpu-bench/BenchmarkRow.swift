@@ -31,8 +31,8 @@ struct BenchmarkRow: Sendable {
     let maxRelativeError: Double
     /// The bytes the effective bandwidth counts: tensors × 4 × N·C·H·W.
     let bytesCounted: Int
-    /// The copy ceiling of the run in GB/s.
-    let copyGBps: Double
+    /// The copy ceiling of the run in GB/s (set again when the run ends: ``Report/settleCopyCeiling(with:)``).
+    var copyGBps: Double
 
     /// Effective bandwidth in GB/s (10⁹ bytes): counted bytes over the median kernel time.
     var gbps: Double { Double(bytesCounted) / kernel.median / 1e9 }

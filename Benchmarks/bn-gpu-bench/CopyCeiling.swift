@@ -10,7 +10,9 @@ struct CopyCeiling: Sendable {
     /// 10⁹ bytes per second over the median copy, counting each float read and written: 2 × 4 × count.
     var gbps: Double { Double(2 * MemoryLayout<Float>.size * count) / samples.median / 1e9 }
 
-    /// At least 16 Mi floats (64 MiB per buffer, beyond any cache), so that the ceiling is memory's.
+    /// At least 16 Mi floats (64 MiB per buffer, beyond the caches of most devices), so that the
+    /// ceiling is memory's. A device whose last-level cache is larger (PoCL here reports 260 MiB)
+    /// keeps part of smaller tensors between runs, and their rows can then exceed the ceiling.
     static let minimumCount = 16 << 20
 
     /// Measures the copy on a size comparable with the largest tensor.

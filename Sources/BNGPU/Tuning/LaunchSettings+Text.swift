@@ -58,7 +58,7 @@ extension LaunchSettings {
 
     /// Settings from a tuning table row's fields in one string, such as
     /// `vector=16 group=1 chunk=16384 columns=1 items=16384 resident=524288` (``description``'s form).
-    /// - Parameter text: The six `key=value` fields, separated by spaces.
+    /// - Parameter text: The `key=value` fields, separated by spaces (`span` may be left out).
     /// - Throws: `BatchNormError.invalidOption` naming the problem.
     public init(parsing text: String) throws {
         do {

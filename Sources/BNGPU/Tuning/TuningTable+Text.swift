@@ -11,8 +11,8 @@ import BNCore
 /// ```
 ///
 /// `device:` starts a block and the next line is its `driver:`; each row is a ``ShapeClass`` and
-/// then the six `key=value` fields of ``LaunchSettings``, in any order. Blank lines and lines that
-/// start with `#` are ignored wherever they are.
+/// then the `key=value` fields of ``LaunchSettings``, in any order (`span` may be left out and is
+/// then 1). Blank lines and lines that start with `#` are ignored wherever they are.
 extension TuningTable {
     /// The comment that opens every table ``text`` writes.
     static let textHeader = "# BatchNorm tuning table (written by `bn-gpu-bench tune`); one block per device."
