@@ -151,8 +151,8 @@ kernel void bn_backward_dx_planar(
     int uses_batch_statistics)
 {
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
-    const index_t first = block_of_work_item() * (index_t)planes_per_item;
-    const index_t end = min((index_t)outer * features, first + (index_t)planes_per_item);
+    index_t first, end;
+    block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
     for (index_t plane = first; plane < end; ++plane) {
         const index_t f = plane % features;
         const gradient_terms terms = gradient_terms_of(f, mean, invstd, gamma, dgamma[f], dbeta[f], reduction_scale);
@@ -167,8 +167,8 @@ kernel void bn_backward_dx_interleaved(
     ulong rows, ulong features_arg, ulong rows_per_item, float reduction_scale, int uses_batch_statistics)
 {
     const index_t features = (index_t)features_arg, vectors = features / BN_VECTOR_WIDTH;
-    const index_t first = block_of_work_item() * (index_t)rows_per_item;
-    const index_t end = min((index_t)rows, first + (index_t)rows_per_item);
+    index_t first, end;
+    block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
     for (index_t r = first; r < end; ++r) {
         for (index_t v = get_global_id(0); v < vectors; v += get_global_size(0)) {
             const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;

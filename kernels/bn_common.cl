@@ -141,12 +141,14 @@ float group_total(local float* scratch, float value)
     return total;
 }
 
-// Which block of planes (planar elementwise kernels) or rows (interleaved kernels) a work-item
-// takes: dimensions 1 and 2 of the range, as rows x layers, so that neither holds more than the
-// 65535 work-groups some drivers allow there. A block past the end finds its loops empty.
-index_t block_of_work_item(void)
+// The block of planes (planar elementwise kernels) or rows (interleaved ones) a work-item takes:
+// [*first, *end) of the `count` there are, `length` at a time, the block's number coming from
+// dimensions 1 and 2 of the range, as rows x layers, so that neither holds more than the 65535
+// work-groups some drivers allow there. A block past the end is empty.
+void block_of_work_item(index_t count, index_t length, index_t* first, index_t* end)
 {
-    return get_global_id(2) * get_global_size(1) + get_global_id(1);
+    *first = (get_global_id(2) * get_global_size(1) + get_global_id(1)) * length;
+    *end = min(count, *first + length);
 }
 
 // The exact rounding error of s = a + b (Knuth's TwoSum): a + b == s + two_sum_error(a, b, s).

@@ -10,8 +10,9 @@
 kernel void bn_copy(global const float* source, global float* destination, ulong count_arg, ulong block)
 {
     const index_t count = (index_t)count_arg;
-    const index_t first = block_of_work_item() * (index_t)block;
-    const index_t length = min(count, first + (index_t)block) - min(count, first);
+    index_t first, end;
+    block_of_work_item(count, (index_t)block, &first, &end);
+    const index_t length = end > first ? end - first : 0;
     const index_t vectors = length / BN_VECTOR_WIDTH;
     for (index_t v = get_global_id(0); v < vectors; v += get_global_size(0)) {
         const index_t at = first + v * BN_VECTOR_WIDTH;

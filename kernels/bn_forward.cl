@@ -38,8 +38,8 @@ kernel void bn_normalize_planar(
     ulong outer, ulong features_arg, ulong inner_arg, ulong planes_per_item)
 {
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
-    const index_t first = block_of_work_item() * (index_t)planes_per_item;
-    const index_t end = min((index_t)outer * features, first + (index_t)planes_per_item);
+    index_t first, end;
+    block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
     for (index_t plane = first; plane < end; ++plane) {
         const index_t f = plane % features;
         const float scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
@@ -54,8 +54,8 @@ kernel void bn_normalize_interleaved(
     ulong rows, ulong features_arg, ulong rows_per_item)
 {
     const index_t features = (index_t)features_arg, vectors = features / BN_VECTOR_WIDTH;
-    const index_t first = block_of_work_item() * (index_t)rows_per_item;
-    const index_t end = min((index_t)rows, first + (index_t)rows_per_item);
+    index_t first, end;
+    block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
     for (index_t r = first; r < end; ++r) {
         for (index_t v = get_global_id(0); v < vectors; v += get_global_size(0)) {
             const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;

@@ -43,22 +43,27 @@ extension OpenCLBackend {
         let floats = max(count, 1)
         let source = try upload((0..<floats).map { Float($0 % 1009) })
         let destination = try makeBuffer(count: floats)
-        let settings = runner.withLock { $0.tuning.settings(for: ShapeClass(traversal: .planar, size: .huge)) }
-        let variant = KernelVariant(indexWidth: floats < LaunchHeuristics.narrowIndexLimit ? .narrow : .wide,
-                                    vectorWidth: settings.vectorWidth)
-        let columns = LaunchPlan.powerOfTwo(atMost: max(1, min(settings.elementwiseColumns, device.maxWorkGroupSize,
-                                                               LaunchHeuristics.preferredWorkGroupSize)))
-        let block = max(settings.valuesPerElementwiseItem * columns, columns * settings.vectorWidth)
-        let range = LaunchRange(global: [columns] + LaunchPlan.split(LaunchPlan.divideRoundingUp(floats, block)),
-                                local: [columns, 1, 1])
-        let copy = {
-            try self.runner.withLock { runner in
-                try runner.run(.copy, variant: variant, range: range,
-                               [.buffer(source), .buffer(destination), .size(floats), .size(block)])
-            }
-        }
-        try copy()
+        try enqueueCopy(from: source, to: destination, count: floats)
         try synchronize()
-        return try (0..<max(repetitions, 1)).map { _ in try measureKernelTime(copy) }
+        return try (0..<max(repetitions, 1)).map { _ in
+            try measureKernelTime { try enqueueCopy(from: source, to: destination, count: floats) }
+        }
+    }
+
+    /// Enqueues `bn_copy` of the first `count` floats of `source` into `destination`, with the
+    /// settings this backend uses for the largest planar shapes.
+    func enqueueCopy(from source: OpenCLBuffer, to destination: OpenCLBuffer, count: Int) throws {
+        try runner.withLock { runner in
+            let settings = runner.tuning.settings(for: ShapeClass(traversal: .planar, size: .huge))
+            let variant = KernelVariant(indexWidth: count < LaunchHeuristics.narrowIndexLimit ? .narrow : .wide,
+                                        vectorWidth: settings.vectorWidth)
+            let columns = LaunchPlan.powerOfTwo(atMost: max(1, min(settings.elementwiseColumns, device.maxWorkGroupSize,
+                                                                   LaunchHeuristics.preferredWorkGroupSize)))
+            let block = max(settings.valuesPerElementwiseItem * columns, columns * settings.vectorWidth)
+            let range = LaunchRange(global: [columns] + LaunchPlan.split(LaunchPlan.divideRoundingUp(count, block)),
+                                    local: [columns, 1, 1])
+            try runner.run(.copy, variant: variant, range: range,
+                           [.buffer(source), .buffer(destination), .size(count), .size(block)])
+        }
     }
 }

@@ -93,4 +93,17 @@ struct BackendBehaviourTests {
         #expect(try profiled.measureCopy(count: 1 << 16, repetitions: 3).allSatisfy { $0 > 0 })
         #expect(throws: BatchNormError.self) { try TestBackends.openCL().measureKernelTime {} }
     }
+
+    @Test("the copy kernel of the bandwidth ceiling copies every float, ragged ends included",
+          arguments: [1, 17, 16_384 + 5, 100_003])
+    func copyKernel(count: Int) throws {
+        let backend = try TestBackends.openCL()
+        let values = (0..<count).map { Float($0) * 0.5 - 3 }
+        let source = try backend.upload(values), destination = try backend.makeBuffer(count: count + 7)
+        try backend.write([Float](repeating: .nan, count: count + 7), to: destination)
+        try backend.enqueueCopy(from: source, to: destination, count: count)
+        let copied = try backend.download(destination)
+        #expect(Array(copied.prefix(count)) == values)
+        #expect(copied.suffix(7).allSatisfy { $0.isNaN }, "the copy wrote past its end")
+    }
 }
