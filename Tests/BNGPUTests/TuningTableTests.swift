@@ -325,12 +325,15 @@ struct TuningTableTests {
         }
     }
 
-    @Test("the shipped table parses and has a row for every class for each of its devices")
+    @Test("the shipped table parses and has the classes the tuner's standard shapes fall in for each of its devices")
     func shipped() {
         let shipped = TuningTable.shipped
         #expect(shipped.entries.contains { $0.deviceName == Self.device })
+        // No standard shape has 2^20 or more values per feature, so `huge` rows are not measured and
+        // such shapes take the heuristic.
+        let measured = Set(ShapeClass.allCases.filter { $0.size != .huge })
         for entry in shipped.entries {
-            #expect(Set(entry.rows.keys) == Set(ShapeClass.allCases), "\(entry.deviceName) \(entry.driverVersion)")
+            #expect(measured.isSubset(of: Set(entry.rows.keys)), "\(entry.deviceName) \(entry.driverVersion)")
         }
         #expect(String(decoding: PackageResources.shipped_txt, as: UTF8.self).hasPrefix(TuningTable.textHeader))
     }
