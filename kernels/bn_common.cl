@@ -115,27 +115,20 @@ float lanes_total(accumulator_v accumulator, float scalar_sum, float scalar_comp
     return total - total_compensation;
 }
 
-// Tree-reduces scratch[row * columns + column] over the rows of each column in a fixed order and
-// leaves each column's total in scratch[column]. Every work-item of the group calls it (it holds
-// barriers); rows is a power of two and scratch holds rows * columns floats.
-void reduce_rows(local float* scratch, uint column, uint row, uint columns, uint rows)
-{
-    for (uint span = rows / 2; span > 0; span /= 2) {
-        barrier(CLK_LOCAL_MEM_FENCE);
-        if (row < span) {
-            scratch[row * columns + column] += scratch[(row + span) * columns + column];
-        }
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
-// The sum of `value` over the work-items of a 1-D group (power-of-two size), in a fixed order,
-// returned to every work-item. scratch holds get_local_size(0) floats; it may be reused after return.
+// The sum of `value` over the work-items of a 1-D group (power-of-two size), by a tree in a fixed
+// order, returned to every work-item. Every work-item of the group calls it (it holds barriers);
+// scratch holds get_local_size(0) floats and may be reused after return.
 float group_total(local float* scratch, float value)
 {
     const uint lid = get_local_id(0);
     scratch[lid] = value;
-    reduce_rows(scratch, 0, lid, 1, get_local_size(0));
+    for (uint span = get_local_size(0) / 2; span > 0; span /= 2) {
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (lid < span) {
+            scratch[lid] += scratch[lid + span];
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
     const float total = scratch[0];
     barrier(CLK_LOCAL_MEM_FENCE);
     return total;

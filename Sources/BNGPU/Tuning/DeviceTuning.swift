@@ -12,9 +12,4 @@ struct DeviceTuning: Sendable {
     func settings(for shapeClass: ShapeClass) -> LaunchSettings {
         override ?? rows[shapeClass] ?? fallback
     }
-
-    /// Every class with the same settings, for tests and the tuner.
-    static func uniform(_ settings: LaunchSettings) -> DeviceTuning {
-        DeviceTuning(rows: [:], fallback: settings)
-    }
 }
