@@ -12,6 +12,8 @@ struct KernelRunner {
     var recordedEvents: [Event]?
     /// The launch settings of each class of shapes on this device.
     var tuning: DeviceTuning
+    /// The largest work-group every kernel of a variant runs (`CL_KERNEL_WORK_GROUP_SIZE`), read once.
+    private var kernelWorkGroupLimits: [KernelVariant: Int] = [:]
 
     init(queue: CommandQueue, context: Context, tuning: DeviceTuning) {
         self.queue = queue
@@ -31,10 +33,27 @@ struct KernelRunner {
     }
 
     /// A plan for `geometry` on this device, with the settings its tuning gives the shape's class.
-    func plan(for geometry: FeatureGeometry, forcesWideIndices: Bool) -> LaunchPlan {
-        let limits = LaunchLimits(computeUnits: max(1, device.info.computeUnits),
+    /// Work-groups stay within what the device and every kernel of the plan's variant run: a kernel
+    /// heavy in registers may allow fewer work-items than the device (the programs of the variant are
+    /// built here on its first use, as the call would build them anyway).
+    /// - Throws: `BatchNormError.kernelBuildFailed` or an OpenCL error from the queries.
+    mutating func plan(for geometry: FeatureGeometry, forcesWideIndices: Bool) throws -> LaunchPlan {
+        let settings = tuning.settings(for: ShapeClass(geometry))
+        var limits = LaunchLimits(computeUnits: max(1, device.info.computeUnits),
                                   maxWorkGroupSize: max(1, device.info.maxWorkGroupSize))
-        return LaunchPlan(geometry: geometry, settings: tuning.settings(for: ShapeClass(geometry)), limits: limits,
-                          forcesWideIndices: forcesWideIndices)
+        let plan = LaunchPlan(geometry: geometry, settings: settings, limits: limits, forcesWideIndices: forcesWideIndices)
+        let kernelLimit = try workGroupLimit(of: plan.variant)
+        guard kernelLimit < limits.maxWorkGroupSize else { return plan }
+        limits.maxWorkGroupSize = kernelLimit
+        return LaunchPlan(geometry: geometry, settings: settings, limits: limits, forcesWideIndices: forcesWideIndices)
+    }
+
+    /// The smallest `CL_KERNEL_WORK_GROUP_SIZE` over the batch-norm kernels of `variant`.
+    private mutating func workGroupLimit(of variant: KernelVariant) throws -> Int {
+        if let limit = kernelWorkGroupLimits[variant] { return limit }
+        let limit = try KernelName.allCases.filter { $0 != .copy }
+            .map { try library.kernel($0, variant: variant).maxWorkGroupSize(on: device) }.min() ?? 1
+        kernelWorkGroupLimits[variant] = max(1, limit)
+        return max(1, limit)
     }
 }

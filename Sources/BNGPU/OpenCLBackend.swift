@@ -60,13 +60,13 @@ public final class OpenCLBackend: BatchNormBackend {
     /// - Throws: `BatchNormError` for a bad shape or a kernel that fails to build.
     public func kernelVariant(for shape: TensorShape, options: BatchNormOptions) throws -> String {
         let geometry = try FeatureGeometry(shape: shape, mode: options.mode)
-        return runner.withLock { $0.plan(for: geometry, forcesWideIndices: forcesWideIndices).name }
+        return try runner.withLock { try $0.plan(for: geometry, forcesWideIndices: forcesWideIndices).name }
     }
 
     /// Plans a call and enqueues its kernels under the lock.
     func enqueue(_ geometry: FeatureGeometry, _ body: (inout KernelRunner, LaunchPlan) throws -> Void) throws {
         try runner.withLock { runner in
-            let plan = runner.plan(for: geometry, forcesWideIndices: forcesWideIndices)
+            let plan = try runner.plan(for: geometry, forcesWideIndices: forcesWideIndices)
             try body(&runner, plan)
         }
     }
