@@ -29,6 +29,8 @@ public enum LaunchSettingsKnob: String, CaseIterable, Sendable {
     }
 
     /// The knob's value in `settings`.
+    /// - Parameter settings: The settings to read.
+    /// - Returns: The value.
     public func value(in settings: LaunchSettings) -> Int {
         switch self {
         case .vectorWidth: settings.vectorWidth
@@ -42,6 +44,10 @@ public enum LaunchSettingsKnob: String, CaseIterable, Sendable {
     }
 
     /// `settings` with the knob set to `value`.
+    /// - Parameters:
+    ///   - value: The knob's new value.
+    ///   - settings: The settings to start from.
+    /// - Returns: The changed settings.
     public func setting(_ value: Int, in settings: LaunchSettings) -> LaunchSettings {
         var result = settings
         switch self {

@@ -28,7 +28,15 @@ public struct LaunchSettings: Hashable, Sendable, CustomStringConvertible {
     /// strided walk; GPUs want 1, so that neighbouring work-items read neighbouring vectors.
     public var interleavedSpan: Int
 
-    /// Settings with every value given.
+    /// Settings with every value given; ``textProblem`` says whether a tuning table would accept them.
+    /// - Parameters:
+    ///   - vectorWidth: ``vectorWidth``.
+    ///   - reductionGroupSize: ``reductionGroupSize``.
+    ///   - valuesPerChunk: ``valuesPerChunk``.
+    ///   - elementwiseColumns: ``elementwiseColumns``.
+    ///   - valuesPerElementwiseItem: ``valuesPerElementwiseItem``.
+    ///   - residentFeatureBytes: ``residentFeatureBytes``.
+    ///   - interleavedSpan: ``interleavedSpan``; 1, one vector per row, by default.
     public init(vectorWidth: Int, reductionGroupSize: Int, valuesPerChunk: Int, elementwiseColumns: Int,
                 valuesPerElementwiseItem: Int, residentFeatureBytes: Int, interleavedSpan: Int = 1) {
         self.vectorWidth = vectorWidth
@@ -65,6 +73,7 @@ public struct ShapeClass: Hashable, Sendable, CustomStringConvertible, CaseItera
         case huge
 
         /// The band of a count of values per feature.
+        /// - Parameter valuesPerFeature: The values each feature's statistics run over.
         public init(valuesPerFeature: Int) {
             switch valuesPerFeature {
             case ..<(1 << 12): self = .small
@@ -75,9 +84,15 @@ public struct ShapeClass: Hashable, Sendable, CustomStringConvertible, CaseItera
         }
     }
 
+    /// The traversal.
     public var traversal: Traversal
+    /// The size band.
     public var size: Size
 
+    /// A class from its two parts.
+    /// - Parameters:
+    ///   - traversal: Planar or interleaved.
+    ///   - size: The band of values per feature.
     public init(traversal: Traversal, size: Size) {
         self.traversal = traversal
         self.size = size
@@ -89,6 +104,7 @@ public struct ShapeClass: Hashable, Sendable, CustomStringConvertible, CaseItera
                   size: Size(valuesPerFeature: geometry.valuesPerFeature))
     }
 
+    /// Every class: planar, then interleaved, each from small to huge, the order tables write rows in.
     public static let allCases: [ShapeClass] = Traversal.allCases.flatMap { traversal in
         Size.allCases.map { ShapeClass(traversal: traversal, size: $0) }
     }
