@@ -104,6 +104,11 @@ kernel void bn_backward_merge(
     dgamma[f] = ordered_sum(partial, (index_t)chunks, 2 * features, features + f) * invstd[f];
 }
 
+// dx for one gradient and value, the same for a float and for a vector:
+// scale * ((gradient - mean_dy) - (value - center) * slope) with batch statistics, scale * gradient without.
+#define input_gradient(gradient, value, center, scale, mean_dy, slope, uses_batch_statistics) \
+    ((uses_batch_statistics) ? (scale) * (((gradient) - (mean_dy)) - ((value) - (center)) * (slope)) : (scale) * (gradient))
+
 // The per-feature constants of dx = scale * ((dy - mean_dy) - (x - center) * slope).
 typedef struct {
     float center;
@@ -130,17 +135,13 @@ void input_gradient_plane(global const float* dy, global const float* x, global 
     const index_t vectors = inner / BN_VECTOR_WIDTH;
     for (index_t v = first; v < vectors; v += step) {
         const index_t at = base + v * BN_VECTOR_WIDTH;
-        const floatv gradient = load_v(dy + at);
-        store_v(uses_batch_statistics
-                    ? terms.scale * ((gradient - terms.mean_dy) - (load_v(x + at) - terms.center) * terms.slope)
-                    : terms.scale * gradient,
+        store_v(input_gradient(load_v(dy + at), load_v(x + at), terms.center, terms.scale, terms.mean_dy, terms.slope,
+                               uses_batch_statistics),
                 dx + at);
     }
     for (index_t i = vectors * BN_VECTOR_WIDTH + first; i < inner; i += step) {
-        const float gradient = dy[base + i];
-        dx[base + i] = uses_batch_statistics
-            ? terms.scale * ((gradient - terms.mean_dy) - (x[base + i] - terms.center) * terms.slope)
-            : terms.scale * gradient;
+        dx[base + i] = input_gradient(dy[base + i], x[base + i], terms.center, terms.scale, terms.mean_dy, terms.slope,
+                                      uses_batch_statistics);
     }
 }
 
@@ -174,12 +175,9 @@ kernel void bn_backward_dx_interleaved(
             const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
             const floatv inverse_std = load_v(invstd + column);
             const floatv scale = (gamma ? load_v(gamma + column) : (floatv)(1.0f)) * inverse_std;
-            const floatv gradient = load_v(dy + at);
-            store_v(uses_batch_statistics
-                        ? scale * ((gradient - load_v(dbeta + column) * reduction_scale)
-                                   - (load_v(x + at) - load_v(mean + column))
-                                         * (inverse_std * load_v(dgamma + column) * reduction_scale))
-                        : scale * gradient,
+            store_v(input_gradient(load_v(dy + at), load_v(x + at), load_v(mean + column), scale,
+                                   load_v(dbeta + column) * reduction_scale,
+                                   inverse_std * load_v(dgamma + column) * reduction_scale, uses_batch_statistics),
                     dx + at);
         }
     }

@@ -17,6 +17,9 @@
 // mean and NULL.
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH (bn_common.cl).
 
+// y for x, the same for a float and for a vector: ((x - center) - center_lo) * scale + shift.
+#define normalized(value, center, center_lo, scale, shift) ((((value) - (center)) - (center_lo)) * (scale) + (shift))
+
 // Normalizes one plane (inner floats at base): vectors first, first + step, ..., then the floats
 // past the last whole vector likewise.
 void normalize_plane(global const float* x, global float* y, index_t base, index_t inner,
@@ -25,10 +28,10 @@ void normalize_plane(global const float* x, global float* y, index_t base, index
     const index_t vectors = inner / BN_VECTOR_WIDTH;
     for (index_t v = first; v < vectors; v += step) {
         const index_t at = base + v * BN_VECTOR_WIDTH;
-        store_v(((load_v(x + at) - center) - center_lo) * scale + shift, y + at);
+        store_v(normalized(load_v(x + at), center, center_lo, scale, shift), y + at);
     }
     for (index_t i = vectors * BN_VECTOR_WIDTH + first; i < inner; i += step) {
-        y[base + i] = ((x[base + i] - center) - center_lo) * scale + shift;
+        y[base + i] = normalized(x[base + i], center, center_lo, scale, shift);
     }
 }
 
@@ -62,7 +65,7 @@ kernel void bn_normalize_interleaved(
             const floatv center_lo = mean_lo ? load_v(mean_lo + column) : (floatv)(0.0f);
             const floatv scale = (gamma ? load_v(gamma + column) : (floatv)(1.0f)) * load_v(invstd + column);
             const floatv shift = beta ? load_v(beta + column) : (floatv)(0.0f);
-            store_v(((load_v(x + at) - load_v(mean + column)) - center_lo) * scale + shift, y + at);
+            store_v(normalized(load_v(x + at), load_v(mean + column), center_lo, scale, shift), y + at);
         }
     }
 }

@@ -82,12 +82,8 @@ extension BNGPUBench {
             shapes ?? (quick ? ShapeSpec.quick : ShapeSpec.standard)
         }
 
-        /// `--device`, else `BN_OPENCL_DEVICE` when set and not empty, else nil (first GPU, else first device).
-        var deviceQuery: String? {
-            if let device { return device }
-            let variable = ProcessInfo.processInfo.environment["BN_OPENCL_DEVICE"]
-            return variable?.isEmpty == false ? variable : nil
-        }
+        /// `--device`, else `BN_OPENCL_DEVICE` (``BNGPUBench/deviceQuery(option:)``).
+        var deviceQuery: String? { BNGPUBench.deviceQuery(option: device) }
 
         mutating func run() throws {
             do {

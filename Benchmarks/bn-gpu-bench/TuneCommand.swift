@@ -63,8 +63,7 @@ extension BNGPUBench {
 
         /// The search: one class at a time, so that only that class's tensors take memory.
         private func search() throws -> TuningTable {
-            let backend = try OpenCLBackend(device: device ?? ProcessInfo.processInfo.environment["BN_OPENCL_DEVICE"],
-                                            isProfilingEnabled: true)
+            let backend = try OpenCLBackend(device: BNGPUBench.deviceQuery(option: device), isProfilingEnabled: true)
             let options = BatchNormOptions()
             var byClass: [ShapeClass: [(spec: ShapeSpec, shape: TensorShape)]] = [:]
             for spec in shapes ?? ShapeSpec.standard {

@@ -50,18 +50,16 @@ extension OpenCLBackend {
         }
     }
 
-    /// Enqueues `bn_copy` of the first `count` floats of `source` into `destination`, with the
-    /// settings this backend uses for the largest planar shapes.
+    /// Enqueues `bn_copy` of the first `count` floats of `source` into `destination`, split as the
+    /// elementwise kernels of the largest planar shapes are (`LaunchPlan.elementwise`), each float a unit.
     func enqueueCopy(from source: OpenCLBuffer, to destination: OpenCLBuffer, count: Int) throws {
         try runner.withLock { runner in
             let settings = runner.tuning.settings(for: ShapeClass(traversal: .planar, size: .huge))
             let variant = KernelVariant(indexWidth: count < LaunchHeuristics.narrowIndexLimit ? .narrow : .wide,
                                         vectorWidth: settings.vectorWidth)
-            let columns = LaunchPlan.powerOfTwo(atMost: max(1, min(settings.elementwiseColumns, device.maxWorkGroupSize,
-                                                                   LaunchHeuristics.preferredWorkGroupSize)))
-            let block = max(settings.valuesPerElementwiseItem * columns, columns * settings.vectorWidth)
-            let range = LaunchRange(global: [columns] + LaunchPlan.split(LaunchPlan.divideRoundingUp(count, block)),
-                                    local: [columns, 1, 1])
+            let (range, block) = LaunchPlan.elementwise(
+                units: count, valuesPerUnit: 1, vectorsPerUnit: settings.valuesPerElementwiseItem / settings.vectorWidth,
+                settings: settings, limits: LaunchLimits(computeUnits: device.computeUnits, maxWorkGroupSize: device.maxWorkGroupSize))
             try runner.run(.copy, variant: variant, range: range,
                            [.buffer(source), .buffer(destination), .size(count), .size(block)])
         }

@@ -31,8 +31,8 @@ package func makeBackend(_ choice: BackendChoice, for shape: TensorShape,
     let backend = try makeBackend(choice, environment: environment)
     guard choice == .auto, environment == BackendEnvironment(), let openCL = backend as? OpenCLBackend,
           openCL.device.type == .cpu,
-          shape.dimensions.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 })
-              < SmallTensorRule.cpuBelowElements else {
+          let geometry = try? FeatureGeometry(shape: shape, mode: .spatial),
+          geometry.elementCount < SmallTensorRule.cpuBelowElements else {
         return backend
     }
     return CPUBackend()

@@ -48,22 +48,22 @@ struct CPUReferenceTests {
         let inputs = TestInputs(testCase, mode: mode)
         let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
         let options = BatchNormOptions(mode: mode)
-        let saved = Float64Reference.forwardTraining(x: inputs.x, indexing: indexing, gamma: inputs.gamma, beta: inputs.beta,
-                                                     running: inputs.running, options: options)
-        let mean = saved.mean.map(Float.init), invStd = saved.invStd.map(Float.init)
+        let (mean, invStd) = Float64Reference.savedStatistics(inputs, indexing: indexing, options: options)
         let training = try cpu.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
                                         mean: mean, invStd: invStd, options: options)
         let expected = Float64Reference.backward(dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma,
                                                  mean: mean.map(Double.init), invStd: invStd.map(Double.init),
                                                  usesBatchStatistics: true)
-        expectGradients(training, expected, "\(testCase) \(mode)", indexing: indexing)
+        expectGradientsClose(training, (expected.dx, expected.dGamma, expected.dBeta), scales: expected,
+                             tolerance: Tolerance.cpuReference, "\(testCase) \(mode)", indexing: indexing)
 
         let frozen = try cpu.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
                                             running: inputs.running, options: options)
         let expectedFrozen = Float64Reference.backwardFrozen(
             dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma, running: inputs.running,
             epsilon: options.epsilon)
-        expectGradients(frozen, expectedFrozen, "\(testCase) \(mode), frozen", indexing: indexing)
+        expectGradientsClose(frozen, (expectedFrozen.dx, expectedFrozen.dGamma, expectedFrozen.dBeta), scales: expectedFrozen,
+                             tolerance: Tolerance.cpuReference, "\(testCase) \(mode), frozen", indexing: indexing)
     }
 
     @Test("nil γ and β mean γ = 1 and β = 0")
@@ -77,17 +77,5 @@ struct CPUReferenceTests {
         let explicit = try cpu.forwardTraining(x: inputs.x, shape: testCase.shape, gamma: ones, beta: zeros,
                                                running: &running, options: BatchNormOptions())
         #expect(implicit.y == explicit.y)
-    }
-
-    private func expectGradients(
-        _ actual: BackwardResult, _ expected: Float64Reference.Backward, _ label: String, indexing: TensorIndexing,
-        sourceLocation: SourceLocation = #_sourceLocation
-    ) {
-        expectClose(actual.dx, expected.dx, scale: expected.dxScale, tolerance: Tolerance.cpuReference, "dx of \(label)",
-                    locate: indexing.describe(index:), sourceLocation: sourceLocation)
-        expectClose(actual.dGamma, expected.dGamma, scale: expected.dGammaScale, tolerance: Tolerance.cpuReference,
-                    "dγ of \(label)", sourceLocation: sourceLocation)
-        expectClose(actual.dBeta, expected.dBeta, scale: expected.dBetaScale, tolerance: Tolerance.cpuReference,
-                    "dβ of \(label)", sourceLocation: sourceLocation)
     }
 }

@@ -40,3 +40,25 @@ public func expectClose<Reference: BinaryFloatingPoint>(
     }
     return worst.error
 }
+
+/// Records an issue unless dx, dγ and dβ of `actual` are each within `tolerance` of `expected`,
+/// each judged at the magnitude the float64 reference gives it.
+/// - Parameters:
+///   - actual: The gradients under test.
+///   - expected: The reference gradients: float64 or another backend's.
+///   - scales: The float64 reference whose `dxScale`, `dGammaScale` and `dBetaScale` judge each output.
+///   - tolerance: The largest acceptable error.
+///   - label: What is compared, such as `[3, 5, 31, 37] NCHW spatial`.
+///   - indexing: Locates dx's worst element for the message.
+public func expectGradientsClose<Reference: BinaryFloatingPoint>(
+    _ actual: BackwardResult, _ expected: (dx: [Reference], dGamma: [Reference], dBeta: [Reference]),
+    scales: Float64Reference.Backward, tolerance: Double, _ label: String, indexing: TensorIndexing,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    expectClose(actual.dx, expected.dx, scale: scales.dxScale, tolerance: tolerance, "dx of \(label)",
+                locate: indexing.describe(index:), sourceLocation: sourceLocation)
+    expectClose(actual.dGamma, expected.dGamma, scale: scales.dGammaScale, tolerance: tolerance, "dγ of \(label)",
+                sourceLocation: sourceLocation)
+    expectClose(actual.dBeta, expected.dBeta, scale: scales.dBetaScale, tolerance: tolerance, "dβ of \(label)",
+                sourceLocation: sourceLocation)
+}

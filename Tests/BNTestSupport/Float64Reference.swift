@@ -27,6 +27,16 @@ public enum Float64Reference {
         public var dBetaScale: [Double]
     }
 
+    /// The mean and invStd a training pass saves for the backward pass, computed in float64 and
+    /// rounded to Float as a backend returns them: the statistics the backward tests feed every backend.
+    public static func savedStatistics(
+        _ inputs: TestInputs, indexing: TensorIndexing, options: BatchNormOptions
+    ) -> (mean: [Float], invStd: [Float]) {
+        let saved = forwardTraining(x: inputs.x, indexing: indexing, gamma: inputs.gamma, beta: inputs.beta,
+                                    running: inputs.running, options: options)
+        return (saved.mean.map(Float.init), saved.invStd.map(Float.init))
+    }
+
     public static func forwardTraining(
         x: [Float], indexing: TensorIndexing, gamma: [Float]?, beta: [Float]?,
         running: RunningStatistics, options: BatchNormOptions

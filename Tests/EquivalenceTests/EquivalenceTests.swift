@@ -78,10 +78,7 @@ struct EquivalenceChecks {
         let inputs = TestInputs(testCase, mode: mode)
         let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
         let options = BatchNormOptions(mode: mode)
-        // The statistics a forward pass would have saved, in float64 and rounded as a backend returns them.
-        let saved = Float64Reference.forwardTraining(x: inputs.x, indexing: indexing, gamma: inputs.gamma, beta: inputs.beta,
-                                                     running: inputs.running, options: options)
-        let mean = saved.mean.map(Float.init), invStd = saved.invStd.map(Float.init)
+        let (mean, invStd) = Float64Reference.savedStatistics(inputs, indexing: indexing, options: options)
         let expected = try cpu.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
                                         mean: mean, invStd: invStd, options: options)
         let actual = try openCL.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
@@ -89,7 +86,8 @@ struct EquivalenceChecks {
         let reference = Float64Reference.backward(dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma,
                                                   mean: mean.map(Double.init), invStd: invStd.map(Double.init),
                                                   usesBatchStatistics: true)
-        expectGradientsClose(actual, expected, reference, "\(testCase) \(mode)", indexing: indexing)
+        expectGradientsClose(actual, (expected.dx, expected.dGamma, expected.dBeta), scales: reference,
+                             tolerance: Tolerance.openCL, "\(testCase) \(mode)", indexing: indexing)
     }
 
     func backwardFrozen(testCase: TestCase, mode: NormalizationMode) throws {
@@ -103,19 +101,8 @@ struct EquivalenceChecks {
         let reference = Float64Reference.backwardFrozen(
             dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma, running: inputs.running,
             epsilon: options.epsilon)
-        expectGradientsClose(actual, expected, reference, "\(testCase) \(mode), frozen", indexing: indexing)
-    }
-
-    private func expectGradientsClose(
-        _ actual: BackwardResult, _ expected: BackwardResult, _ reference: Float64Reference.Backward, _ label: String,
-        indexing: TensorIndexing, sourceLocation: SourceLocation = #_sourceLocation
-    ) {
-        expectClose(actual.dx, expected.dx, scale: reference.dxScale, tolerance: Tolerance.openCL, "dx of \(label)",
-                    locate: indexing.describe(index:), sourceLocation: sourceLocation)
-        expectClose(actual.dGamma, expected.dGamma, scale: reference.dGammaScale, tolerance: Tolerance.openCL,
-                    "dγ of \(label)", sourceLocation: sourceLocation)
-        expectClose(actual.dBeta, expected.dBeta, scale: reference.dBetaScale, tolerance: Tolerance.openCL,
-                    "dβ of \(label)", sourceLocation: sourceLocation)
+        expectGradientsClose(actual, (expected.dx, expected.dGamma, expected.dBeta), scales: reference,
+                             tolerance: Tolerance.openCL, "\(testCase) \(mode), frozen", indexing: indexing)
     }
 
     private func zeros(_ count: Int) -> [Double] {

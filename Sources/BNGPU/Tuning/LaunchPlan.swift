@@ -28,6 +28,14 @@ struct LaunchLimits: Hashable {
     /// The largest work-group the plan may ask for: the device's, and at most
     /// `LaunchHeuristics.preferredWorkGroupSize`, which every kernel of the library runs at.
     var maxWorkGroupSize: Int
+
+    /// Work-groups wanted in a range, so that every compute unit stays busy.
+    var targetGroups: Int { max(1, computeUnits * LaunchHeuristics.groupsPerComputeUnit) }
+
+    /// The largest work-group a plan asks for: a power of two within the limit.
+    var groupLimit: Int {
+        LaunchPlan.powerOfTwo(atMost: max(1, min(maxWorkGroupSize, LaunchHeuristics.preferredWorkGroupSize)))
+    }
 }
 
 /// How one call splits its work over a device: chosen on the host from the shape, the device and
@@ -78,8 +86,7 @@ struct LaunchPlan: Hashable {
     init(geometry: FeatureGeometry, settings: LaunchSettings, limits: LaunchLimits, forcesWideIndices: Bool) {
         self.geometry = geometry
         let features = geometry.features, inner = geometry.inner, outer = geometry.outer
-        let targetGroups = max(1, limits.computeUnits * LaunchHeuristics.groupsPerComputeUnit)
-        let groupLimit = Self.powerOfTwo(atMost: max(1, min(limits.maxWorkGroupSize, LaunchHeuristics.preferredWorkGroupSize)))
+        let targetGroups = limits.targetGroups, groupLimit = limits.groupLimit
         let isNarrow = !forcesWideIndices && geometry.elementCount < LaunchHeuristics.narrowIndexLimit
         let width = Self.powerOfTwo(atMost: min(max(settings.vectorWidth, 1), 16))
 
@@ -87,28 +94,16 @@ struct LaunchPlan: Hashable {
             traversal = .planar
             variant = KernelVariant(indexWidth: isNarrow ? .narrow : .wide, vectorWidth: width)
             let vectorsPerPlane = max(1, inner / width)
-            let groupSize = min(Self.powerOfTwo(atMost: max(1, settings.reductionGroupSize)), groupLimit,
-                                Self.powerOfTwo(atLeast: vectorsPerPlane))
-            // Chunks of whole planes: about valuesPerChunk values, more of them when the features
-            // alone cannot keep the device busy, and never more than the merge should walk.
-            var planes = min(max(1, settings.valuesPerChunk / inner), outer)
-            let wantedChunks = Self.divideRoundingUp(targetGroups, features)
-            planes = min(planes, max(1, outer / wantedChunks))
-            planes = max(planes, Self.divideRoundingUp(outer, LaunchHeuristics.maximumChunks))
+            let groupSize = Self.workItems(settings.reductionGroupSize, limit: groupLimit, needed: vectorsPerPlane)
             isResident = features >= targetGroups
                 && geometry.valuesPerFeature * MemoryLayout<Float>.size <= settings.residentFeatureBytes
-            chunkLength = isResident ? outer : planes
+            // Chunks of whole planes.
+            chunkLength = isResident ? outer : Self.chunkLength(
+                units: outer, preferred: settings.valuesPerChunk / inner, groupsPerChunk: features, targetGroups: targetGroups)
             chunks = Self.divideRoundingUp(outer, chunkLength)
             reduction = LaunchRange(global: [chunks * groupSize] + Self.split(features), local: [groupSize, 1, 1])
-
-            let columns = min(Self.powerOfTwo(atMost: max(1, settings.elementwiseColumns)), groupLimit,
-                              Self.powerOfTwo(atLeast: vectorsPerPlane))
-            let planeCount = outer * features
-            var block = max(1, settings.valuesPerElementwiseItem * columns / inner)
-            block = min(block, max(1, planeCount / targetGroups))
-            blockLength = block
-            elementwise = LaunchRange(global: [columns] + Self.split(Self.divideRoundingUp(planeCount, block)),
-                                      local: [columns, 1, 1])
+            (elementwise, blockLength) = Self.elementwise(
+                units: outer * features, valuesPerUnit: inner, vectorsPerUnit: vectorsPerPlane, settings: settings, limits: limits)
         } else {
             traversal = .interleaved
             let featureWidth = Self.largestPowerOfTwo(dividing: features, atMost: width)
@@ -117,28 +112,46 @@ struct LaunchPlan: Hashable {
                                               atMost: Self.powerOfTwo(atMost: min(max(settings.interleavedSpan, 1), 16)))
             variant = KernelVariant(indexWidth: isNarrow ? .narrow : .wide, vectorWidth: featureWidth, span: span)
             let spans = vectors / span
-            let groupSize = min(Self.powerOfTwo(atMost: max(1, settings.reductionGroupSize)), groupLimit,
-                                Self.powerOfTwo(atLeast: spans))
+            let groupSize = Self.workItems(settings.reductionGroupSize, limit: groupLimit, needed: spans)
             let featureGroups = Self.divideRoundingUp(spans, groupSize)
-            var rows = max(1, settings.valuesPerChunk / (groupSize * featureWidth * span))
-            let wantedChunks = Self.divideRoundingUp(targetGroups, featureGroups)
-            rows = min(rows, max(1, outer / wantedChunks))
-            rows = max(rows, Self.divideRoundingUp(outer, LaunchHeuristics.maximumChunks))
             isResident = false
-            chunkLength = rows
-            chunks = Self.divideRoundingUp(outer, rows)
+            // Chunks of whole rows.
+            chunkLength = Self.chunkLength(
+                units: outer, preferred: settings.valuesPerChunk / (groupSize * featureWidth * span),
+                groupsPerChunk: featureGroups, targetGroups: targetGroups)
+            chunks = Self.divideRoundingUp(outer, chunkLength)
             reduction = LaunchRange(global: [featureGroups * groupSize, chunks], local: [groupSize, 1])
-
-            let columns = min(Self.powerOfTwo(atMost: max(1, settings.elementwiseColumns)), groupLimit,
-                              Self.powerOfTwo(atLeast: vectors))
-            var block = max(1, settings.valuesPerElementwiseItem * columns / features)
-            block = min(block, max(1, outer / targetGroups))
-            blockLength = block
-            elementwise = LaunchRange(global: [columns] + Self.split(Self.divideRoundingUp(outer, block)),
-                                      local: [columns, 1, 1])
+            (elementwise, blockLength) = Self.elementwise(
+                units: outer, valuesPerUnit: features, vectorsPerUnit: vectors, settings: settings, limits: limits)
         }
         let featureGroupSize = min(groupLimit, Self.powerOfTwo(atLeast: features))
         perFeature = LaunchRange(global: [Self.roundUp(features, to: featureGroupSize)], local: [featureGroupSize])
+    }
+
+    /// Work-items side by side: the setting, as a power of two within the limit and no more than
+    /// `needed` asks for.
+    static func workItems(_ setting: Int, limit: Int, needed: Int) -> Int {
+        min(powerOfTwo(atMost: max(1, setting)), limit, powerOfTwo(atLeast: needed))
+    }
+
+    /// Units (planes or rows) per reduction chunk: about `preferred`, fewer when the chunks of each
+    /// feature times `groupsPerChunk` work-groups would not keep the device busy, and never so few
+    /// that the merge walks more than `maximumChunks`.
+    static func chunkLength(units: Int, preferred: Int, groupsPerChunk: Int, targetGroups: Int) -> Int {
+        let wantedChunks = divideRoundingUp(targetGroups, groupsPerChunk)
+        let length = min(max(1, preferred), units, max(1, units / wantedChunks))
+        return max(length, divideRoundingUp(units, LaunchHeuristics.maximumChunks))
+    }
+
+    /// The range of an elementwise kernel over `units` planes or rows of `valuesPerUnit` floats
+    /// (`vectorsPerUnit` vectors), and the units per work-item: about `valuesPerElementwiseItem`
+    /// values each, but at least `limits.targetGroups` work-items when there are that many units.
+    static func elementwise(units: Int, valuesPerUnit: Int, vectorsPerUnit: Int, settings: LaunchSettings,
+                            limits: LaunchLimits) -> (range: LaunchRange, blockLength: Int) {
+        let columns = workItems(settings.elementwiseColumns, limit: limits.groupLimit, needed: vectorsPerUnit)
+        let block = min(max(1, settings.valuesPerElementwiseItem * columns / valuesPerUnit), max(1, units / limits.targetGroups))
+        let range = LaunchRange(global: [columns] + split(divideRoundingUp(units, block)), local: [columns, 1, 1])
+        return (range, block)
     }
 
     /// Spreads `count` single work-item groups over the second and third dimensions, each at most
