@@ -1,13 +1,21 @@
 // bn_backward.cl: dbeta = sum dy, dgamma = sum dy * xhat, and dx, with xhat = (x - mean) * invstd.
 //
-// bn_backward_reduce_planar / _interleaved: read dy, x, mean; write partial[(g * 2 + 0) * features + f]
-//   = sum dy and partial[(g * 2 + 1) * features + f] = sum dy * (x - mean) over chunk g, compensated.
+// With batch statistics, `mean` is the float rounding of x's batch mean, as the forward pass returns
+// it; the rounding costs up to half an ulp of the mean, which at a mean 10^4 times the standard
+// deviation is 6e-4 of it, and dgamma and dx would inherit that. So the reductions also sum
+// (x - mean), whose total over m values is m times what the rounding lost (the residual), and every
+// later step centers x on mean + residual, as the forward pass centers on mean + mean_lo.
+//
+// bn_backward_reduce_planar / _interleaved: read dy, x, mean; write, for chunk g, compensated,
+//   partial[(g * 3 + 0) * features + f] = sum dy, partial[(g * 3 + 1) * features + f] = sum dy * (x - mean)
+//   and partial[(g * 3 + 2) * features + f] = sum (x - mean).
 //   Ranges, work-groups, chunks and spans as bn_stats_chunk_planar / _interleaved; scratch holds WG floats.
 // bn_backward_merge: one work-item per feature; adds the chunk partials in order; writes
-//   dbeta[f] = sum dy and dgamma[f] = sum dy * (x - mean) * invstd.
+//   dbeta[f] = sum dy, residual[f] = sum (x - mean) / m (0 with frozen statistics) and
+//   dgamma[f] = (sum dy * (x - mean) - residual * sum dy) * invstd.
 // bn_backward_dx_planar / _interleaved: ranges and arguments as bn_normalize_*; read dy, x, mean,
-//   invstd, gamma (NULL: 1), dgamma, dbeta; write dx (may be dy):
-//     batch statistics:  dx = gamma * invstd * ((dy - dbeta / m) - (x - mean) * invstd * dgamma / m)
+//   residual, invstd, gamma (NULL: 1), dgamma, dbeta; write dx (may be dy):
+//     batch statistics:  dx = gamma * invstd * ((dy - dbeta / m) - ((x - mean) - residual) * invstd * dgamma / m)
 //     frozen statistics: dx = gamma * invstd * dy   (the mean and variance do not depend on x)
 // bn_backward_resident: the reduction, dgamma, dbeta and dx in one kernel for planar features small
 //   enough to stay in cache (batch statistics only): work-group f as bn_forward_training_resident.
@@ -23,31 +31,51 @@ float ordered_sum(global const float* values, index_t count, index_t stride, ind
     return sum - compensation;
 }
 
-// Sum dy and sum dy * (x - center) of feature f over planes [first_plane, end_plane), returned to
-// every work-item of the 1-D group (it holds barriers); scratch holds get_local_size(0) floats.
-float2 planar_gradient_sums(global const float* dy, global const float* x, float center, index_t f,
-                            index_t features, index_t inner, index_t first_plane, index_t end_plane, local float* scratch)
+// A feature's backward sums: sum dy, sum dy * (x - center) and sum (x - center).
+typedef struct {
+    float dy;
+    float dy_centered;
+    float centered;
+} gradient_sums;
+
+// The gradient sums of feature f over planes [first_plane, end_plane), returned to every work-item
+// of the 1-D group (it holds barriers); scratch holds get_local_size(0) floats.
+gradient_sums planar_gradient_sums(global const float* dy, global const float* x, float center, index_t f,
+                                   index_t features, index_t inner, index_t first_plane, index_t end_plane,
+                                   local float* scratch)
 {
     const uint lid = get_local_id(0), size = get_local_size(0);
     const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
-    accumulator_v dy_v = accumulator_v_zero(), dyx_v = accumulator_v_zero();
-    float dy_s = 0.0f, dy_sc = 0.0f, dyx_s = 0.0f, dyx_sc = 0.0f;
+    accumulator_v dy_v = accumulator_v_zero(), dyx_v = accumulator_v_zero(), x_v = accumulator_v_zero();
+    float dy_s = 0.0f, dy_sc = 0.0f, dyx_s = 0.0f, dyx_sc = 0.0f, x_s = 0.0f, x_sc = 0.0f;
     for (index_t o = first_plane; o < end_plane; ++o) {
         const index_t base = (o * features + f) * inner;
         for (index_t v = lid; v < vectors; v += size) {
             const index_t at = base + v * BN_VECTOR_WIDTH;
-            const floatv gradient = load_v(dy + at);
+            const floatv gradient = load_v(dy + at), centered = load_v(x + at) - center;
             accumulator_v_add(&dy_v, gradient);
-            accumulator_v_add(&dyx_v, gradient * (load_v(x + at) - center));
+            accumulator_v_add(&dyx_v, gradient * centered);
+            accumulator_v_add(&x_v, centered);
         }
         for (index_t i = tail + lid; i < inner; i += size) {
-            const float gradient = dy[base + i];
+            const float gradient = dy[base + i], centered = x[base + i] - center;
             compensated_add(&dy_s, &dy_sc, gradient);
-            compensated_add(&dyx_s, &dyx_sc, gradient * (x[base + i] - center));
+            compensated_add(&dyx_s, &dyx_sc, gradient * centered);
+            compensated_add(&x_s, &x_sc, centered);
         }
     }
-    return (float2)(group_total(scratch, lanes_total(dy_v, dy_s, dy_sc)),
-                    group_total(scratch, lanes_total(dyx_v, dyx_s, dyx_sc)));
+    gradient_sums sums;
+    sums.dy = group_total(scratch, lanes_total(dy_v, dy_s, dy_sc));
+    sums.dy_centered = group_total(scratch, lanes_total(dyx_v, dyx_s, dyx_sc));
+    sums.centered = group_total(scratch, lanes_total(x_v, x_s, x_sc));
+    return sums;
+}
+
+// dgamma from the sums about `center` when the batch mean is center + residual:
+// sum dy * (x - center - residual) = sum dy * (x - center) - residual * sum dy.
+float centered_dgamma(float sum_dy, float sum_dy_centered, float residual, float invstd)
+{
+    return fma(-residual, sum_dy, sum_dy_centered) * invstd;
 }
 
 kernel void bn_backward_reduce_planar(
@@ -58,10 +86,11 @@ kernel void bn_backward_reduce_planar(
     if (f >= features) return; // the whole group returns: f is its own
     const index_t g = get_group_id(0);
     const index_t first = g * (index_t)chunk_planes, end = min((index_t)outer, first + (index_t)chunk_planes);
-    const float2 sums = planar_gradient_sums(dy, x, mean[f], f, features, (index_t)inner, first, end, scratch);
+    const gradient_sums sums = planar_gradient_sums(dy, x, mean[f], f, features, (index_t)inner, first, end, scratch);
     if (get_local_id(0) == 0) {
-        partial[(g * 2) * features + f] = sums.x;
-        partial[(g * 2 + 1) * features + f] = sums.y;
+        partial[(g * 3) * features + f] = sums.dy;
+        partial[(g * 3 + 1) * features + f] = sums.dy_centered;
+        partial[(g * 3 + 2) * features + f] = sums.centered;
     }
 }
 
@@ -74,54 +103,66 @@ kernel void bn_backward_reduce_interleaved(
     const index_t g = get_global_id(1);
     const index_t first = g * (index_t)chunk_rows, end = min((index_t)rows, first + (index_t)chunk_rows);
     floatv center[BN_SPAN];
-    accumulator_v sum_dy[BN_SPAN], sum_dyx[BN_SPAN];
+    accumulator_v sum_dy[BN_SPAN], sum_dyx[BN_SPAN], sum_x[BN_SPAN];
     for (int s = 0; s < BN_SPAN; ++s) {
         center[s] = load_v(mean + column + s * BN_VECTOR_WIDTH);
         sum_dy[s] = accumulator_v_zero();
         sum_dyx[s] = accumulator_v_zero();
+        sum_x[s] = accumulator_v_zero();
     }
     for (index_t r = first; r < end; ++r) {
         for (int s = 0; s < BN_SPAN; ++s) {
             const index_t at = r * features + column + s * BN_VECTOR_WIDTH;
-            const floatv gradient = load_v(dy + at);
+            const floatv gradient = load_v(dy + at), centered = load_v(x + at) - center[s];
             accumulator_v_add(&sum_dy[s], gradient);
-            accumulator_v_add(&sum_dyx[s], gradient * (load_v(x + at) - center[s]));
+            accumulator_v_add(&sum_dyx[s], gradient * centered);
+            accumulator_v_add(&sum_x[s], centered);
         }
     }
     for (int s = 0; s < BN_SPAN; ++s) {
-        store_v(accumulator_v_lanes(sum_dy[s]), partial + (g * 2) * features + column + s * BN_VECTOR_WIDTH);
-        store_v(accumulator_v_lanes(sum_dyx[s]), partial + (g * 2 + 1) * features + column + s * BN_VECTOR_WIDTH);
+        const index_t at = column + s * BN_VECTOR_WIDTH;
+        store_v(accumulator_v_lanes(sum_dy[s]), partial + (g * 3) * features + at);
+        store_v(accumulator_v_lanes(sum_dyx[s]), partial + (g * 3 + 1) * features + at);
+        store_v(accumulator_v_lanes(sum_x[s]), partial + (g * 3 + 2) * features + at);
     }
 }
 
 kernel void bn_backward_merge(
     global const float* partial, global const float* invstd, global float* dgamma, global float* dbeta,
-    ulong chunks, ulong features_arg)
+    global float* residual, ulong chunks, ulong features_arg, float reduction_scale, int uses_batch_statistics)
 {
     const index_t features = (index_t)features_arg, f = get_global_id(0);
     if (f >= features) return;
-    dbeta[f] = ordered_sum(partial, (index_t)chunks, 2 * features, f);
-    dgamma[f] = ordered_sum(partial, (index_t)chunks, 2 * features, features + f) * invstd[f];
+    const float sum_dy = ordered_sum(partial, (index_t)chunks, 3 * features, f);
+    const float sum_dy_centered = ordered_sum(partial, (index_t)chunks, 3 * features, features + f);
+    const float shift = uses_batch_statistics
+        ? ordered_sum(partial, (index_t)chunks, 3 * features, 2 * features + f) * reduction_scale : 0.0f;
+    dbeta[f] = sum_dy;
+    dgamma[f] = centered_dgamma(sum_dy, sum_dy_centered, shift, invstd[f]);
+    residual[f] = shift;
 }
 
-// dx for one gradient and value, the same for a float and for a vector:
-// scale * ((gradient - mean_dy) - (value - center) * slope) with batch statistics, scale * gradient without.
-#define input_gradient(gradient, value, center, scale, mean_dy, slope, uses_batch_statistics) \
-    ((uses_batch_statistics) ? (scale) * (((gradient) - (mean_dy)) - ((value) - (center)) * (slope)) : (scale) * (gradient))
+// dx for one gradient and value, the same for a float and for a vector: with batch statistics
+// scale * ((gradient - mean_dy) - ((value - center) - center_lo) * slope), without scale * gradient.
+#define input_gradient(gradient, value, center, center_lo, scale, mean_dy, slope, uses_batch_statistics) \
+    ((uses_batch_statistics) \
+        ? (scale) * (((gradient) - (mean_dy)) - (((value) - (center)) - (center_lo)) * (slope)) : (scale) * (gradient))
 
-// The per-feature constants of dx = scale * ((dy - mean_dy) - (x - center) * slope).
+// The per-feature constants of dx = scale * ((dy - mean_dy) - ((x - center) - center_lo) * slope).
 typedef struct {
     float center;
+    float center_lo;
     float scale;
     float mean_dy;
     float slope;
 } gradient_terms;
 
-gradient_terms gradient_terms_of(index_t f, global const float* mean, global const float* invstd,
+gradient_terms gradient_terms_of(index_t f, global const float* mean, float residual, global const float* invstd,
                                  global const float* gamma, float dgamma, float dbeta, float reduction_scale)
 {
     gradient_terms terms;
     terms.center = mean[f];
+    terms.center_lo = residual;
     terms.scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
     terms.mean_dy = dbeta * reduction_scale;
     terms.slope = invstd[f] * dgamma * reduction_scale;
@@ -135,18 +176,19 @@ void input_gradient_plane(global const float* dy, global const float* x, global 
     const index_t vectors = inner / BN_VECTOR_WIDTH;
     for (index_t v = first; v < vectors; v += step) {
         const index_t at = base + v * BN_VECTOR_WIDTH;
-        store_v(input_gradient(load_v(dy + at), load_v(x + at), terms.center, terms.scale, terms.mean_dy, terms.slope,
-                               uses_batch_statistics),
+        store_v(input_gradient(load_v(dy + at), load_v(x + at), terms.center, terms.center_lo, terms.scale, terms.mean_dy,
+                               terms.slope, uses_batch_statistics),
                 dx + at);
     }
     for (index_t i = vectors * BN_VECTOR_WIDTH + first; i < inner; i += step) {
-        dx[base + i] = input_gradient(dy[base + i], x[base + i], terms.center, terms.scale, terms.mean_dy, terms.slope,
-                                      uses_batch_statistics);
+        dx[base + i] = input_gradient(dy[base + i], x[base + i], terms.center, terms.center_lo, terms.scale, terms.mean_dy,
+                                      terms.slope, uses_batch_statistics);
     }
 }
 
 kernel void bn_backward_dx_planar(
-    global const float* dy, global const float* x, global const float* mean, global const float* invstd,
+    global const float* dy, global const float* x, global const float* mean, global const float* residual,
+    global const float* invstd,
     global const float* gamma, global const float* dgamma, global const float* dbeta, global float* dx,
     ulong outer, ulong features_arg, ulong inner_arg, ulong planes_per_item, float reduction_scale,
     int uses_batch_statistics)
@@ -156,14 +198,16 @@ kernel void bn_backward_dx_planar(
     block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
     for (index_t plane = first; plane < end; ++plane) {
         const index_t f = plane % features;
-        const gradient_terms terms = gradient_terms_of(f, mean, invstd, gamma, dgamma[f], dbeta[f], reduction_scale);
+        const gradient_terms terms = gradient_terms_of(f, mean, residual[f], invstd, gamma, dgamma[f], dbeta[f],
+                                                       reduction_scale);
         input_gradient_plane(dy, x, dx, plane * inner, inner, terms, uses_batch_statistics,
                              get_global_id(0), get_global_size(0));
     }
 }
 
 kernel void bn_backward_dx_interleaved(
-    global const float* dy, global const float* x, global const float* mean, global const float* invstd,
+    global const float* dy, global const float* x, global const float* mean, global const float* residual,
+    global const float* invstd,
     global const float* gamma, global const float* dgamma, global const float* dbeta, global float* dx,
     ulong rows, ulong features_arg, ulong rows_per_item, float reduction_scale, int uses_batch_statistics)
 {
@@ -175,7 +219,7 @@ kernel void bn_backward_dx_interleaved(
             const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
             const floatv inverse_std = load_v(invstd + column);
             const floatv scale = (gamma ? load_v(gamma + column) : (floatv)(1.0f)) * inverse_std;
-            store_v(input_gradient(load_v(dy + at), load_v(x + at), load_v(mean + column), scale,
+            store_v(input_gradient(load_v(dy + at), load_v(x + at), load_v(mean + column), load_v(residual + column), scale,
                                    load_v(dbeta + column) * reduction_scale,
                                    inverse_std * load_v(dgamma + column) * reduction_scale, uses_batch_statistics),
                     dx + at);
@@ -191,13 +235,15 @@ kernel void bn_backward_resident(
     const index_t outer = (index_t)outer_arg, features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own
-    const float2 sums = planar_gradient_sums(dy, x, mean[f], f, features, inner, 0, outer, scratch);
-    const float feature_dgamma = sums.y * invstd[f];
+    const gradient_sums sums = planar_gradient_sums(dy, x, mean[f], f, features, inner, 0, outer, scratch);
+    const float residual = sums.centered * reduction_scale;
+    const float feature_dgamma = centered_dgamma(sums.dy, sums.dy_centered, residual, invstd[f]);
     if (get_local_id(0) == 0) {
-        dbeta[f] = sums.x;
+        dbeta[f] = sums.dy;
         dgamma[f] = feature_dgamma;
     }
-    const gradient_terms terms = gradient_terms_of(f, mean, invstd, gamma, feature_dgamma, sums.x, reduction_scale);
+    const gradient_terms terms = gradient_terms_of(f, mean, residual, invstd, gamma, feature_dgamma, sums.dy,
+                                                   reduction_scale);
     for (index_t o = 0; o < outer; ++o) {
         input_gradient_plane(dy, x, dx, (o * features + f) * inner, inner, terms, 1,
                              get_local_id(0), get_local_size(0));

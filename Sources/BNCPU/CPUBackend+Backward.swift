@@ -28,12 +28,23 @@ extension CPUBackend {
     /// dβ = Σ dy and dγ = Σ dy·x̂ with x̂ = (x − mean)·invStd; then dx by the closed form.
     /// With batch statistics, dx = γ·invStd/m·(m·dy − dβ − x̂·dγ), since the mean and variance depend
     /// on x; with frozen statistics they are constants and dx = dy·γ·invStd.
+    ///
+    /// With batch statistics, `mean` is the float rounding of x's batch mean; what the rounding lost,
+    /// Σ(x − mean)/m, is recovered from x, so that x̂ is centered on the batch mean itself (see
+    /// ``BNCore/BatchNormBackend/backward(dy:x:shape:gamma:mean:invStd:options:dx:dGamma:dBeta:)``).
     private func gradients(
         dy: HostBuffer, x: HostBuffer, geometry: FeatureGeometry, gamma: HostBuffer?,
-        mean: [Double], invStd: [Double], usesBatchStatistics: Bool,
+        mean givenMean: [Double], invStd: [Double], usesBatchStatistics: Bool,
         dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
     ) {
         let dyValues = dy.values, xValues = x.values, gammaValues = gamma?.values
+        var mean = givenMean
+        if usesBatchStatistics {
+            var residual = [Double](repeating: 0, count: geometry.features)
+            geometry.forEachElement { index, feature in residual[feature] += Double(xValues[index]) - givenMean[feature] }
+            let m = Double(geometry.valuesPerFeature)
+            mean = zip(givenMean, residual).map { $0 + $1 / m }
+        }
         var sumDy = [Double](repeating: 0, count: geometry.features)
         var sumDyXhat = [Double](repeating: 0, count: geometry.features)
         geometry.forEachElement { index, feature in

@@ -85,6 +85,12 @@ public protocol BatchNormBackend: Sendable {
 
     /// Backward pass on buffers for a training forward pass:
     /// dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·invStd/m·(m·dy − Σ dy − x̂·Σ dy·x̂), with x̂ = (x − mean)·invStd.
+    ///
+    /// `mean` is taken as the float rounding of x's batch mean, which is what the forward pass
+    /// returns: the pass recovers what the rounding lost from x itself (Σ(x − mean)/m) and centers x̂
+    /// on the batch mean, so dγ and dx stay as accurate when the mean is 10⁴ standard deviations
+    /// from zero as when it is near it (PyTorch, which centers on the float mean, loses about
+    /// ratio × 6e-8 there). A mean that is not x's batch mean is corrected to it as well.
     /// - Parameters:
     ///   - dy: The gradient of the loss with respect to y.
     ///   - x: The forward pass's input.

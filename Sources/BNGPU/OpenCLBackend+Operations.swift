@@ -27,7 +27,7 @@ extension OpenCLBackend {
             x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance, y: y),
             shape: shape, options: options)
         try enqueue(geometry) { runner, plan in
-            let invStd = try runner.workspace.perFeature(count: geometry.features)
+            let invStd = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStd)
             try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, plan: plan, epsilon: options.epsilon)
             try runner.enqueueNormalize(x: x, y: y, mean: running.mean, meanLow: nil, invStd: invStd,
                                         gamma: gamma, beta: beta, plan: plan)
@@ -56,7 +56,7 @@ extension OpenCLBackend {
             dy: dy, x: x, gamma: gamma, runningMean: running.mean, runningVariance: running.variance,
             dx: dx, dGamma: dGamma, dBeta: dBeta), shape: shape, options: options)
         try enqueue(geometry) { runner, plan in
-            let invStd = try runner.workspace.perFeature(count: geometry.features)
+            let invStd = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStd)
             try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, plan: plan, epsilon: options.epsilon)
             try runner.enqueueBackward(dy: dy, x: x, mean: running.mean, invStd: invStd, gamma: gamma, dx: dx,
                                        dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: false, plan: plan)

@@ -5,7 +5,15 @@
 struct Workspace {
     let context: Context
     private var partialSums: OpenCLBuffer?
-    private var featureValues: OpenCLBuffer?
+    private var featureValues: [FeatureSlot: OpenCLBuffer] = [:]
+
+    /// What a per-feature scratch array holds; a pass that needs two uses two slots.
+    enum FeatureSlot: Hashable {
+        /// The mean's low part (training forward) or the mean's residual (backward).
+        case meanLow
+        /// 1/√(running variance + ε), for the passes that use running statistics.
+        case inverseStd
+    }
 
     init(context: Context) {
         self.context = context
@@ -16,9 +24,9 @@ struct Workspace {
         try Self.buffer(&partialSums, count: count, context: context)
     }
 
-    /// At least `count` floats of one value per feature (the mean's low part, an inverse std).
-    mutating func perFeature(count: Int) throws -> OpenCLBuffer {
-        try Self.buffer(&featureValues, count: count, context: context)
+    /// At least `count` floats of one value per feature, in `slot`.
+    mutating func perFeature(count: Int, slot: FeatureSlot) throws -> OpenCLBuffer {
+        try Self.buffer(&featureValues[slot], count: count, context: context)
     }
 
     private static func buffer(_ slot: inout OpenCLBuffer?, count: Int, context: Context) throws -> OpenCLBuffer {

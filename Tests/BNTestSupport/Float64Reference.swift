@@ -84,12 +84,20 @@ public enum Float64Reference {
     }
 
     /// The backward pass given the statistics the forward pass used. With `usesBatchStatistics`
-    /// the mean and variance depend on x; with frozen statistics they are constants.
+    /// the mean and variance depend on x, and the mean is x's batch mean, whatever rounding `mean`
+    /// carries (the library's backward recovers it from x); with frozen statistics they are
+    /// constants and `mean` is used as given.
     public static func backward(
         dy: [Float], x: [Float], indexing: TensorIndexing, gamma: [Float]?,
-        mean: [Double], invStd: [Double], usesBatchStatistics: Bool
+        mean givenMean: [Double], invStd: [Double], usesBatchStatistics: Bool
     ) -> Backward {
         let features = indexing.featureCount, m = Double(indexing.valuesPerFeature)
+        var mean = givenMean
+        if usesBatchStatistics {
+            var sum = [Double](repeating: 0, count: features)
+            indexing.forEach { index, f in sum[f] += Double(x[index]) }
+            mean = sum.map { $0 / m }
+        }
         var dBeta = [Double](repeating: 0, count: features), dGamma = dBeta, dBetaSquares = dBeta, dGammaSquares = dBeta
         indexing.forEach { index, f in
             let g = Double(dy[index]), xhat = (Double(x[index]) - mean[f]) * invStd[f]

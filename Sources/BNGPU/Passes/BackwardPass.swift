@@ -1,7 +1,9 @@
 extension KernelRunner {
-    /// Enqueues the backward pass (`bn_backward.cl`): the reductions Σ dy and Σ dy·(x − mean), their
-    /// merge into dβ and dγ, then dx; a resident plan with batch statistics does all of it in one
-    /// kernel per feature. With `usesBatchStatistics` false (frozen statistics), dx is dy·γ·invStd.
+    /// Enqueues the backward pass (`bn_backward.cl`): the reductions Σ dy, Σ dy·(x − mean) and
+    /// Σ (x − mean), their merge into dβ, dγ and the mean's residual (what rounding the batch mean to
+    /// a float lost), then dx; a resident plan with batch statistics does all of it in one kernel per
+    /// feature. With `usesBatchStatistics` false (frozen statistics), the mean is taken as exact and
+    /// dx is dy·γ·invStd.
     mutating func enqueueBackward(
         dy: OpenCLBuffer, x: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer, gamma: OpenCLBuffer?,
         dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer, usesBatchStatistics: Bool, plan: LaunchPlan
@@ -16,7 +18,8 @@ extension KernelRunner {
             ])
             return
         }
-        let partial = try workspace.partials(count: 2 * plan.partialCount)
+        let partial = try workspace.partials(count: 3 * plan.partialCount)
+        let residual = try workspace.perFeature(count: geometry.features, slot: .meanLow)
         switch plan.traversal {
         case .planar:
             try run(.backwardReducePlanar, variant: plan.variant, range: plan.reduction, [
@@ -30,11 +33,13 @@ extension KernelRunner {
             ])
         }
         try run(.backwardMerge, variant: plan.variant, range: plan.perFeature, [
-            .buffer(partial), .buffer(invStd), .buffer(dGamma), .buffer(dBeta), .size(plan.chunks), .size(geometry.features),
+            .buffer(partial), .buffer(invStd), .buffer(dGamma), .buffer(dBeta), .buffer(residual), .size(plan.chunks),
+            .size(geometry.features), reductionScale, .flag(usesBatchStatistics),
         ])
         try runElementwise(
             planar: .backwardInputGradientPlanar, interleaved: .backwardInputGradientInterleaved, plan: plan,
-            [.buffer(dy), .buffer(x), .buffer(mean), .buffer(invStd), .buffer(gamma), .buffer(dGamma), .buffer(dBeta), .buffer(dx)],
+            [.buffer(dy), .buffer(x), .buffer(mean), .buffer(residual), .buffer(invStd), .buffer(gamma), .buffer(dGamma),
+             .buffer(dBeta), .buffer(dx)],
             trailing: [reductionScale, .flag(usesBatchStatistics)])
     }
 }

@@ -18,7 +18,7 @@ extension KernelRunner {
         x: OpenCLBuffer, y: OpenCLBuffer, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, mean: OpenCLBuffer,
         invStd: OpenCLBuffer, running: RunningTarget, epsilon: Float, plan: LaunchPlan
     ) throws {
-        let meanLow = try workspace.perFeature(count: plan.geometry.features)
+        let meanLow = try workspace.perFeature(count: plan.geometry.features, slot: .meanLow)
         guard plan.isResident else {
             try enqueueStatistics(x: x, plan: plan, epsilon: epsilon, mean: mean, meanLow: meanLow, invStd: invStd,
                                   running: running)
