@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "BNTestSupport", dependencies: ["BNCore", "BNGPU"], path: "Tests/BNTestSupport"),
         .testTarget(name: "BNCoreTests", dependencies: ["BNCore", "BNTestSupport"]),
         .testTarget(name: "BNCPUTests", dependencies: ["BNCPU", "BNTestSupport"]),
-        .testTarget(name: "BNGPUTests", dependencies: ["BNGPU", "BNTestSupport"]),
+        .testTarget(name: "BNGPUTests", dependencies: ["BNGPU", "BNCPU", "BNKernels", "BNTestSupport"]),
         .testTarget(name: "EquivalenceTests", dependencies: ["BatchNorm", "BNTestSupport"]),
         .testTarget(name: "BatchNormTests", dependencies: ["BatchNorm", "BNTestSupport"]),
     ]

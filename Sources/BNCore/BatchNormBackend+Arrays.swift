@@ -1,5 +1,7 @@
-/// The array form of every operation, over the buffer form: check, upload, run, download.
-/// Arguments are checked before anything is uploaded, so a bad call costs nothing and changes nothing.
+/// The array form of every operation, over the buffer form: check, allocate the outputs, upload,
+/// run, download. Arguments are checked before anything is uploaded, and the outputs, the largest
+/// allocations, come first, so a bad call or a tensor too large for the device costs nothing and
+/// changes nothing.
 extension BatchNormBackend {
     /// Uploads running statistics into new buffers.
     /// - Parameter running: The statistics to upload.
@@ -26,10 +28,10 @@ extension BatchNormBackend {
     ) throws -> ForwardTrainingResult {
         let geometry = try Operands.forwardTraining(x: x, gamma: gamma, beta: beta, runningMean: running.mean,
                                                     runningVariance: running.variance).checked(shape: shape, options: options)
-        var runningBuffers = try upload(running)
         let y = try makeBuffer(count: geometry.elementCount)
         let mean = try makeBuffer(count: geometry.features)
         let invStd = try makeBuffer(count: geometry.features)
+        var runningBuffers = try upload(running)
         try forwardTraining(x: try upload(x), shape: shape, gamma: try gamma.map(upload), beta: try beta.map(upload),
                             running: &runningBuffers, options: options, y: y, mean: mean, invStd: invStd)
         let result = ForwardTrainingResult(y: try download(y), mean: try download(mean), invStd: try download(invStd))

@@ -89,11 +89,16 @@ struct KernelLibrary {
     private mutating func program(_ family: KernelSource, variant: KernelVariant) throws -> Program {
         let key = ProgramKey(family: family, variant: variant)
         if let program = programs[key] { return program }
-        let program = try Program(context: context, source: Self.source(of: family), options: buildOptions(variant),
-                                  name: family.rawValue)
+        let source = Self.injectedSource.map { $0(family) } ?? Self.source(of: family)
+        let program = try Program(context: context, source: source, options: buildOptions(variant), name: family.rawValue)
         programs[key] = program
         return program
     }
+
+    /// A test-only seam: while set for the current task, programs are built from the source it
+    /// returns for a family instead of the embedded one, so that a test can make a build fail.
+    /// A failed build is not cached; the next call builds again.
+    @TaskLocal static var injectedSource: (@Sendable (KernelSource) -> String)?
 
     /// The common helpers, then the family, with line numbers of build logs counted from the
     /// family file's first line.

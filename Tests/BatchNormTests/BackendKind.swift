@@ -6,13 +6,45 @@ import Testing
 enum BackendKind: String, Sendable, CustomTestStringConvertible {
     case cpu
     case openCL
+    /// OpenCL with launch settings that take the paths the default ones skip on small tests:
+    /// features split into several chunks and merged (never resident), two feature vectors per
+    /// interleaved work-item.
+    case openCLChunked
 
     static var available: [BackendKind] { TestBackends.hasOpenCLDevice ? [.cpu, .openCL] : [.cpu] }
 
+    /// ``available`` and, where OpenCL exists, ``openCLChunked``: for suites about every kernel path.
+    static var everyPath: [BackendKind] { available + (TestBackends.hasOpenCLDevice ? [.openCLChunked] : []) }
+
+    /// The settings of ``openCLChunked``.
+    static let chunkedSettings = LaunchSettings(vectorWidth: 4, reductionGroupSize: 16, valuesPerChunk: 64,
+                                                elementwiseColumns: 4, valuesPerElementwiseItem: 64,
+                                                residentFeatureBytes: 0, interleavedSpan: 2)
+
+    private static let chunked = Result { () throws -> OpenCLBackend in
+        let backend = try OpenCLBackend(device: TestBackends.deviceQuery)
+        try backend.overrideLaunchSettings(chunkedSettings)
+        return backend
+    }
+
+    /// The backend of this kind, shared by the suite's tests.
     func make() throws -> any BatchNormBackend {
         switch self {
         case .cpu: CPUBackend()
         case .openCL: try TestBackends.openCL()
+        case .openCLChunked: try Self.chunked.get()
+        }
+    }
+
+    /// A second backend of this kind: a new instance with its own context on OpenCL.
+    func makeAnother() throws -> any BatchNormBackend {
+        switch self {
+        case .cpu: return CPUBackend()
+        case .openCL: return try OpenCLBackend(device: TestBackends.deviceQuery)
+        case .openCLChunked:
+            let backend = try OpenCLBackend(device: TestBackends.deviceQuery)
+            try backend.overrideLaunchSettings(Self.chunkedSettings)
+            return backend
         }
     }
 

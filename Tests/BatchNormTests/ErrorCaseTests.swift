@@ -80,8 +80,7 @@ struct ErrorCaseTests {
     @Test("invalid options are refused", arguments: everything)
     func options(kind: BackendKind, pass: Pass) throws {
         let backend = try kind.make()
-        for options in [BatchNormOptions(epsilon: 0), BatchNormOptions(epsilon: .nan), BatchNormOptions(momentum: 1.5),
-                        BatchNormOptions(momentum: -.infinity), .keras(momentum: .nan)] {
+        for options in Self.invalidOptions {
             var arguments = Arguments()
             arguments.options = options
             #expect(throws: BatchNormError.self) { try pass.call(&arguments, on: backend) }
@@ -92,11 +91,31 @@ struct ErrorCaseTests {
         }
     }
 
+    /// ε ≤ 0, NaN or infinite; momentum outside [0, 1], NaN or infinite, in both conventions.
+    static let invalidOptions: [BatchNormOptions] = [
+        BatchNormOptions(epsilon: 0), BatchNormOptions(epsilon: -1e-5), BatchNormOptions(epsilon: .nan),
+        BatchNormOptions(epsilon: .infinity), BatchNormOptions(epsilon: -.infinity),
+        BatchNormOptions(momentum: 1.5), BatchNormOptions(momentum: 1.0000001), BatchNormOptions(momentum: -0.01),
+        BatchNormOptions(momentum: .nan), BatchNormOptions(momentum: .infinity), BatchNormOptions(momentum: -.infinity),
+        .keras(momentum: .nan), .keras(momentum: 2), .keras(momentum: 0.99, epsilon: 0),
+    ]
+
+    /// A zero or negative value in each dimension, element counts that overflow `Int` through any
+    /// dimension, spatial dimensions on an NC shape.
+    static let invalidShapes: [TensorShape] = [
+        TensorShape(n: 0, c: 3, h: 2, w: 2), TensorShape(n: 4, c: 0, h: 2, w: 2), TensorShape(n: 4, c: 3, h: 0, w: 2),
+        TensorShape(n: 4, c: 3, h: 2, w: 0), TensorShape(n: 4, c: 3, spatial: [2, 0, 2]), TensorShape(n: 0, c: 3),
+        TensorShape(n: 4, c: 0), TensorShape(n: -4, c: 3, h: 2, w: 2), TensorShape(n: 4, c: -3, h: 2, w: 2),
+        TensorShape(n: 4, c: 3, h: -2, w: 2), TensorShape(n: Int.min, c: 3),
+        TensorShape(n: Int.max, c: 3, h: 2, w: 2), TensorShape(n: 4, c: 3, h: 1 << 32, w: 1 << 32),
+        TensorShape(n: 2, c: Int.max / 2 + 1), TensorShape(n: 4, c: 3, spatial: [1 << 20, 1 << 20, 1 << 20]),
+        TensorShape(n: 4, c: 3, spatial: [2, 2], layout: .nc),
+    ]
+
     @Test("invalid shapes are refused", arguments: everything)
     func shapes(kind: BackendKind, pass: Pass) throws {
         let backend = try kind.make()
-        for shape in [TensorShape(n: 0, c: 3, h: 2, w: 2), TensorShape(n: 4, c: 3, h: -2, w: 2),
-                      TensorShape(n: Int.max, c: 3, h: 2, w: 2), TensorShape(n: 4, c: 3, spatial: [2, 2], layout: .nc)] {
+        for shape in Self.invalidShapes {
             var arguments = Arguments()
             arguments.shape = shape
             #expect {
@@ -129,41 +148,73 @@ struct ErrorCaseTests {
         #expect(y.count == count)
     }
 
-    @Test("the buffer form checks its outputs too, and a refused call writes nothing", arguments: BackendKind.available)
-    func bufferOutputs(kind: BackendKind) throws {
-        try checkOutputs(try kind.make())
+    @Test("the buffer form checks every buffer's length by name, and a refused call writes nothing", arguments: everything)
+    func bufferLengths(kind: BackendKind, pass: Pass) throws {
+        try Self.checkBufferLengths(try kind.make(), pass: pass)
     }
 
-    private func checkOutputs<Backend: BatchNormBackend>(_ backend: Backend) throws {
-        let a = Arguments()
-        let x = try backend.upload(a.x), dy = try backend.upload(a.dy)
-        let mean = try backend.upload([7, 7, 7]), invStd = try backend.upload([7, 7, 7])
-        let short = try backend.upload([7, 7]), y = try backend.upload([Float](repeating: 7, count: 48))
-        var running = try backend.upload(a.running)
-        #expect(throws: BatchNormError.lengthMismatch(argument: "y", expected: 48, actual: 2, shape: a.shape)) {
-            try backend.forwardTraining(x: x, shape: a.shape, gamma: nil, beta: nil, running: &running, options: a.options,
-                                        y: short, mean: mean, invStd: invStd)
+    private static func checkBufferLengths<Backend: BatchNormBackend>(_ backend: Backend, pass: Pass) throws {
+        for (name, isTensor) in BufferCall<Backend>.arguments(of: pass) {
+            for delta in [-1, 1] {
+                var call = try BufferCall(backend: backend, pass: pass)
+                let expected = call.count(isTensor: isTensor)
+                call.buffers[name] = try backend.upload([Float](repeating: BufferCall<Backend>.sentinel, count: expected + delta))
+                #expect(throws: BatchNormError.lengthMismatch(argument: name, expected: expected, actual: expected + delta,
+                                                              shape: call.shape)) {
+                    try call.run()
+                }
+                #expect(try call.changedBuffers() == [], "\(pass) with a wrong \(name) wrote a buffer")
+                #expect(call.batchesTracked == 5)
+            }
         }
-        #expect(throws: BatchNormError.lengthMismatch(argument: "invStd", expected: 3, actual: 2, shape: a.shape)) {
-            try backend.forwardTraining(x: x, shape: a.shape, gamma: nil, beta: nil, running: &running, options: a.options,
-                                        y: y, mean: mean, invStd: short)
+    }
+
+    @Test("the buffer form refuses bad shapes and options before writing anything", arguments: everything)
+    func bufferShapesAndOptions(kind: BackendKind, pass: Pass) throws {
+        try Self.checkBufferShapesAndOptions(try kind.make(), pass: pass)
+    }
+
+    private static func checkBufferShapesAndOptions<Backend: BatchNormBackend>(_ backend: Backend, pass: Pass) throws {
+        var call = try BufferCall(backend: backend, pass: pass)
+        for options in invalidOptions {
+            #expect(throws: BatchNormError.self) { try call.run(options: options) }
         }
-        #expect(throws: BatchNormError.lengthMismatch(argument: "y", expected: 48, actual: 2, shape: a.shape)) {
-            try backend.forwardInference(x: x, shape: a.shape, gamma: nil, beta: nil, running: running, options: a.options, y: short)
+        if pass == .forwardTraining {
+            // One value per feature: per activation, each of the 12 features of [4, 3, 2, 2] has 4
+            // values, so train on a batch of one instead.
+            let one = try BufferCall(backend: backend, pass: pass)
+            var running = RunningStatisticsBuffers(mean: one.buffers["running.mean"]!, variance: one.buffers["running.variance"]!)
+            let shape = TensorShape(n: 1, c: 3, h: 1, w: 1)
+            #expect(throws: BatchNormError.tooFewValuesPerFeature(valuesPerFeature: 1, shape: shape, mode: .spatial)) {
+                try backend.forwardTraining(x: one.buffers["mean"]!, shape: shape, gamma: nil, beta: nil, running: &running,
+                                            options: BatchNormOptions(), y: one.buffers["invStd"]!,
+                                            mean: one.buffers["gamma"]!, invStd: one.buffers["beta"]!)
+            }
+            #expect(running.batchesTracked == 0)
+            #expect(try one.changedBuffers() == [])
         }
-        #expect(throws: BatchNormError.lengthMismatch(argument: "dGamma", expected: 3, actual: 2, shape: a.shape)) {
-            try backend.backward(dy: dy, x: x, shape: a.shape, gamma: nil, mean: mean, invStd: invStd, options: a.options,
-                                 dx: y, dGamma: short, dBeta: mean)
-        }
-        #expect(throws: BatchNormError.lengthMismatch(argument: "dx", expected: 48, actual: 2, shape: a.shape)) {
-            try backend.backwardFrozen(dy: dy, x: x, shape: a.shape, gamma: nil, running: running, options: a.options,
-                                       dx: short, dGamma: mean, dBeta: invStd)
-        }
-        #expect(running.batchesTracked == 0)
-        #expect(try backend.download(running) == a.running)
-        for buffer in [mean, invStd, short] { #expect(try backend.download(buffer).allSatisfy { $0 == 7 }) }
-        #expect(try backend.download(y).allSatisfy { $0 == 7 })
+        #expect(try call.changedBuffers() == [])
+        #expect(call.batchesTracked == 5)
         #expect(throws: BatchNormError.invalidBufferCount(0)) { try backend.makeBuffer(count: 0) }
+        #expect(throws: BatchNormError.invalidBufferCount(-1)) { try backend.makeBuffer(count: -1) }
+        #expect(throws: BatchNormError.invalidBufferCount(0)) { try backend.upload([]) }
         #expect(throws: BatchNormError.self) { try backend.makeBuffer(count: .max) }
+    }
+
+    @Test("a buffer of another OpenCL context is refused by name, and nothing is written", arguments: Pass.allCases)
+    func foreignBuffers(pass: Pass) throws {
+        guard TestBackends.hasOpenCLDevice else { return }
+        let backend = try TestBackends.openCL()
+        let other = try OpenCLBackend(device: TestBackends.deviceQuery)
+        for (name, isTensor) in BufferCall<OpenCLBackend>.arguments(of: pass) {
+            var call = try BufferCall(backend: backend, pass: pass)
+            let foreign = try other.upload([Float](repeating: BufferCall<OpenCLBackend>.sentinel, count: call.count(isTensor: isTensor)))
+            call.buffers[name] = foreign
+            #expect(throws: BatchNormError.foreignBuffer(argument: name)) { try call.run() }
+            call.buffers[name] = nil
+            #expect(try call.changedBuffers() == [], "\(pass) with a foreign \(name) wrote a buffer")
+            #expect(try other.download(foreign).allSatisfy { $0 == BufferCall<OpenCLBackend>.sentinel })
+            #expect(call.batchesTracked == 5)
+        }
     }
 }

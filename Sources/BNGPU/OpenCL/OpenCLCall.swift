@@ -1,5 +1,6 @@
 import BNCore
 import COpenCL
+import Synchronization
 
 /// The one place where an OpenCL status becomes a thrown ``BatchNormError``: every `cl*` call of
 /// the library goes through ``check(_:_:)`` or ``make(_:_:)``.
@@ -7,10 +8,26 @@ import COpenCL
 /// It is also the seam where tests inject faults: while ``injectedFault`` names a function in the
 /// current task, that function is not called and its status is returned instead.
 enum OpenCLCall {
-    /// A status to return instead of calling `function`.
+    /// A status to return instead of calling `function`, from its `(passing + 1)`-th call on.
     struct Fault: Sendable {
         var function: String
         var status: OpenCLStatus
+        /// Calls of `function` to let through before the fault strikes: 0 fails the first, 2 lets
+        /// a pass enqueue two kernels and fails its third.
+        var passing = 0
+        /// Calls of `function` seen so far, shared by copies of the fault.
+        private let seen = CallCounter()
+
+        init(function: String, status: OpenCLStatus, passing: Int = 0) {
+            self.function = function
+            self.status = status
+            self.passing = passing
+        }
+
+        /// Counts a call of `function` and says whether it fails.
+        fileprivate func strikes() -> Bool {
+            seen.value.add(1, ordering: .relaxed).oldValue >= passing
+        }
     }
 
     /// The fault injected for the current task, if any (tests only).
@@ -53,7 +70,12 @@ enum OpenCLCall {
     }
 
     private static func injectedStatus(for function: StaticString) -> OpenCLStatus? {
-        guard let fault = injectedFault, fault.function == "\(function)" else { return nil }
+        guard let fault = injectedFault, fault.function == "\(function)", fault.strikes() else { return nil }
         return fault.status
     }
+}
+
+/// An atomic count that copies of a ``OpenCLCall/Fault`` share.
+private final class CallCounter: Sendable {
+    let value = Atomic<Int>(0)
 }
