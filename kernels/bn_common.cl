@@ -186,8 +186,10 @@ void store_feature_statistics(
     const float hi = total.center + q;
     const float lo = two_sum_error(total.center, q, hi) + q_lo;
     const float nearest = hi + lo;
-    // squares about the mean: sum (x - center)^2 - residual^2 / count, never below zero
-    const float squares = fmax(total.squares - total.residual * q, 0.0f);
+    // squares about the mean: sum (x - center)^2 - residual^2 / count, never below zero; a NaN
+    // stays NaN (fmax would turn it into 0), so that a NaN in x reaches invstd and the running variance
+    const float difference = total.squares - total.residual * q;
+    const float squares = difference < 0.0f ? 0.0f : difference;
     mean[f] = nearest;
     mean_lo[f] = lo - (nearest - hi);
     invstd[f] = 1.0f / sqrt(squares / count + epsilon);
