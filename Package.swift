@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation --target BatchNorm` builds the DocC articles.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        // Property-based tests: random shapes, layouts, modes and options, shrunk to the smallest failing case.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // The OpenCL C API, from the system's ICD loader and headers.
@@ -54,7 +56,9 @@ let package = Package(
         .testTarget(name: "BNCoreTests", dependencies: ["BNCore", "BNTestSupport"]),
         .testTarget(name: "BNCPUTests", dependencies: ["BNCPU", "BNTestSupport"]),
         .testTarget(name: "BNGPUTests", dependencies: ["BNGPU", "BNCPU", "BNKernels", "BNTestSupport"]),
-        .testTarget(name: "EquivalenceTests", dependencies: ["BatchNorm", "BNTestSupport"]),
+        .testTarget(name: "EquivalenceTests", dependencies: [
+            "BatchNorm", "BNTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "BatchNormTests", dependencies: ["BatchNorm", "BNTestSupport"]),
     ]
 )

@@ -28,15 +28,17 @@ struct EquivalenceTests {
 }
 
 /// The comparisons of one OpenCL backend with the CPU reference, pass by pass; the equivalence suite
-/// runs them on the shared backend, the tuning suite under each candidate's launch settings.
+/// runs them on the shared backend, the tuning suite under each candidate's launch settings, the
+/// property suite on random cases. `options` (whose mode must be `mode`) defaults to PyTorch's, and
+/// `seed` draws the inputs.
 struct EquivalenceChecks {
     let openCL: OpenCLBackend
     let cpu = CPUBackend()
 
-    func forwardTraining(testCase: TestCase, mode: NormalizationMode) throws {
-        let inputs = TestInputs(testCase, mode: mode)
+    func forwardTraining(testCase: TestCase, mode: NormalizationMode, options: BatchNormOptions? = nil, seed: UInt64 = 2015) throws {
+        let inputs = TestInputs(testCase, mode: mode, seed: seed)
         let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
-        let options = BatchNormOptions(mode: mode)
+        let options = options ?? BatchNormOptions(mode: mode)
         var cpuRunning = inputs.running, openCLRunning = inputs.running
         guard indexing.valuesPerFeature > 1 else {
             #expect(throws: BatchNormError.tooFewValuesPerFeature(valuesPerFeature: 1, shape: testCase.shape, mode: mode)) {
@@ -63,10 +65,10 @@ struct EquivalenceChecks {
         #expect(openCLRunning.batchesTracked == 1)
     }
 
-    func forwardInference(testCase: TestCase, mode: NormalizationMode) throws {
-        let inputs = TestInputs(testCase, mode: mode)
+    func forwardInference(testCase: TestCase, mode: NormalizationMode, options: BatchNormOptions? = nil, seed: UInt64 = 2015) throws {
+        let inputs = TestInputs(testCase, mode: mode, seed: seed)
         let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
-        let options = BatchNormOptions(mode: mode)
+        let options = options ?? BatchNormOptions(mode: mode)
         let expected = try cpu.forwardInference(x: inputs.x, shape: testCase.shape, gamma: inputs.gamma, beta: inputs.beta,
                                                 running: inputs.running, options: options)
         let actual = try openCL.forwardInference(x: inputs.x, shape: testCase.shape, gamma: inputs.gamma, beta: inputs.beta,
@@ -74,10 +76,10 @@ struct EquivalenceChecks {
         expectClose(actual, expected, tolerance: Tolerance.openCL, "y of \(testCase) \(mode)", locate: indexing.describe(index:))
     }
 
-    func backward(testCase: TestCase, mode: NormalizationMode) throws {
-        let inputs = TestInputs(testCase, mode: mode)
+    func backward(testCase: TestCase, mode: NormalizationMode, options: BatchNormOptions? = nil, seed: UInt64 = 2015) throws {
+        let inputs = TestInputs(testCase, mode: mode, seed: seed)
         let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
-        let options = BatchNormOptions(mode: mode)
+        let options = options ?? BatchNormOptions(mode: mode)
         let (mean, invStd) = Float64Reference.savedStatistics(inputs, indexing: indexing, options: options)
         let expected = try cpu.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
                                         mean: mean, invStd: invStd, options: options)
@@ -90,10 +92,10 @@ struct EquivalenceChecks {
                              tolerance: Tolerance.openCL, "\(testCase) \(mode)", indexing: indexing)
     }
 
-    func backwardFrozen(testCase: TestCase, mode: NormalizationMode) throws {
-        let inputs = TestInputs(testCase, mode: mode)
+    func backwardFrozen(testCase: TestCase, mode: NormalizationMode, options: BatchNormOptions? = nil, seed: UInt64 = 2015) throws {
+        let inputs = TestInputs(testCase, mode: mode, seed: seed)
         let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
-        let options = BatchNormOptions(mode: mode)
+        let options = options ?? BatchNormOptions(mode: mode)
         let expected = try cpu.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
                                               running: inputs.running, options: options)
         let actual = try openCL.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
