@@ -144,11 +144,35 @@ void block_of_work_item(index_t count, index_t length, index_t* first, index_t* 
     *end = min(count, *first + length);
 }
 
-// The exact rounding error of s = a + b (Knuth's TwoSum): a + b == s + two_sum_error(a, b, s).
+// The exact rounding error of s = a + b (Knuth's TwoSum): a + b == s + TWO_SUM_ERROR(a, b, s), for
+// floats and vectors alike; a and b must be plain values (each appears more than once).
+#define TWO_SUM_ERROR(a, b, s) (((a) - ((s) - ((s) - (a)))) + ((b) - ((s) - (a))))
+
+// TWO_SUM_ERROR for floats, whose arguments may be expressions.
 float two_sum_error(float a, float b, float s)
 {
-    const float b_virtual = s - a;
-    return (a - (s - b_virtual)) + (b - b_virtual);
+    return TWO_SUM_ERROR(a, b, s);
+}
+
+// 1 / sqrt(value + epsilon) to about twice float precision, as hi + lo: the float estimate and one
+// Newton step, r + r * (1 - v * r^2) / 2, with v = value + epsilon and r^2 kept exact (TwoSum, fma).
+// The normalization scales by hi + lo, so that y carries the rounding of y alone.
+float2 inverse_sqrt_split(float value, float epsilon)
+{
+    const float v = value + epsilon, v_lo = two_sum_error(value, epsilon, v);
+    const float r = 1.0f / sqrt(v);
+    const float r2 = r * r, r2_lo = fma(r, r, -r2);
+    const float e = fma(-v, r2, 1.0f) - fma(v, r2_lo, v_lo * r2);
+    const float correction = 0.5f * r * e;
+    const float hi = r + correction;
+    return (float2)(hi, correction - (hi - r));
+}
+
+// gamma * (invstd + invstd_lo) as scale + scale_lo: the product's rounding error is exact (fma).
+float2 scale_split(float gamma, float invstd, float invstd_lo)
+{
+    const float scale = gamma * invstd;
+    return (float2)(scale, fma(gamma, invstd, -scale) + gamma * invstd_lo);
 }
 
 // A feature's moments in shifted form: the values x_i (count of them) satisfy
@@ -173,11 +197,12 @@ void moments_accumulate(moments chunk, float count, float reference,
 
 // Finishes feature f's statistics from its moments over all `count` values: mean[f] + mean_lo[f]
 // is the mean to about twice float precision (the low part keeps deviations exact when the mean is
-// far larger than the spread); invstd[f] = 1 / sqrt(biased variance + epsilon); when running_mean
-// is given, running = keep * running + take * batch, with the batch variance squares / variance_divisor.
+// far larger than the spread); invstd[f] + invstd_lo[f] = 1 / sqrt(biased variance + epsilon), the
+// same way (inverse_sqrt_split); when running_mean is given, running = keep * running + take * batch,
+// with the batch variance squares / variance_divisor.
 void store_feature_statistics(
     index_t f, moments total, float count, float epsilon, float keep, float take, float variance_divisor,
-    global float* mean, global float* mean_lo, global float* invstd,
+    global float* mean, global float* mean_lo, global float* invstd, global float* invstd_lo,
     global float* running_mean, global float* running_variance)
 {
     // the quotient and its remainder: residual / count == q + q_lo to about twice float precision
@@ -192,7 +217,9 @@ void store_feature_statistics(
     const float squares = difference < 0.0f ? 0.0f : difference;
     mean[f] = nearest;
     mean_lo[f] = lo - (nearest - hi);
-    invstd[f] = 1.0f / sqrt(squares / count + epsilon);
+    const float2 inverse = inverse_sqrt_split(squares / count, epsilon);
+    invstd[f] = inverse.x;
+    invstd_lo[f] = inverse.y;
     if (running_mean != 0) {
         running_mean[f] = keep * running_mean[f] + take * (hi + lo);
         running_variance[f] = keep * running_variance[f] + take * (squares / variance_divisor);

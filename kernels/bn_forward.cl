@@ -1,7 +1,8 @@
-// bn_forward.cl: y = gamma * ((x - mean) - mean_lo) * invstd + beta, per element.
+// bn_forward.cl: y = gamma * ((x - mean) - mean_lo) * (invstd + invstd_lo) + beta, per element.
 //
 // bn_normalize_planar: reads x[outer * features * inner], mean[features], mean_lo[features] or NULL,
-//   invstd[features], gamma[features] or NULL (1), beta[features] or NULL (0); writes y (may be x).
+//   invstd[features], invstd_lo[features] or NULL, gamma[features] or NULL (1), beta[features] or
+//   NULL (0); writes y (may be x).
 //   Range (G0, B1, B2): work-item (t, b1, b2) takes planes [b * planes_per_item, (b + 1) * planes_per_item)
 //   with b = b2 * B1 + b1 (a plane is o * features + f), and in each the vectors t, t + G0, ...
 //   (and the floats past the last whole vector likewise). B1, B2 <= 65535; blocks past the end do nothing.
@@ -10,34 +11,45 @@
 //   each the feature vectors t, t + G0, ...
 // bn_forward_training_resident: batch statistics and normalization in one kernel, for planar
 //   features small enough to stay in cache: work-group f (dimensions 1 and 2, as bn_stats_chunk_planar)
-//   reads feature f for its moments (bn_common.cl), writes mean, mean_lo, invstd and the running
+//   reads feature f for its moments (bn_common.cl), writes mean, mean_lo, invstd, invstd_lo and the running
 //   statistics as bn_stats_merge does, then normalizes the feature, whose values are read again from
 //   cache. Range (WG, F1, F2), work-groups (WG, 1, 1); scratch holds WG floats.
-// Training passes the batch mean as mean + mean_lo (bn_stats_merge); inference passes the running
-// mean and NULL.
+// Training passes the batch mean as mean + mean_lo and invstd + invstd_lo (bn_stats_merge); inference
+// passes the running mean and NULL, and invstd + invstd_lo from bn_inverse_std.
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH (bn_common.cl).
 
-// y for x, the same for a float and for a vector: ((x - center) - center_lo) * scale + shift.
-#define normalized(value, center, center_lo, scale, shift) ((((value) - (center)) - (center_lo)) * (scale) + (shift))
+// y for x, the same for a float and for a vector: ((x - center) - center_lo) * (scale + scale_lo) + shift,
+// with x - center split exactly into its rounding and its error (TwoSum), so that y is about one
+// rounding from exact: scale's own rounding (float32's 3e-8 relative) would otherwise double y's error.
+// Arguments appear more than once: pass values, not loads, and one type for all (fma mixes none).
+#define normalized(value, center, center_lo, scale, scale_lo, shift) \
+    fma((value) - (center), (scale), \
+        fma((value) - (center), (scale_lo), \
+            fma(TWO_SUM_ERROR((value), -(center), (value) - (center)) - (center_lo), (scale), (shift))))
 
 // Normalizes one plane (inner floats at base): vectors first, first + step, ..., then the floats
 // past the last whole vector likewise.
 void normalize_plane(global const float* x, global float* y, index_t base, index_t inner,
-                     float center, float center_lo, float scale, float shift, index_t first, index_t step)
+                     float center, float center_lo, float2 scale, float shift, index_t first, index_t step)
 {
     const index_t vectors = inner / BN_VECTOR_WIDTH;
+    // fma takes no mixed vector and scalar arguments
+    const floatv center_v = (floatv)(center), center_lo_v = (floatv)(center_lo);
+    const floatv scale_v = (floatv)(scale.x), scale_lo_v = (floatv)(scale.y), shift_v = (floatv)(shift);
     for (index_t v = first; v < vectors; v += step) {
         const index_t at = base + v * BN_VECTOR_WIDTH;
-        store_v(normalized(load_v(x + at), center, center_lo, scale, shift), y + at);
+        const floatv value = load_v(x + at);
+        store_v(normalized(value, center_v, center_lo_v, scale_v, scale_lo_v, shift_v), y + at);
     }
     for (index_t i = vectors * BN_VECTOR_WIDTH + first; i < inner; i += step) {
-        y[base + i] = normalized(x[base + i], center, center_lo, scale, shift);
+        const float value = x[base + i];
+        y[base + i] = normalized(value, center, center_lo, scale.x, scale.y, shift);
     }
 }
 
 kernel void bn_normalize_planar(
     global const float* x, global float* y, global const float* mean, global const float* mean_lo,
-    global const float* invstd, global const float* gamma, global const float* beta,
+    global const float* invstd, global const float* invstd_lo, global const float* gamma, global const float* beta,
     ulong outer, ulong features_arg, ulong inner_arg, ulong planes_per_item)
 {
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
@@ -45,7 +57,7 @@ kernel void bn_normalize_planar(
     block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
     for (index_t plane = first; plane < end; ++plane) {
         const index_t f = plane % features;
-        const float scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
+        const float2 scale = scale_split(gamma ? gamma[f] : 1.0f, invstd[f], invstd_lo ? invstd_lo[f] : 0.0f);
         normalize_plane(x, y, plane * inner, inner, mean[f], mean_lo ? mean_lo[f] : 0.0f, scale,
                         beta ? beta[f] : 0.0f, get_global_id(0), get_global_size(0));
     }
@@ -53,7 +65,7 @@ kernel void bn_normalize_planar(
 
 kernel void bn_normalize_interleaved(
     global const float* x, global float* y, global const float* mean, global const float* mean_lo,
-    global const float* invstd, global const float* gamma, global const float* beta,
+    global const float* invstd, global const float* invstd_lo, global const float* gamma, global const float* beta,
     ulong rows, ulong features_arg, ulong rows_per_item)
 {
     const index_t features = (index_t)features_arg, vectors = features / BN_VECTOR_WIDTH;
@@ -62,17 +74,22 @@ kernel void bn_normalize_interleaved(
     for (index_t r = first; r < end; ++r) {
         for (index_t v = get_global_id(0); v < vectors; v += get_global_size(0)) {
             const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
+            const floatv center = load_v(mean + column);
             const floatv center_lo = mean_lo ? load_v(mean_lo + column) : (floatv)(0.0f);
-            const floatv scale = (gamma ? load_v(gamma + column) : (floatv)(1.0f)) * load_v(invstd + column);
+            const floatv gain = gamma ? load_v(gamma + column) : (floatv)(1.0f), inverse = load_v(invstd + column);
+            const floatv scale = gain * inverse;
+            const floatv scale_lo = fma(gain, inverse, -scale) + gain * (invstd_lo ? load_v(invstd_lo + column) : (floatv)(0.0f));
             const floatv shift = beta ? load_v(beta + column) : (floatv)(0.0f);
-            store_v(normalized(load_v(x + at), load_v(mean + column), center_lo, scale, shift), y + at);
+            const floatv value = load_v(x + at);
+            store_v(normalized(value, center, center_lo, scale, scale_lo, shift), y + at);
         }
     }
 }
 
 kernel void bn_forward_training_resident(
     global const float* x, global float* y, global float* mean, global float* mean_lo, global float* invstd,
-    global const float* gamma, global const float* beta, global float* running_mean, global float* running_variance,
+    global float* invstd_lo, global const float* gamma, global const float* beta, global float* running_mean,
+    global float* running_variance,
     ulong outer_arg, ulong features_arg, ulong inner_arg,
     float epsilon, float keep, float take, float variance_divisor, local float* scratch)
 {
@@ -82,10 +99,11 @@ kernel void bn_forward_training_resident(
     const moments total = planar_moments(x, f, features, inner, 0, outer, scratch);
     if (get_local_id(0) == 0) {
         store_feature_statistics(f, total, (float)(outer * inner), epsilon, keep, take, variance_divisor,
-                                 mean, mean_lo, invstd, running_mean, running_variance);
+                                 mean, mean_lo, invstd, invstd_lo, running_mean, running_variance);
     }
     barrier(CLK_GLOBAL_MEM_FENCE);
-    const float scale = (gamma ? gamma[f] : 1.0f) * invstd[f], shift = beta ? beta[f] : 0.0f;
+    const float2 scale = scale_split(gamma ? gamma[f] : 1.0f, invstd[f], invstd_lo[f]);
+    const float shift = beta ? beta[f] : 0.0f;
     const float center = mean[f], center_lo = mean_lo[f];
     for (index_t o = 0; o < outer; ++o) {
         normalize_plane(x, y, (o * features + f) * inner, inner, center, center_lo, scale, shift,

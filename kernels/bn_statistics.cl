@@ -19,10 +19,11 @@
 //   row together, so that a span of 1 walks a column and a larger one streams runs of the rows.
 // bn_stats_merge: one work-item per feature; merges the chunks (chunk g holds
 //   min(chunk_values, values - g * chunk_values) values) and writes mean[f] + mean_lo[f] (the mean to
-//   about twice float precision), invstd[f] = 1 / sqrt(biased variance + epsilon) and, when
+//   about twice float precision), invstd[f] + invstd_lo[f] = 1 / sqrt(biased variance + epsilon)
+//   (likewise; invstd alone is its float rounding) and, when
 //   running_mean != NULL, running = keep * running + take * batch with the batch variance
 //   squares / variance_divisor.
-// bn_inverse_std: one work-item per feature; invstd[f] = 1 / sqrt(variance[f] + epsilon).
+// bn_inverse_std: one work-item per feature; invstd[f] + invstd_lo[f] = 1 / sqrt(variance[f] + epsilon).
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN (bn_common.cl).
 
 kernel void bn_stats_chunk_planar(
@@ -84,7 +85,7 @@ kernel void bn_stats_chunk_interleaved(
 
 kernel void bn_stats_merge(
     global const float* partial, global float* mean, global float* mean_lo, global float* invstd,
-    global float* running_mean, global float* running_variance,
+    global float* invstd_lo, global float* running_mean, global float* running_variance,
     ulong chunks_arg, ulong features_arg, ulong values, ulong chunk_values,
     float epsilon, float keep, float take, float variance_divisor)
 {
@@ -107,12 +108,15 @@ kernel void bn_stats_merge(
     total.residual = residual - residual_c;
     total.squares = squares - squares_c;
     store_feature_statistics(f, total, (float)values, epsilon, keep, take, variance_divisor,
-                             mean, mean_lo, invstd, running_mean, running_variance);
+                             mean, mean_lo, invstd, invstd_lo, running_mean, running_variance);
 }
 
-kernel void bn_inverse_std(global const float* variance, global float* invstd, ulong features, float epsilon)
+kernel void bn_inverse_std(
+    global const float* variance, global float* invstd, global float* invstd_lo, ulong features, float epsilon)
 {
     const index_t f = get_global_id(0);
     if (f >= (index_t)features) return;
-    invstd[f] = 1.0f / sqrt(variance[f] + epsilon);
+    const float2 inverse = inverse_sqrt_split(variance[f], epsilon);
+    invstd[f] = inverse.x;
+    invstd_lo[f] = inverse.y;
 }

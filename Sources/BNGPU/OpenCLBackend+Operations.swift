@@ -28,8 +28,10 @@ extension OpenCLBackend {
             shape: shape, options: options)
         try enqueue(geometry) { runner, plan in
             let invStd = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStd)
-            try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, plan: plan, epsilon: options.epsilon)
-            try runner.enqueueNormalize(x: x, y: y, mean: running.mean, meanLow: nil, invStd: invStd,
+            let invStdLow = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStdLow)
+            try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, invStdLow: invStdLow, plan: plan,
+                                         epsilon: options.epsilon)
+            try runner.enqueueNormalize(x: x, y: y, mean: running.mean, meanLow: nil, invStd: invStd, invStdLow: invStdLow,
                                         gamma: gamma, beta: beta, plan: plan)
         }
     }
@@ -57,7 +59,9 @@ extension OpenCLBackend {
             dx: dx, dGamma: dGamma, dBeta: dBeta), shape: shape, options: options)
         try enqueue(geometry) { runner, plan in
             let invStd = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStd)
-            try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, plan: plan, epsilon: options.epsilon)
+            let invStdLow = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStdLow)
+            try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, invStdLow: invStdLow, plan: plan,
+                                         epsilon: options.epsilon)
             try runner.enqueueBackward(dy: dy, x: x, mean: running.mean, invStd: invStd, gamma: gamma, dx: dx,
                                        dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: false, plan: plan)
         }

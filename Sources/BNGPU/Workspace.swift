@@ -13,6 +13,8 @@ struct Workspace {
         case meanLow
         /// 1/√(running variance + ε), for the passes that use running statistics.
         case inverseStd
+        /// What rounding 1/√(σ² + ε) to a float lost, for the normalization.
+        case inverseStdLow
     }
 
     init(context: Context) {

@@ -1,14 +1,15 @@
 import BNCore
 
 extension KernelRunner {
-    /// Enqueues y = γ·((x − mean) − meanLow)·invStd + β (`bn_forward.cl`); a nil γ, β or meanLow
-    /// is read as 1, 0 and 0.
+    /// Enqueues y = γ·((x − mean) − meanLow)·(invStd + invStdLow) + β (`bn_forward.cl`); a nil γ,
+    /// β or meanLow is read as 1, 0 and 0.
     mutating func enqueueNormalize(
         x: OpenCLBuffer, y: OpenCLBuffer, mean: OpenCLBuffer, meanLow: OpenCLBuffer?, invStd: OpenCLBuffer,
-        gamma: OpenCLBuffer?, beta: OpenCLBuffer?, plan: LaunchPlan
+        invStdLow: OpenCLBuffer, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, plan: LaunchPlan
     ) throws {
         try runElementwise(planar: .normalizePlanar, interleaved: .normalizeInterleaved, plan: plan, [
-            .buffer(x), .buffer(y), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(gamma), .buffer(beta),
+            .buffer(x), .buffer(y), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(invStdLow), .buffer(gamma),
+            .buffer(beta),
         ])
     }
 
@@ -19,16 +20,18 @@ extension KernelRunner {
         invStd: OpenCLBuffer, running: RunningTarget, epsilon: Float, plan: LaunchPlan
     ) throws {
         let meanLow = try workspace.perFeature(count: plan.geometry.features, slot: .meanLow)
+        let invStdLow = try workspace.perFeature(count: plan.geometry.features, slot: .inverseStdLow)
         guard plan.isResident else {
             try enqueueStatistics(x: x, plan: plan, epsilon: epsilon, mean: mean, meanLow: meanLow, invStd: invStd,
-                                  running: running)
-            try enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: invStd, gamma: gamma, beta: beta,
-                                 plan: plan)
+                                  invStdLow: invStdLow, running: running)
+            try enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: invStd, invStdLow: invStdLow,
+                                 gamma: gamma, beta: beta, plan: plan)
             return
         }
         let geometry = plan.geometry
         try run(.forwardTrainingResident, variant: plan.variant, range: plan.reduction, [
-            .buffer(x), .buffer(y), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(gamma), .buffer(beta),
+            .buffer(x), .buffer(y), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(invStdLow), .buffer(gamma),
+            .buffer(beta),
             .buffer(running.mean), .buffer(running.variance),
             .size(geometry.outer), .size(geometry.features), .size(geometry.inner),
         ] + Self.statisticsScalars(epsilon: epsilon, running: running) + [plan.reductionScratch(floatsPerWorkItem: 1)])

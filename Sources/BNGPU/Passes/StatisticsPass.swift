@@ -9,11 +9,12 @@ struct RunningTarget {
 
 extension KernelRunner {
     /// Enqueues the batch statistics (kernels of `bn_statistics.cl`): each chunk's moments, then
-    /// their merge into the mean (as `mean + meanLow`) and the inverse standard deviation, blending
-    /// the running statistics when `running` is given. Chained on the in-order queue, with no host wait.
+    /// their merge into the mean (as `mean + meanLow`) and the inverse standard deviation (as
+    /// `invStd + invStdLow`), blending the running statistics when `running` is given. Chained on the
+    /// in-order queue, with no host wait.
     mutating func enqueueStatistics(
         x: OpenCLBuffer, plan: LaunchPlan, epsilon: Float,
-        mean: OpenCLBuffer, meanLow: OpenCLBuffer, invStd: OpenCLBuffer, running: RunningTarget?
+        mean: OpenCLBuffer, meanLow: OpenCLBuffer, invStd: OpenCLBuffer, invStdLow: OpenCLBuffer, running: RunningTarget?
     ) throws {
         let geometry = plan.geometry
         let partial = try workspace.partials(count: 3 * plan.partialCount)
@@ -30,15 +31,18 @@ extension KernelRunner {
             ])
         }
         try run(.statsMerge, variant: plan.variant, range: plan.perFeature, [
-            .buffer(partial), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(running?.mean), .buffer(running?.variance),
+            .buffer(partial), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(invStdLow), .buffer(running?.mean),
+            .buffer(running?.variance),
             .size(plan.chunks), .size(geometry.features), .size(geometry.valuesPerFeature), .size(plan.chunkValues),
         ] + Self.statisticsScalars(epsilon: epsilon, running: running))
     }
 
-    /// Enqueues `invStd = 1/√(variance + ε)` per feature, for passes that use running statistics.
-    mutating func enqueueInverseStd(variance: OpenCLBuffer, invStd: OpenCLBuffer, plan: LaunchPlan, epsilon: Float) throws {
+    /// Enqueues `invStd + invStdLow = 1/√(variance + ε)` per feature, for passes that use running statistics.
+    mutating func enqueueInverseStd(
+        variance: OpenCLBuffer, invStd: OpenCLBuffer, invStdLow: OpenCLBuffer, plan: LaunchPlan, epsilon: Float
+    ) throws {
         try run(.inverseStd, variant: plan.variant, range: plan.perFeature, [
-            .buffer(variance), .buffer(invStd), .size(plan.geometry.features), .float(epsilon),
+            .buffer(variance), .buffer(invStd), .buffer(invStdLow), .size(plan.geometry.features), .float(epsilon),
         ])
     }
 
