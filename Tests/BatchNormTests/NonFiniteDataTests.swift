@@ -27,7 +27,15 @@ struct NonFiniteDataTests {
         return (values, index)
     }
 
-    /// Whether element `index` belongs to `feature`.
+    /// The backend, shape, inputs, indexing and options of one case.
+    static func setUp(_ kind: BackendKind, _ shapeIndex: Int) throws
+        -> (any BatchNormBackend, TensorShape, TestInputs, TensorIndexing, BatchNormOptions) {
+        let (shape, mode) = shapes[shapeIndex]
+        return (try kind.make(), shape, TestInputs(TestCase("poison", shape), mode: mode),
+                TensorIndexing(shape: shape, mode: mode), BatchNormOptions(mode: mode))
+    }
+
+    /// The feature element `index` belongs to.
     static func feature(of index: Int, _ indexing: TensorIndexing) -> Int {
         var found = -1
         indexing.forEach { i, f in if i == index { found = f } }
@@ -36,11 +44,7 @@ struct NonFiniteDataTests {
 
     @Test("training forward: the poisoned feature's y, mean, invStd and running statistics only", arguments: cases)
     func forwardTraining(kind: BackendKind, shapeIndex: Int) throws {
-        let (shape, mode) = Self.shapes[shapeIndex]
-        let backend = try kind.make()
-        let inputs = TestInputs(TestCase("poison", shape), mode: mode)
-        let indexing = TensorIndexing(shape: shape, mode: mode)
-        let options = BatchNormOptions(mode: mode)
+        let (backend, shape, inputs, indexing, options) = try Self.setUp(kind, shapeIndex)
         var cleanRunning = inputs.running
         let clean = try backend.forwardTraining(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
                                                 running: &cleanRunning, options: options)
@@ -74,11 +78,7 @@ struct NonFiniteDataTests {
 
     @Test("inference forward: the poisoned element only", arguments: cases)
     func forwardInference(kind: BackendKind, shapeIndex: Int) throws {
-        let (shape, mode) = Self.shapes[shapeIndex]
-        let backend = try kind.make()
-        let inputs = TestInputs(TestCase("poison", shape), mode: mode)
-        let indexing = TensorIndexing(shape: shape, mode: mode)
-        let options = BatchNormOptions(mode: mode)
+        let (backend, shape, inputs, indexing, options) = try Self.setUp(kind, shapeIndex)
         let clean = try backend.forwardInference(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
                                                  running: inputs.running, options: options)
         for poison in Self.poisons {
@@ -97,11 +97,7 @@ struct NonFiniteDataTests {
 
     @Test("backward: a poisoned dy reaches its feature's dx, dγ and dβ only", arguments: cases)
     func backward(kind: BackendKind, shapeIndex: Int) throws {
-        let (shape, mode) = Self.shapes[shapeIndex]
-        let backend = try kind.make()
-        let inputs = TestInputs(TestCase("poison", shape), mode: mode)
-        let indexing = TensorIndexing(shape: shape, mode: mode)
-        let options = BatchNormOptions(mode: mode)
+        let (backend, shape, inputs, indexing, options) = try Self.setUp(kind, shapeIndex)
         let (mean, invStd) = Float64Reference.savedStatistics(inputs, indexing: indexing, options: options)
         func run(_ dy: [Float]) throws -> (BackwardResult, BackwardResult) {
             (try backend.backward(dy: dy, x: inputs.x, shape: shape, gamma: inputs.gamma, mean: mean, invStd: invStd,
