@@ -56,5 +56,11 @@ let package = Package(
         .testTarget(name: "BNGPUTests", dependencies: ["BNGPU", "BNTestSupport"]),
         .testTarget(name: "EquivalenceTests", dependencies: ["BatchNorm", "BNTestSupport"]),
         .testTarget(name: "BatchNormTests", dependencies: ["BatchNorm", "BNTestSupport"]),
+        // The bench's arguments, parsed in-process (`@testable import bn_gpu_bench`) and run as a subprocess.
+        .testTarget(
+            name: "BenchTests",
+            dependencies: ["bn-gpu-bench", "BNTestSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
     ]
 )
