@@ -33,7 +33,9 @@ extension BNGPUBench {
                 transform: { try PassKind.parseList($0, noun: "pass") })
         var passes: [PassKind] = PassKind.allCases
 
-        @Option(help: "Timed kernel runs per row at least; more follow until 0.2 s of kernel time (3 s per row at most).")
+        @Option(parsing: .unconditional,
+                help: "Timed kernel runs per row at least, \(RunCount.rangeText); more follow until 0.2 s of kernel time (3 s per row at most). (default: 20)",
+                transform: RunCount.parse)
         var iterations = 20
 
         @Option(help: ArgumentHelp(
@@ -53,9 +55,6 @@ extension BNGPUBench {
         var csv: String?
 
         func validate() throws {
-            guard iterations >= 1 else {
-                throw ValidationError("--iterations must be at least 1, got \(iterations)")
-            }
             if quick && shapes != nil {
                 throw ValidationError("--quick picks its own small shapes; pass --shapes or --quick, not both")
             }

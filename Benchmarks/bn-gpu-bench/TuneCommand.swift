@@ -27,7 +27,9 @@ extension BNGPUBench {
                 transform: { try LayoutChoice.parseList($0, noun: "layout") })
         var layouts: [LayoutChoice] = LayoutChoice.allCases
 
-        @Option(help: "Timed runs per pass and candidate, after one warm-up; the median counts.")
+        @Option(parsing: .unconditional,
+                help: "Timed runs per pass and candidate, \(RunCount.rangeText), after one warm-up; the median counts. (default: 5)",
+                transform: RunCount.parse)
         var runs = 5
 
         @Option(help: ArgumentHelp(
@@ -39,7 +41,6 @@ extension BNGPUBench {
         var printOnly = false
 
         func validate() throws {
-            guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs)") }
             if let shape = (shapes ?? []).first(where: { $0.valuesPerFeature < 2 }) {
                 throw ValidationError("shape \(shape) has 1 value per channel; the training passes tuned need at least 2")
             }
