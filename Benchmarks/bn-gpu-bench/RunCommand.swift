@@ -18,7 +18,8 @@ extension BNGPUBench {
             discussion: "Without it, BN_OPENCL_DEVICE is read; without that, the first GPU, else the first device."))
         var device: String?
 
-        @Option(help: ArgumentHelp("Comma-separated shapes, N×C or N×C×H×W, such as 32x256x56x56,4096x1024.",
+        @Option(parsing: .unconditional,
+                help: ArgumentHelp("Comma-separated shapes, N×C or N×C×H×W, such as 32x256x56x56,4096x1024.",
                                    valueName: "shapes"),
                 transform: ShapeSpec.parseList)
         var shapes: [ShapeSpec]?

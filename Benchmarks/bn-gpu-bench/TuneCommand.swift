@@ -19,7 +19,8 @@ extension BNGPUBench {
         @Option(help: ArgumentHelp("An index from `bn-gpu-bench devices`, or a substring of a device's name, vendor or platform."))
         var device: String?
 
-        @Option(help: ArgumentHelp("Comma-separated shapes to tune for (default: the standard set).", valueName: "shapes"),
+        @Option(parsing: .unconditional,
+                help: ArgumentHelp("Comma-separated shapes to tune for (default: the standard set).", valueName: "shapes"),
                 transform: ShapeSpec.parseList)
         var shapes: [ShapeSpec]?
 

@@ -7,7 +7,11 @@ struct ShapeArgumentTests {
         .init("empty", ["--shapes", ""], "empty shape"),
         .init("trailing comma", ["--shapes", "2x3,"], "empty shape"),
         .init("zero", ["--shapes", "0x4"], "N in shape '0x4' is 0", "at least 1"),
-        .init("negative", ["--shapes=-1x4"], "'-1'", "positive integer"),
+        .init("negative, joined", ["--shapes=-1x4"], "'-1'", "positive integer"),
+        // This one used to read as a missing value, as if -1x4 were an option.
+        .init("negative, as its own argument", ["--shapes", "-1x4"], "'-1'", "positive integer"),
+        .init("blank between commas", ["--shapes", "2x3, ,4x5"], "empty shape"),
+        .init("doubled separator", ["--shapes", "2x×3"], "3 dimension(s)"),
         .init("not a number", ["--shapes", "axb"], "N in shape 'axb' is 'a'"),
         .init("Arabic-Indic digits", ["--shapes", "٣x٤"], "'٣'", "positive integer"),
         .init("fullwidth digits", ["--shapes", "２x４"], "'２'", "positive integer"),
@@ -39,6 +43,12 @@ struct ShapeArgumentTests {
         #expect(run.selectedShapes.map(\.description) == ["32x256x56x56", "4096x1024"])
         #expect(run.layouts == [.nhwc, .nchw])
         #expect(run.passes == [.backward, .forwardInference])
+    }
+
+    @Test("dimensions may be joined by x, X or ×, and spaces around a shape are ignored")
+    func separators() throws {
+        let run = try parsed(BNGPUBench.Run.self, ["--shapes", " 2×3 , 4X5x6x7,8x9 "])
+        #expect(run.selectedShapes.map(\.description) == ["2x3", "4x5x6x7", "8x9"])
     }
 
     @Test("one value per channel is allowed for inference alone")
