@@ -91,6 +91,10 @@ extension BNGPUBench {
                 print(report.header.joined(separator: "\n"))
                 print()
                 print(report.table)
+                guard !report.measuredRows.isEmpty else {
+                    StandardError.print("Error: no row ran; the table says why each was skipped")
+                    throw ExitCode.failure
+                }
                 try write(report)
                 try check(report)
             } catch let error as BatchNormError {
@@ -105,9 +109,15 @@ extension BNGPUBench {
             try backend.overrideLaunchSettings(settings)
             let timing = quick ? TimingPlan.quick(iterations: iterations) : TimingPlan.standard(iterations: iterations)
             let shapes = selectedShapes
+            // The copy ceiling is sized by the shapes that run; with none, there is nothing to report.
+            let largestElementCount = shapes.filter { $0.allocationProblem(on: backend.device) == nil }.map(\.elementCount).max()
+            guard let largestElementCount else {
+                StandardError.print("Error: \(ShapeSpec.noneFits(shapes, on: backend.device))")
+                throw ExitCode.failure
+            }
             let rowCount = shapes.map { $0.layouts(layouts).count * passes.count }.reduce(0, +)
             StandardError.print("bn-gpu-bench: \(rowCount) rows on \(backend.name); measuring the copy ceiling")
-            let copy = try CopyCeiling.measure(on: backend, largestElementCount: shapes.map(\.elementCount).max() ?? 0,
+            let copy = try CopyCeiling.measure(on: backend, largestElementCount: largestElementCount,
                                                repetitions: timing.copyRepetitions)
             let benchmark = Benchmark(backend: backend, timing: timing, copyGBps: copy.gbps)
             var report = Report(device: backend.device, copy: copy, kernelTiming: timing.kernel.summary,
@@ -124,10 +134,7 @@ extension BNGPUBench {
             }
             for spec in shapes {
                 // A tensor the device cannot hold is skipped before its inputs take host memory.
-                let bytes = spec.elementCount * MemoryLayout<Float>.size
-                guard bytes <= backend.device.maxAllocationBytes else {
-                    let error = BatchNormError.allocationTooLarge(
-                        bytes: bytes, limit: backend.device.maxAllocationBytes, device: backend.device.name)
+                if let error = spec.allocationProblem(on: backend.device) {
                     for layout in spec.layouts(layouts) {
                         for pass in passes { skip(start(spec, layout, pass), error) }
                     }
@@ -149,7 +156,7 @@ extension BNGPUBench {
             }
             StandardError.print("measuring the copy ceiling again")
             report.settleCopyCeiling(with: try CopyCeiling.measure(
-                on: backend, largestElementCount: shapes.map(\.elementCount).max() ?? 0, repetitions: timing.copyRepetitions))
+                on: backend, largestElementCount: largestElementCount, repetitions: timing.copyRepetitions))
             return report
         }
 

@@ -101,6 +101,29 @@ extension ShapeSpec {
 }
 
 extension ShapeSpec {
+    /// Why a device cannot hold the shape's tensor in one buffer, or nil when it can: a shape that
+    /// does not fit is skipped before its inputs take host memory.
+    /// - Parameter device: The device.
+    /// - Returns: `BatchNormError.allocationTooLarge`, or nil.
+    func allocationProblem(on device: OpenCLDeviceInfo) -> BatchNormError? {
+        let bytes = elementCount * MemoryLayout<Float>.size // within Int: `parse` bounds it
+        guard bytes > device.maxAllocationBytes else { return nil }
+        return .allocationTooLarge(bytes: bytes, limit: device.maxAllocationBytes, device: device.name)
+    }
+
+    /// Says that no shape of a run fits on the device, and what to do.
+    /// - Parameters:
+    ///   - shapes: The shapes asked for, none of which fits.
+    ///   - device: The device.
+    /// - Returns: The message.
+    static func noneFits(_ shapes: [ShapeSpec], on device: OpenCLDeviceInfo) -> String {
+        "no shape fits on \(device.name): \(shapes.map(\.description).joined(separator: ", ")) "
+            + "\(shapes.count == 1 ? "needs" : "each need") more than the \(device.maxAllocationBytes) bytes it allows for one "
+            + "buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE); pass smaller --shapes"
+    }
+}
+
+extension ShapeSpec {
     /// The default set: a tiny and two large 2-D shapes, and the batch-norm inputs of a ResNet-50
     /// stage by stage at batch 32, so that both small-channel and many-channel reductions are timed.
     static let standard: [ShapeSpec] = [

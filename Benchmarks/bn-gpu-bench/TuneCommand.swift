@@ -69,10 +69,19 @@ extension BNGPUBench {
             let options = BatchNormOptions()
             var byClass: [ShapeClass: [(spec: ShapeSpec, shape: TensorShape)]] = [:]
             for spec in shapes ?? ShapeSpec.standard {
+                // A tensor the device cannot hold is skipped before its inputs take host memory.
+                if let error = spec.allocationProblem(on: backend.device) {
+                    StandardError.print("skipped \(spec): \(error)")
+                    continue
+                }
                 for layout in spec.layouts(layouts) {
                     let shape = spec.tensorShape(layout)
                     byClass[try ShapeClass(shape: shape, mode: options.mode), default: []].append((spec, shape))
                 }
+            }
+            guard !byClass.isEmpty else {
+                StandardError.print("Error: \(ShapeSpec.noneFits(shapes ?? ShapeSpec.standard, on: backend.device))")
+                throw ExitCode.failure
             }
             let start = LaunchSettings.heuristic(for: backend.device)
             var rows: [ShapeClass: LaunchSettings] = [:]
