@@ -13,9 +13,7 @@ extension BNGPUBench {
                 Shapes without --shapes or --quick: \(ShapeSpec.standard.map(\.description).joined(separator: ", ")).
                 """)
 
-        @Option(help: ArgumentHelp(
-            "An index from `bn-gpu-bench devices`, or a substring of a device's name, vendor or platform.",
-            discussion: "Without it, BN_OPENCL_DEVICE is read; without that, the first GPU, else the first device."))
+        @Option(parsing: .unconditional, help: BNGPUBench.deviceHelp)
         var device: String?
 
         @Option(parsing: .unconditional,
@@ -64,6 +62,7 @@ extension BNGPUBench {
                 throw ValidationError("shape \(shape) has 1 value per channel, but \(pass.rawValue) needs at least 2 "
                                       + "for a variance; use a batch of 2 or more, or --passes forward-inference")
             }
+            try BNGPUBench.validateDevice(device)
             if let json, let csv, json == csv {
                 throw ValidationError("--json and --csv name the same file, \(json); give each its own")
             }
@@ -98,8 +97,7 @@ extension BNGPUBench {
                 try write(report)
                 try check(report)
             } catch let error as BatchNormError {
-                StandardError.print("Error: \(error)")
-                throw ExitCode.failure
+                throw BNGPUBench.failure(error, deviceOption: device)
             }
         }
 

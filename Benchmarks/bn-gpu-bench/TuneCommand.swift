@@ -16,7 +16,7 @@ extension BNGPUBench {
                 no shape falls in get no row and keep the heuristic. Every OpenCL backend made afterwards reads the file.
                 """)
 
-        @Option(help: ArgumentHelp("An index from `bn-gpu-bench devices`, or a substring of a device's name, vendor or platform."))
+        @Option(parsing: .unconditional, help: BNGPUBench.deviceHelp)
         var device: String?
 
         @Option(parsing: .unconditional,
@@ -45,6 +45,7 @@ extension BNGPUBench {
             if let shape = (shapes ?? []).first(where: { $0.valuesPerFeature < 2 }) {
                 throw ValidationError("shape \(shape) has 1 value per channel; the training passes tuned need at least 2")
             }
+            try BNGPUBench.validateDevice(device)
         }
 
         mutating func run() throws {
@@ -58,8 +59,7 @@ extension BNGPUBench {
                 try TuningTable.save(table, to: url)
                 StandardError.print("saved to \(url.path)")
             } catch let error as BatchNormError {
-                StandardError.print("Error: \(error)")
-                throw ExitCode.failure
+                throw BNGPUBench.failure(error, deviceOption: device)
             }
         }
 
