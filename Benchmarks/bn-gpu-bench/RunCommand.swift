@@ -63,18 +63,21 @@ extension BNGPUBench {
                                       + "for a variance; use a batch of 2 or more, or --passes forward-inference")
             }
             try BNGPUBench.validateDevice(device)
-            if let json, let csv, json == csv {
-                throw ValidationError("--json and --csv name the same file, \(json); give each its own")
+            if let json, let csv, jsonFile?.canonicalPath == csvFile?.canonicalPath {
+                throw ValidationError("--json \(json) and --csv \(csv) name the same file; give each its own")
             }
-            for (option, path) in [("--json", json), ("--csv", csv)] {
-                guard let path else { continue }
-                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-                var isFolder: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-                    throw ValidationError("\(option) \(path): the folder \(folder) does not exist; create it first")
+            for file in [jsonFile, csvFile].compactMap({ $0 }) {
+                if let problem = file.problem(createsFolders: false) {
+                    throw ValidationError(problem)
                 }
             }
         }
+
+        /// `--json` as a file to write.
+        var jsonFile: OutputFile? { json.map { OutputFile($0, source: "--json", example: "report.json") } }
+
+        /// `--csv` as a file to write.
+        var csvFile: OutputFile? { csv.map { OutputFile($0, source: "--csv", example: "report.csv") } }
 
         /// The shapes the run times: `--shapes`, else the quick or the standard set.
         var selectedShapes: [ShapeSpec] {
@@ -171,17 +174,13 @@ extension BNGPUBench {
             throw ExitCode.failure
         }
 
-        /// Writes `--json` and `--csv`.
+        /// Writes `--json` and `--csv`, each whole or not at all; `validate()` has checked both paths.
         private func write(_ report: Report) throws {
             do {
-                if let json {
-                    try report.json().write(to: URL(fileURLWithPath: json))
-                }
-                if let csv {
-                    try Data(report.csv.utf8).write(to: URL(fileURLWithPath: csv))
-                }
+                try jsonFile?.write(try report.json())
+                try csvFile?.write(Data(report.csv.utf8))
             } catch {
-                StandardError.print("Error: could not write the report: \(error.localizedDescription)")
+                StandardError.print("Error: \(error)")
                 throw ExitCode.failure
             }
         }

@@ -46,21 +46,56 @@ extension BNGPUBench {
                 throw ValidationError("shape \(shape) has 1 value per channel; the training passes tuned need at least 2")
             }
             try BNGPUBench.validateDevice(device)
+            if printOnly, let output {
+                throw ValidationError("--print-only saves nothing, so --output \(output) would be ignored; drop one of them")
+            }
+            if let problem = outputFile?.problem(createsFolders: true) {
+                throw ValidationError(problem)
+            }
+            if !printOnly && output == nil && TuningTable.userFileURL == nil {
+                throw ValidationError("no HOME, XDG_CACHE_HOME or BN_TUNING_FILE says where to save; pass --output or --print-only")
+            }
         }
+
+        /// `--output` as a file to write.
+        private var outputFile: OutputFile? { output.map { OutputFile($0, source: "--output", example: "tuning.txt") } }
 
         mutating func run() throws {
             do {
+                let destination = printOnly ? nil : try checkedDestination()
                 let table = try search()
                 print(table.text, terminator: "")
-                guard !printOnly else { return }
-                guard let url = output.map({ URL(fileURLWithPath: $0) }) ?? TuningTable.userFileURL else {
-                    throw ValidationError("no HOME, XDG_CACHE_HOME or BN_TUNING_FILE says where to save; pass --output")
-                }
-                try TuningTable.save(table, to: url)
-                StandardError.print("saved to \(url.path)")
+                guard let destination else { return }
+                try TuningTable.save(table, to: destination)
+                StandardError.print("saved to \(destination.path)")
             } catch let error as BatchNormError {
                 throw BNGPUBench.failure(error, deviceOption: device)
             }
+        }
+
+        /// The file the table goes to, checked before the search so that neither a path that cannot
+        /// be written nor a file that does not parse (its other devices' blocks are kept, so it is
+        /// read first) costs a search.
+        /// - Returns: `--output`, else the user's tuning file.
+        /// - Throws: `BatchNormError.invalidTuningTable` for a file that does not parse; `ExitCode.failure`
+        ///   for a path that cannot be written; `ValidationError` when no variable names one (which
+        ///   `validate()` has refused already).
+        private func checkedDestination() throws -> URL {
+            let file: OutputFile
+            if let outputFile {
+                file = outputFile
+            } else if let url = TuningTable.userFileURL {
+                let isNamed = ProcessInfo.processInfo.environment["BN_TUNING_FILE"]?.isEmpty == false
+                file = OutputFile(url.path, source: isNamed ? "BN_TUNING_FILE" : "the tuning file", example: "tuning.txt")
+            } else {
+                throw ValidationError("no HOME, XDG_CACHE_HOME or BN_TUNING_FILE says where to save; pass --output or --print-only")
+            }
+            if let problem = file.problem(createsFolders: true) {
+                StandardError.print("Error: \(problem)")
+                throw ExitCode.failure
+            }
+            _ = try TuningTable.loadUser(environment: ["BN_TUNING_FILE": file.path])
+            return URL(fileURLWithPath: file.path)
         }
 
         /// The search: one class at a time, so that only that class's tensors take memory.
