@@ -41,7 +41,7 @@ extension BNGPUBench {
             "Launch settings for every row instead of the tuning table's, as a table row writes them.",
             discussion: "Such as \"vector=16 group=1 chunk=16384 columns=1 items=16384 resident=524288\".",
             valueName: "settings"),
-                transform: { try LaunchSettings(parsing: $0) })
+                transform: LaunchSettings.parseOption)
         var settings: LaunchSettings?
 
         @Flag(help: "Small shapes and no time targets: a smoke test that runs in seconds.")

@@ -25,6 +25,17 @@ struct SettingsArgumentTests {
         expectRefusal(refusal.arguments, mentions: refusal.fragments)
     }
 
+    @Test("the message quotes the value once, then says what is wrong with it")
+    func quotedOnce() throws {
+        let value = "vector=16 group=1 chunk=1 columns=1 items=1 resident=-1"
+        guard case let .refused(message, _) = ParseOutcome(["--settings", value]) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(message.components(separatedBy: value).count == 2, "\(message)")
+        #expect(message.hasSuffix(": resident=-1 is negative; 0 turns resident features off"), "\(message)")
+    }
+
     @Test("settings as a table row writes them parse")
     func accepted() throws {
         let run = try parsed(BNGPUBench.Run.self, ["--settings", Self.valid + " span=4"])
