@@ -48,8 +48,10 @@ struct OutputFile: Sendable {
         var folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var missing: String?
         while !Self.exists(folder) {
+            let parent = URL(fileURLWithPath: folder).deletingLastPathComponent().path
+            guard parent != folder else { break } // the root; it exists wherever a path can be written
             missing = missing ?? folder
-            folder = URL(fileURLWithPath: folder).deletingLastPathComponent().path
+            folder = parent
         }
         guard Self.isFolder(folder) else {
             return "\(source) \(path): \(folder) is a file, not a folder; choose another path"

@@ -53,9 +53,12 @@ extension BNGPUBench {
                 throw ValidationError(problem)
             }
             if !printOnly && output == nil && TuningTable.userFileURL == nil {
-                throw ValidationError("no HOME, XDG_CACHE_HOME or BN_TUNING_FILE says where to save; pass --output or --print-only")
+                throw ValidationError(Self.noDestination)
             }
         }
+
+        /// Why there is nowhere to save the table: no variable names the user's tuning file.
+        static let noDestination = "no HOME, XDG_CACHE_HOME or BN_TUNING_FILE says where to save; pass --output or --print-only"
 
         /// `--output` as a file to write.
         private var outputFile: OutputFile? { output.map { OutputFile($0, source: "--output", example: "tuning.txt") } }
@@ -88,7 +91,7 @@ extension BNGPUBench {
                 let isNamed = ProcessInfo.processInfo.environment["BN_TUNING_FILE"]?.isEmpty == false
                 file = OutputFile(url.path, source: isNamed ? "BN_TUNING_FILE" : "the tuning file", example: "tuning.txt")
             } else {
-                throw ValidationError("no HOME, XDG_CACHE_HOME or BN_TUNING_FILE says where to save; pass --output or --print-only")
+                throw ValidationError(Self.noDestination)
             }
             if let problem = file.problem(createsFolders: true) {
                 StandardError.print("Error: \(problem)")
