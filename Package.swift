@@ -60,5 +60,11 @@ let package = Package(
             "BatchNorm", "BNTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "BatchNormTests", dependencies: ["BatchNorm", "BNTestSupport"]),
+        // The bench's arguments, parsed in-process (`@testable import bn_gpu_bench`) and run as a subprocess.
+        .testTarget(
+            name: "BenchTests",
+            dependencies: ["bn-gpu-bench", "BNTestSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
     ]
 )

@@ -17,8 +17,7 @@ extension BNGPUBench {
                     print(device.description)
                 }
             } catch let error as BatchNormError {
-                StandardError.print("Error: \(error)")
-                throw ExitCode.failure
+                throw BNGPUBench.failure(error, deviceOption: nil)
             }
         }
     }

@@ -13,12 +13,11 @@ extension BNGPUBench {
                 Shapes without --shapes or --quick: \(ShapeSpec.standard.map(\.description).joined(separator: ", ")).
                 """)
 
-        @Option(help: ArgumentHelp(
-            "An index from `bn-gpu-bench devices`, or a substring of a device's name, vendor or platform.",
-            discussion: "Without it, BN_OPENCL_DEVICE is read; without that, the first GPU, else the first device."))
+        @Option(parsing: .unconditional, help: BNGPUBench.deviceHelp)
         var device: String?
 
-        @Option(help: ArgumentHelp("Comma-separated shapes, N×C or N×C×H×W, such as 32x256x56x56,4096x1024.",
+        @Option(parsing: .unconditional,
+                help: ArgumentHelp("Comma-separated shapes, N×C or N×C×H×W, such as 32x256x56x56,4096x1024.",
                                    valueName: "shapes"),
                 transform: ShapeSpec.parseList)
         var shapes: [ShapeSpec]?
@@ -33,14 +32,16 @@ extension BNGPUBench {
                 transform: { try PassKind.parseList($0, noun: "pass") })
         var passes: [PassKind] = PassKind.allCases
 
-        @Option(help: "Timed kernel runs per row at least; more follow until 0.2 s of kernel time (3 s per row at most).")
+        @Option(parsing: .unconditional,
+                help: "Timed kernel runs per row at least, \(RunCount.rangeText); more follow until 0.2 s of kernel time (3 s per row at most). (default: 20)",
+                transform: RunCount.parse)
         var iterations = 20
 
         @Option(help: ArgumentHelp(
             "Launch settings for every row instead of the tuning table's, as a table row writes them.",
             discussion: "Such as \"vector=16 group=1 chunk=16384 columns=1 items=16384 resident=524288\".",
             valueName: "settings"),
-                transform: { try LaunchSettings(parsing: $0) })
+                transform: LaunchSettings.parseOption)
         var settings: LaunchSettings?
 
         @Flag(help: "Small shapes and no time targets: a smoke test that runs in seconds.")
@@ -53,9 +54,6 @@ extension BNGPUBench {
         var csv: String?
 
         func validate() throws {
-            guard iterations >= 1 else {
-                throw ValidationError("--iterations must be at least 1, got \(iterations)")
-            }
             if quick && shapes != nil {
                 throw ValidationError("--quick picks its own small shapes; pass --shapes or --quick, not both")
             }
@@ -64,18 +62,22 @@ extension BNGPUBench {
                 throw ValidationError("shape \(shape) has 1 value per channel, but \(pass.rawValue) needs at least 2 "
                                       + "for a variance; use a batch of 2 or more, or --passes forward-inference")
             }
-            if let json, let csv, json == csv {
-                throw ValidationError("--json and --csv name the same file, \(json); give each its own")
+            try BNGPUBench.validateDevice(device)
+            if let json, let csv, jsonFile?.canonicalPath == csvFile?.canonicalPath {
+                throw ValidationError("--json \(json) and --csv \(csv) name the same file; give each its own")
             }
-            for (option, path) in [("--json", json), ("--csv", csv)] {
-                guard let path else { continue }
-                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-                var isFolder: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-                    throw ValidationError("\(option) \(path): the folder \(folder) does not exist; create it first")
+            for file in [jsonFile, csvFile].compactMap({ $0 }) {
+                if let problem = file.problem(createsFolders: false) {
+                    throw ValidationError(problem)
                 }
             }
         }
+
+        /// `--json` as a file to write.
+        var jsonFile: OutputFile? { json.map { OutputFile($0, source: "--json", example: "report.json") } }
+
+        /// `--csv` as a file to write.
+        var csvFile: OutputFile? { csv.map { OutputFile($0, source: "--csv", example: "report.csv") } }
 
         /// The shapes the run times: `--shapes`, else the quick or the standard set.
         var selectedShapes: [ShapeSpec] {
@@ -91,11 +93,14 @@ extension BNGPUBench {
                 print(report.header.joined(separator: "\n"))
                 print()
                 print(report.table)
+                guard !report.measuredRows.isEmpty else {
+                    StandardError.print("Error: no row ran; the table says why each was skipped")
+                    throw ExitCode.failure
+                }
                 try write(report)
                 try check(report)
             } catch let error as BatchNormError {
-                StandardError.print("Error: \(error)")
-                throw ExitCode.failure
+                throw BNGPUBench.failure(error, deviceOption: device)
             }
         }
 
@@ -105,9 +110,15 @@ extension BNGPUBench {
             try backend.overrideLaunchSettings(settings)
             let timing = quick ? TimingPlan.quick(iterations: iterations) : TimingPlan.standard(iterations: iterations)
             let shapes = selectedShapes
+            // The copy ceiling is sized by the shapes that run; with none, there is nothing to report.
+            let largestElementCount = shapes.filter { $0.allocationProblem(on: backend.device) == nil }.map(\.elementCount).max()
+            guard let largestElementCount else {
+                StandardError.print("Error: \(ShapeSpec.noneFits(shapes, on: backend.device))")
+                throw ExitCode.failure
+            }
             let rowCount = shapes.map { $0.layouts(layouts).count * passes.count }.reduce(0, +)
             StandardError.print("bn-gpu-bench: \(rowCount) rows on \(backend.name); measuring the copy ceiling")
-            let copy = try CopyCeiling.measure(on: backend, largestElementCount: shapes.map(\.elementCount).max() ?? 0,
+            let copy = try CopyCeiling.measure(on: backend, largestElementCount: largestElementCount,
                                                repetitions: timing.copyRepetitions)
             let benchmark = Benchmark(backend: backend, timing: timing, copyGBps: copy.gbps)
             var report = Report(device: backend.device, copy: copy, kernelTiming: timing.kernel.summary,
@@ -124,10 +135,7 @@ extension BNGPUBench {
             }
             for spec in shapes {
                 // A tensor the device cannot hold is skipped before its inputs take host memory.
-                let bytes = spec.elementCount * MemoryLayout<Float>.size
-                guard bytes <= backend.device.maxAllocationBytes else {
-                    let error = BatchNormError.allocationTooLarge(
-                        bytes: bytes, limit: backend.device.maxAllocationBytes, device: backend.device.name)
+                if let error = spec.allocationProblem(on: backend.device) {
                     for layout in spec.layouts(layouts) {
                         for pass in passes { skip(start(spec, layout, pass), error) }
                     }
@@ -149,7 +157,7 @@ extension BNGPUBench {
             }
             StandardError.print("measuring the copy ceiling again")
             report.settleCopyCeiling(with: try CopyCeiling.measure(
-                on: backend, largestElementCount: shapes.map(\.elementCount).max() ?? 0, repetitions: timing.copyRepetitions))
+                on: backend, largestElementCount: largestElementCount, repetitions: timing.copyRepetitions))
             return report
         }
 
@@ -166,17 +174,13 @@ extension BNGPUBench {
             throw ExitCode.failure
         }
 
-        /// Writes `--json` and `--csv`.
+        /// Writes `--json` and `--csv`, each whole or not at all; `validate()` has checked both paths.
         private func write(_ report: Report) throws {
             do {
-                if let json {
-                    try report.json().write(to: URL(fileURLWithPath: json))
-                }
-                if let csv {
-                    try Data(report.csv.utf8).write(to: URL(fileURLWithPath: csv))
-                }
+                try jsonFile?.write(try report.json())
+                try csvFile?.write(Data(report.csv.utf8))
             } catch {
-                StandardError.print("Error: could not write the report: \(error.localizedDescription)")
+                StandardError.print("Error: \(error)")
                 throw ExitCode.failure
             }
         }

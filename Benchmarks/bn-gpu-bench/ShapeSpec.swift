@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatchNorm
+import Foundation
 
 /// A shape as the command line writes it: N×C (`4096x1024`) or N×C×H×W (`32x256x56x56`), without a
 /// layout; 4-D shapes run in each layout `--layouts` names, 2-D shapes in `.nc`.
@@ -45,12 +46,16 @@ struct ShapeSpec: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension ShapeSpec {
-    /// Parses one shape strictly: two or four positive decimal integers joined by `x`.
+    /// The characters that may join dimensions: `x` as the reports write it, and `X` and `×`, which
+    /// the help and the README use, so that a shape copied from either parses.
+    static let separators: Set<Character> = ["x", "X", "×"]
+
+    /// Parses one shape strictly: two or four positive decimal integers joined by `x` (or `X`, `×`).
     /// - Parameter text: Such as `32x256x56x56`.
     /// - Returns: The shape.
     /// - Throws: `ValidationError` saying which part is wrong.
     static func parse(_ text: Substring) throws -> ShapeSpec {
-        let parts = text.split(separator: "x", omittingEmptySubsequences: false)
+        let parts = text.split(omittingEmptySubsequences: false, whereSeparator: separators.contains)
         guard parts.count == 2 || parts.count == 4 else {
             throw ValidationError("shape '\(text)' has \(parts.count) dimension(s); write N×C or N×C×H×W, such as 4096x1024 or 32x256x56x56")
         }
@@ -74,13 +79,15 @@ extension ShapeSpec {
         return ShapeSpec(checked: dimensions)
     }
 
-    /// Parses `--shapes`: shapes separated by commas, such as `32x256x56x56,4096x1024`; repeats are dropped.
+    /// Parses `--shapes`: shapes separated by commas, such as `32x256x56x56,4096x1024`; spaces around
+    /// a shape are ignored, as `--layouts` and `--passes` ignore them, and repeats are dropped.
     /// - Parameter text: The option's value.
     /// - Returns: The shapes in the order given.
     /// - Throws: `ValidationError` for the first malformed shape.
     static func parseList(_ text: String) throws -> [ShapeSpec] {
         var shapes: [ShapeSpec] = []
-        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+        for untrimmed in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = untrimmed.trimmingCharacters(in: .whitespaces)[...]
             guard !item.isEmpty else {
                 throw ValidationError("'\(text)' has an empty shape; separate shapes with single commas, such as 60x100,4096x1024")
             }
@@ -90,6 +97,29 @@ extension ShapeSpec {
             }
         }
         return shapes
+    }
+}
+
+extension ShapeSpec {
+    /// Why a device cannot hold the shape's tensor in one buffer, or nil when it can: a shape that
+    /// does not fit is skipped before its inputs take host memory.
+    /// - Parameter device: The device.
+    /// - Returns: `BatchNormError.allocationTooLarge`, or nil.
+    func allocationProblem(on device: OpenCLDeviceInfo) -> BatchNormError? {
+        let bytes = elementCount * MemoryLayout<Float>.size // within Int: `parse` bounds it
+        guard bytes > device.maxAllocationBytes else { return nil }
+        return .allocationTooLarge(bytes: bytes, limit: device.maxAllocationBytes, device: device.name)
+    }
+
+    /// Says that no shape of a run fits on the device, and what to do.
+    /// - Parameters:
+    ///   - shapes: The shapes asked for, none of which fits.
+    ///   - device: The device.
+    /// - Returns: The message.
+    static func noneFits(_ shapes: [ShapeSpec], on device: OpenCLDeviceInfo) -> String {
+        "no shape fits on \(device.name): \(shapes.map(\.description).joined(separator: ", ")) "
+            + "\(shapes.count == 1 ? "needs" : "each need") more than the \(device.maxAllocationBytes) bytes it allows for one "
+            + "buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE); pass smaller --shapes"
     }
 }
 

@@ -16,10 +16,11 @@ extension BNGPUBench {
                 no shape falls in get no row and keep the heuristic. Every OpenCL backend made afterwards reads the file.
                 """)
 
-        @Option(help: ArgumentHelp("An index from `bn-gpu-bench devices`, or a substring of a device's name, vendor or platform."))
+        @Option(parsing: .unconditional, help: BNGPUBench.deviceHelp)
         var device: String?
 
-        @Option(help: ArgumentHelp("Comma-separated shapes to tune for (default: the standard set).", valueName: "shapes"),
+        @Option(parsing: .unconditional,
+                help: ArgumentHelp("Comma-separated shapes to tune for (default: the standard set).", valueName: "shapes"),
                 transform: ShapeSpec.parseList)
         var shapes: [ShapeSpec]?
 
@@ -27,7 +28,9 @@ extension BNGPUBench {
                 transform: { try LayoutChoice.parseList($0, noun: "layout") })
         var layouts: [LayoutChoice] = LayoutChoice.allCases
 
-        @Option(help: "Timed runs per pass and candidate, after one warm-up; the median counts.")
+        @Option(parsing: .unconditional,
+                help: "Timed runs per pass and candidate, \(RunCount.rangeText), after one warm-up; the median counts. (default: 5)",
+                transform: RunCount.parse)
         var runs = 5
 
         @Option(help: ArgumentHelp(
@@ -39,26 +42,63 @@ extension BNGPUBench {
         var printOnly = false
 
         func validate() throws {
-            guard runs >= 1 else { throw ValidationError("--runs must be at least 1, got \(runs)") }
             if let shape = (shapes ?? []).first(where: { $0.valuesPerFeature < 2 }) {
                 throw ValidationError("shape \(shape) has 1 value per channel; the training passes tuned need at least 2")
             }
+            try BNGPUBench.validateDevice(device)
+            if printOnly, let output {
+                throw ValidationError("--print-only saves nothing, so --output \(output) would be ignored; drop one of them")
+            }
+            if let problem = outputFile?.problem(createsFolders: true) {
+                throw ValidationError(problem)
+            }
+            if !printOnly && output == nil && TuningTable.userFileURL == nil {
+                throw ValidationError(Self.noDestination)
+            }
         }
+
+        /// Why there is nowhere to save the table: no variable names the user's tuning file.
+        static let noDestination = "no HOME, XDG_CACHE_HOME or BN_TUNING_FILE says where to save; pass --output or --print-only"
+
+        /// `--output` as a file to write.
+        private var outputFile: OutputFile? { output.map { OutputFile($0, source: "--output", example: "tuning.txt") } }
 
         mutating func run() throws {
             do {
+                let destination = printOnly ? nil : try checkedDestination()
                 let table = try search()
                 print(table.text, terminator: "")
-                guard !printOnly else { return }
-                guard let url = output.map({ URL(fileURLWithPath: $0) }) ?? TuningTable.userFileURL else {
-                    throw ValidationError("no HOME, XDG_CACHE_HOME or BN_TUNING_FILE says where to save; pass --output")
-                }
-                try TuningTable.save(table, to: url)
-                StandardError.print("saved to \(url.path)")
+                guard let destination else { return }
+                try TuningTable.save(table, to: destination)
+                StandardError.print("saved to \(destination.path)")
             } catch let error as BatchNormError {
-                StandardError.print("Error: \(error)")
+                throw BNGPUBench.failure(error, deviceOption: device)
+            }
+        }
+
+        /// The file the table goes to, checked before the search so that neither a path that cannot
+        /// be written nor a file that does not parse (its other devices' blocks are kept, so it is
+        /// read first) costs a search.
+        /// - Returns: `--output`, else the user's tuning file.
+        /// - Throws: `BatchNormError.invalidTuningTable` for a file that does not parse; `ExitCode.failure`
+        ///   for a path that cannot be written; `ValidationError` when no variable names one (which
+        ///   `validate()` has refused already).
+        private func checkedDestination() throws -> URL {
+            let file: OutputFile
+            if let outputFile {
+                file = outputFile
+            } else if let url = TuningTable.userFileURL {
+                let isNamed = ProcessInfo.processInfo.environment["BN_TUNING_FILE"]?.isEmpty == false
+                file = OutputFile(url.path, source: isNamed ? "BN_TUNING_FILE" : "the tuning file", example: "tuning.txt")
+            } else {
+                throw ValidationError(Self.noDestination)
+            }
+            if let problem = file.problem(createsFolders: true) {
+                StandardError.print("Error: \(problem)")
                 throw ExitCode.failure
             }
+            _ = try TuningTable.loadUser(environment: ["BN_TUNING_FILE": file.path])
+            return URL(fileURLWithPath: file.path)
         }
 
         /// The search: one class at a time, so that only that class's tensors take memory.
@@ -67,10 +107,19 @@ extension BNGPUBench {
             let options = BatchNormOptions()
             var byClass: [ShapeClass: [(spec: ShapeSpec, shape: TensorShape)]] = [:]
             for spec in shapes ?? ShapeSpec.standard {
+                // A tensor the device cannot hold is skipped before its inputs take host memory.
+                if let error = spec.allocationProblem(on: backend.device) {
+                    StandardError.print("skipped \(spec): \(error)")
+                    continue
+                }
                 for layout in spec.layouts(layouts) {
                     let shape = spec.tensorShape(layout)
                     byClass[try ShapeClass(shape: shape, mode: options.mode), default: []].append((spec, shape))
                 }
+            }
+            guard !byClass.isEmpty else {
+                StandardError.print("Error: \(ShapeSpec.noneFits(shapes ?? ShapeSpec.standard, on: backend.device))")
+                throw ExitCode.failure
             }
             let start = LaunchSettings.heuristic(for: backend.device)
             var rows: [ShapeClass: LaunchSettings] = [:]

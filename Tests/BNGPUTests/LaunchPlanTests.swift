@@ -19,6 +19,10 @@ struct LaunchPlanTests {
                        valuesPerElementwiseItem: 16, residentFeatureBytes: 0),
         LaunchSettings(vectorWidth: 1, reductionGroupSize: 8, valuesPerChunk: 1, elementwiseColumns: 2,
                        valuesPerElementwiseItem: 1, residentFeatureBytes: 1 << 30, interleavedSpan: 16),
+        // The largest values a table or --settings accepts: planning must neither overflow nor exceed a limit.
+        LaunchSettings(vectorWidth: 16, reductionGroupSize: 1 << 62, valuesPerChunk: LaunchSettings.maximumCount,
+                       elementwiseColumns: 1 << 62, valuesPerElementwiseItem: LaunchSettings.maximumCount,
+                       residentFeatureBytes: LaunchSettings.maximumCount, interleavedSpan: 16),
     ]
 
     static let shapes: [(TensorShape, NormalizationMode)] = [

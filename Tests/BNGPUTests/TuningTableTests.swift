@@ -135,6 +135,13 @@ struct TuningTableTests {
         .init("items zero", block(row: "planar small vector=4 group=1 chunk=1 columns=1 items=0 resident=0"), 4, "items=0 is less than 1"),
         .init("negative resident", block(row: "planar small vector=4 group=1 chunk=1 columns=1 items=1 resident=-1"), 4,
          "resident=-1 is negative"),
+        // items × columns used to overflow when a plan was made, trapping every backend that read the table.
+        .init("items beyond 2^40", block(row: "planar small vector=4 group=1 chunk=1 columns=2 items=4611686018427387904 resident=0"), 4,
+         "items=4611686018427387904 is more than 2^40 (1099511627776)"),
+        .init("chunk beyond 2^40", block(row: "planar small vector=4 group=1 chunk=1099511627777 columns=1 items=1 resident=0"), 4,
+         "chunk=1099511627777 is more than 2^40"),
+        .init("resident beyond 2^40", block(row: "planar small vector=4 group=1 chunk=1 columns=1 items=1 resident=9223372036854775807"), 4,
+         "resident=9223372036854775807 is more than 2^40"),
         .init("garbage number", block(row: "planar small vector=16 group=1 chunk=16k columns=1 items=1 resident=0"), 4,
          "chunk=16k is not a whole number"),
         .init("field without =", block(row: "planar small vector 16 group=1 chunk=1 columns=1 items=1 resident=0"), 4,

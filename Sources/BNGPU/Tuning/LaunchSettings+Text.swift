@@ -68,9 +68,14 @@ extension LaunchSettings {
         }
     }
 
+    /// The most that chunk, items and resident may give: 2⁴⁰, more floats (or bytes) than any device
+    /// holds in one buffer, and small enough that a plan's products of them (items × columns) stay
+    /// within `Int`, where larger values trapped.
+    static let maximumCount = 1 << 40
+
     /// The first value a tuning table refuses, as the text form names it, or nil when every value is
-    /// in range: vector 1, 2, 4, 8 or 16; group and columns powers of two; chunk and items at least 1;
-    /// resident at least 0.
+    /// in range: vector 1, 2, 4, 8 or 16; group and columns powers of two; chunk and items from 1 and
+    /// resident from 0, each at most ``maximumCount``.
     var textProblem: String? {
         func isPowerOfTwo(_ value: Int) -> Bool { value >= 1 && value & (value - 1) == 0 }
         if !KernelVariant.vectorWidths.contains(vectorWidth) {
@@ -90,6 +95,10 @@ extension LaunchSettings {
         }
         if residentFeatureBytes < 0 {
             return "resident=\(residentFeatureBytes) is negative; 0 turns resident features off"
+        }
+        for (key, value) in [("chunk", valuesPerChunk), ("items", valuesPerElementwiseItem), ("resident", residentFeatureBytes)]
+        where value > Self.maximumCount {
+            return "\(key)=\(value) is more than 2^40 (\(Self.maximumCount))"
         }
         if !KernelVariant.vectorWidths.contains(interleavedSpan) {
             return "span=\(interleavedSpan) is not one of 1, 2, 4, 8, 16"

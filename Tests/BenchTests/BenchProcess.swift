@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// The built `bn-gpu-bench`, run as a user runs it: a separate process with its own arguments and
+/// environment, so that what it prints, its exit status and whether it crashes are what a user sees.
+enum BenchProcess {
+    /// What one run did.
+    struct Outcome: CustomStringConvertible {
+        /// The exit status; a signal's number plus 128 when one ended it.
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+
+        /// Whether it ended the way a crash does: a signal, or the Swift runtime's backtrace.
+        var crashed: Bool {
+            status > 128 || ["Backtrac", "Fatal error", "Swift runtime failure"].contains { standardError.contains($0) }
+        }
+
+        var description: String { "status \(status)\nstderr:\n\(standardError)" }
+    }
+
+    /// The executable, in the build's products folder next to the test bundle: `swift build` and
+    /// `swift test` build every product there. Nil when it is not there.
+    static let executable: URL? = {
+        let starts = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0])]
+            + Bundle.allBundles.map(\.bundleURL).filter { $0.pathExtension == "xctest" }
+        for start in starts {
+            var folder = start.resolvingSymlinksInPath()
+            // The bundle itself, or on macOS up from …/X.xctest/Contents/MacOS.
+            for _ in 0..<4 {
+                let candidate = folder.appendingPathComponent("bn-gpu-bench")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) {
+                    return candidate
+                }
+                folder.deleteLastPathComponent()
+            }
+        }
+        return nil
+    }()
+
+    /// Why the subprocess tests are skipped, when they are.
+    static let missingReason: Comment = "bn-gpu-bench is not built next to the test bundle; `swift build --build-tests` builds it"
+
+    /// Runs the bench to its end, or stops it after `timeLimit`, which counts as a failure: every
+    /// case here should end in seconds.
+    /// - Parameters:
+    ///   - arguments: The arguments after the executable's name.
+    ///   - environment: Variables to set, or with a nil value to remove, on top of this process's.
+    ///   - timeLimit: Seconds after which the bench is stopped.
+    ///   - sourceLocation: Where a timeout is reported.
+    /// - Returns: Its status and output.
+    /// - Throws: When the executable is missing or cannot be started.
+    static func run(_ arguments: [String], environment: [String: String?] = [:], timeLimit: Double = 120,
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
+        let executable = try #require(executable, missingReason, sourceLocation: sourceLocation)
+        let folder = try TemporaryFolder()
+        // Files rather than pipes: a pipe that nobody reads fills and blocks a chatty process.
+        let outputURL = folder.url.appendingPathComponent("stdout"), errorURL = folder.url.appendingPathComponent("stderr")
+        for url in [outputURL, errorURL] {
+            try Data().write(to: url)
+        }
+        let output = try FileHandle(forWritingTo: outputURL), error = try FileHandle(forWritingTo: errorURL)
+        defer { try? output.close(); try? error.close() }
+
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var variables = ProcessInfo.processInfo.environment
+        for (name, value) in environment {
+            variables[name] = value
+        }
+        process.environment = variables
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeLimit)
+        while process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            Issue.record("bn-gpu-bench \(arguments) ran for more than \(timeLimit) s", sourceLocation: sourceLocation)
+        }
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return Outcome(status: status,
+                       standardOutput: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
+                       standardError: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
+    }
+}
