@@ -272,7 +272,7 @@ struct TuningTableTests {
             }
             let directory = folder.appending(component: "a-folder")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            Self.expectRefusal(of: directory, line: 0, fragment: "cannot be read") {
+            Self.expectRefusal(of: directory, line: 0, fragment: "is a folder, not a file; set BN_TUNING_FILE") {
                 _ = try TuningTable.loadUser(environment: ["BN_TUNING_FILE": directory.path])
             }
         }

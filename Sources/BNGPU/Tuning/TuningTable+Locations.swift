@@ -119,6 +119,11 @@ extension TuningTable {
     ///   UTF-8 text or cannot be read.
     static func load(from url: URL) throws -> TuningTable? {
         let source = url.path
+        var status = stat()
+        if stat(source, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            throw BatchNormError.invalidTuningTable(
+                source: source, line: 0, problem: "is a folder, not a file; set BN_TUNING_FILE to a file's path, such as \(source)/tuning.txt")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url)
