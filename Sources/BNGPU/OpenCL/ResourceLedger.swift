@@ -9,12 +9,13 @@ import Synchronization
 /// in one process count their own backends only. Counting is one relaxed atomic add per wrapper
 /// made or released: nothing next to the OpenCL call that creates the object.
 final class ResourceLedger: Sendable {
-    /// The kinds of wrapper a ledger counts.
+    /// The kinds of wrapper a ledger counts: ``Context``, ``CommandQueue``, ``Program``, ``Kernel``,
+    /// ``OpenCLBuffer`` and ``Event``.
     enum Kind {
         case context, queue, program, kernel, buffer, event
     }
 
-    /// The live wrappers of each kind at one moment.
+    /// The live wrappers of each kind at one moment; a new value counts none.
     struct Counts: Hashable, CustomStringConvertible {
         var contexts = 0, queues = 0, programs = 0, kernels = 0, buffers = 0, events = 0
 
