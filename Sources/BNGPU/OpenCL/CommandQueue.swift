@@ -5,6 +5,8 @@ import COpenCL
 final class CommandQueue: @unchecked Sendable {
     let handle: cl_command_queue
     let isProfilingEnabled: Bool
+    /// The context's ledger, which counts this queue and the events it returns.
+    let ledger: ResourceLedger
 
     /// A new in-order queue on the context's device. The corresponding OpenCL call is `clCreateCommandQueue`.
     init(context: Context, isProfilingEnabled: Bool) throws {
@@ -13,9 +15,12 @@ final class CommandQueue: @unchecked Sendable {
             clCreateCommandQueue(context.handle, context.device.id, properties, $0)
         }
         self.isProfilingEnabled = isProfilingEnabled
+        self.ledger = context.ledger
+        ledger.opened(.queue)
     }
 
     deinit {
+        ledger.closed(.queue)
         let status = clReleaseCommandQueue(handle)
         assert(status == CL_SUCCESS, "clReleaseCommandQueue failed: \(OpenCLStatus(rawValue: status))")
     }
@@ -58,6 +63,6 @@ final class CommandQueue: @unchecked Sendable {
                                        returningEvent ? eventAddress : nil)
             }
         }
-        return event.map(Event.init(owning:))
+        return event.map { Event(owning: $0, ledger: ledger) }
     }
 }

@@ -3,12 +3,21 @@ import COpenCL
 /// Owns a `cl_event` and releases it in `deinit`.
 final class Event: @unchecked Sendable {
     let handle: cl_event
+    /// The ledger of the context the event's queue belongs to.
+    let ledger: ResourceLedger
 
-    init(owning handle: cl_event) {
+    /// Takes over an event an enqueue call returned.
+    /// - Parameters:
+    ///   - handle: The event, released in `deinit`.
+    ///   - ledger: The ledger of the queue's context, which counts the event while it lives.
+    init(owning handle: cl_event, ledger: ResourceLedger) {
         self.handle = handle
+        self.ledger = ledger
+        ledger.opened(.event)
     }
 
     deinit {
+        ledger.closed(.event)
         let status = clReleaseEvent(handle)
         assert(status == CL_SUCCESS, "clReleaseEvent failed: \(OpenCLStatus(rawValue: status))")
     }

@@ -27,9 +27,11 @@ final class Kernel: @unchecked Sendable {
         self.handle = try OpenCLCall.make("clCreateKernel") { clCreateKernel(program.handle, name, $0) }
         self.name = name
         self.program = program
+        program.ledger.opened(.kernel)
     }
 
     deinit {
+        program.ledger.closed(.kernel)
         let status = clReleaseKernel(handle)
         assert(status == CL_SUCCESS, "clReleaseKernel failed: \(OpenCLStatus(rawValue: status))")
     }

@@ -25,9 +25,11 @@ public final class OpenCLBuffer: BatchNormBuffer, @unchecked Sendable {
         }
         self.context = context
         self.count = count
+        context.ledger.opened(.buffer)
     }
 
     deinit {
+        context.ledger.closed(.buffer)
         let status = clReleaseMemObject(handle)
         assert(status == CL_SUCCESS, "clReleaseMemObject failed: \(OpenCLStatus(rawValue: status))")
     }

@@ -5,6 +5,8 @@ import COpenCL
 final class Program: @unchecked Sendable {
     let handle: cl_program
     let name: String
+    /// The context's ledger, which counts this program and its kernels.
+    let ledger: ResourceLedger
 
     /// Compiles and builds `source` for the context's device.
     /// - Parameters:
@@ -23,6 +25,9 @@ final class Program: @unchecked Sendable {
             }
         }
         self.name = name
+        self.ledger = context.ledger
+        // Counted before the build: a build that throws still releases the program in `deinit`.
+        ledger.opened(.program)
         var device: cl_device_id? = context.device.id
         do {
             try OpenCLCall.check("clBuildProgram") { clBuildProgram(handle, 1, &device, options, nil, nil) }
@@ -34,6 +39,7 @@ final class Program: @unchecked Sendable {
     }
 
     deinit {
+        ledger.closed(.program)
         let status = clReleaseProgram(handle)
         assert(status == CL_SUCCESS, "clReleaseProgram failed: \(OpenCLStatus(rawValue: status))")
     }
