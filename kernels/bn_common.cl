@@ -168,11 +168,16 @@ float2 inverse_sqrt_split(float value, float epsilon)
     return (float2)(hi, correction - (hi - r));
 }
 
-// gamma * (invstd + invstd_lo) as scale + scale_lo: the product's rounding error is exact (fma).
+// The low part of gamma * (invstd + invstd_lo) when its high part is scale = gamma * invstd: the
+// product's rounding error, exact by fma, and gamma * invstd_lo. For floats and vectors alike
+// (arguments appear more than once: pass values, all of one type).
+#define SCALE_LO(gamma, invstd, invstd_lo, scale) (fma((gamma), (invstd), -(scale)) + (gamma) * (invstd_lo))
+
+// gamma * (invstd + invstd_lo) as scale + scale_lo.
 float2 scale_split(float gamma, float invstd, float invstd_lo)
 {
     const float scale = gamma * invstd;
-    return (float2)(scale, fma(gamma, invstd, -scale) + gamma * invstd_lo);
+    return (float2)(scale, SCALE_LO(gamma, invstd, invstd_lo, scale));
 }
 
 // A feature's moments in shifted form: the values x_i (count of them) satisfy

@@ -77,8 +77,8 @@ kernel void bn_normalize_interleaved(
             const floatv center = load_v(mean + column);
             const floatv center_lo = mean_lo ? load_v(mean_lo + column) : (floatv)(0.0f);
             const floatv gain = gamma ? load_v(gamma + column) : (floatv)(1.0f), inverse = load_v(invstd + column);
-            const floatv scale = gain * inverse;
-            const floatv scale_lo = fma(gain, inverse, -scale) + gain * (invstd_lo ? load_v(invstd_lo + column) : (floatv)(0.0f));
+            const floatv inverse_lo = invstd_lo ? load_v(invstd_lo + column) : (floatv)(0.0f);
+            const floatv scale = gain * inverse, scale_lo = SCALE_LO(gain, inverse, inverse_lo, scale);
             const floatv shift = beta ? load_v(beta + column) : (floatv)(0.0f);
             const floatv value = load_v(x + at);
             store_v(normalized(value, center, center_lo, scale, scale_lo, shift), y + at);

@@ -21,7 +21,10 @@ enum BackendKind: String, Sendable, CustomTestStringConvertible {
                                                 elementwiseColumns: 4, valuesPerElementwiseItem: 64,
                                                 residentFeatureBytes: 0, interleavedSpan: 2)
 
-    private static let chunked = Result { () throws -> OpenCLBackend in
+    private static let chunked = Result { try makeChunked() }
+
+    /// A new OpenCL backend with ``chunkedSettings``.
+    private static func makeChunked() throws -> OpenCLBackend {
         let backend = try OpenCLBackend(device: TestBackends.deviceQuery)
         try backend.overrideLaunchSettings(chunkedSettings)
         return backend
@@ -41,10 +44,7 @@ enum BackendKind: String, Sendable, CustomTestStringConvertible {
         switch self {
         case .cpu: return CPUBackend()
         case .openCL: return try OpenCLBackend(device: TestBackends.deviceQuery)
-        case .openCLChunked:
-            let backend = try OpenCLBackend(device: TestBackends.deviceQuery)
-            try backend.overrideLaunchSettings(Self.chunkedSettings)
-            return backend
+        case .openCLChunked: return try Self.makeChunked()
         }
     }
 
