@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "BatchNorm", targets: ["BatchNorm"]),
         .executable(name: "bn-gpu-bench", targets: ["bn-gpu-bench"]),
         .executable(name: "bn-quickstart", targets: ["bn-quickstart"]),
+        .executable(name: "bn-train", targets: ["bn-train"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,6 +51,20 @@ let package = Package(
             path: "Benchmarks/bn-gpu-bench"
         ),
         .executableTarget(name: "bn-quickstart", dependencies: ["BatchNorm"], path: "Examples/bn-quickstart"),
+        // zlib, for the digits data set that bn-train embeds gzip-compressed, as it is distributed.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Examples/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .executableTarget(
+            name: "bn-train",
+            dependencies: ["BatchNorm", "CZlib", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/bn-train",
+            exclude: ["Data/README.md"],
+            resources: [.embedInCode("Data/digits.csv.gz")]
+        ),
 
         // Shared by the test targets: seeded data, the float64 reference and the comparison helper.
         .target(name: "BNTestSupport", dependencies: ["BNCore", "BNGPU"], path: "Tests/BNTestSupport"),
@@ -66,5 +81,7 @@ let package = Package(
             dependencies: ["bn-gpu-bench", "BNTestSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The training example: its data, network and reports in-process, and the binary as a subprocess.
+        .testTarget(name: "BNTrainTests", dependencies: ["bn-train", "BNTestSupport"]),
     ]
 )

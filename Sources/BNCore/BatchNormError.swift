@@ -33,6 +33,12 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
     /// the file (or the built-in table), `line` the 1-based line at fault (0: the file as a whole),
     /// `problem` what is wrong with it.
     case invalidTuningTable(source: String, line: Int, problem: String)
+    /// A ``BatchNormLayer`` was given a batch whose shape and mode have another number of features
+    /// than the layer was made with.
+    case layerFeatureMismatch(layerFeatures: Int, shape: TensorShape, mode: NormalizationMode, shapeFeatures: Int)
+    /// A ``BatchNormLayer``'s `backward` was called with no forward pass to differentiate:
+    /// none yet, or the last one failed.
+    case backwardBeforeForward
 
     /// The packages that give OpenCL on a Debian or Ubuntu machine without a GPU driver.
     public static let openCLPackagesHint =
@@ -72,6 +78,10 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
             return "tuning table \(source), line \(line): \(problem). Fix the line, or delete the file and run `bn-gpu-bench tune` again"
         case let .invalidTuningTable(source, _, problem):
             return "tuning table \(source): \(problem)"
+        case let .layerFeatureMismatch(layerFeatures, shape, mode, shapeFeatures):
+            return "the layer has \(layerFeatures) features but shape \(shape) in \(mode) mode has \(shapeFeatures); make the layer with features: \(shapeFeatures), or pass batches of its shape"
+        case .backwardBeforeForward:
+            return "backward needs the forward pass it differentiates; call forward first (a forward pass that threw leaves none)"
         }
     }
 }

@@ -1,0 +1,112 @@
+/// The passes of a layer, in buffer form (chained on the device) and array form (host arrays in and out).
+extension BatchNormLayer {
+    /// The forward pass on a buffer: in training (``isTraining``), batch statistics, normalization and
+    /// the running-statistics update; in inference, normalization with the running statistics.
+    ///
+    /// The pass is enqueued and the call returns; nothing waits for the device. The layer keeps `x`
+    /// for the backward pass, so `x` must stay unchanged until then, and it must not be a buffer the
+    /// layer returned.
+    /// - Parameters:
+    ///   - x: The input, `shape`'s element count, made by ``backend``.
+    ///   - shape: The dimensions and layout of x; its features must number ``features``.
+    /// - Returns: y, in a buffer the layer owns and overwrites on its next forward pass.
+    /// - Throws: ``BatchNormError/layerFeatureMismatch(layerFeatures:shape:mode:shapeFeatures:)``, or
+    ///   what the backend's pass throws; the running statistics are then unchanged and a backward
+    ///   pass throws ``BatchNormError/backwardBeforeForward`` until a forward pass succeeds.
+    public func forward(_ x: Backend.Buffer, shape: TensorShape) throws -> Backend.Buffer {
+        saved = nil
+        let space = try workspace(for: shape)
+        try runForward(x, in: space)
+        return space.y
+    }
+
+    /// The forward pass on host arrays: uploads x into a buffer the layer keeps, runs
+    /// ``forward(_:shape:)-(Buffer,_)`` and downloads y.
+    /// - Parameters:
+    ///   - x: The input, in `shape`'s layout.
+    ///   - shape: The dimensions and layout of x; its features must number ``features``.
+    /// - Returns: y.
+    /// - Throws: As the buffer form, and ``BatchNormError/lengthMismatch(argument:expected:actual:shape:)``
+    ///   when x's count does not fit the shape.
+    public func forward(_ x: [Float], shape: TensorShape) throws -> [Float] {
+        saved = nil
+        var space = try workspace(for: shape)
+        try space.geometry.checkElements("x", count: x.count)
+        let input = try space.x ?? backend.makeBuffer(count: space.geometry.elementCount)
+        space.x = input
+        workspace = space
+        try backend.write(x, to: input)
+        try runForward(input, in: space)
+        return try backend.download(space.y)
+    }
+
+    /// The backward pass of the last forward pass, on a buffer: dx, and dγ and dβ into
+    /// ``gammaGradient`` and ``betaGradient``. After a training forward pass it differentiates through
+    /// the batch statistics; after an inference one, with the running statistics held fixed
+    /// (fine-tuning with frozen batch norm). Enqueued without waiting, like the forward pass.
+    /// - Parameter dy: The gradient of the loss with respect to the last forward pass's y, made by ``backend``.
+    /// - Returns: dx, in a buffer the layer owns and overwrites on its next backward pass.
+    /// - Throws: ``BatchNormError/backwardBeforeForward`` when no forward pass succeeded since the
+    ///   layer was made or since the last one failed; otherwise what the backend's pass throws.
+    public func backward(_ dy: Backend.Buffer) throws -> Backend.Buffer {
+        guard let saved, let space = workspace else { throw BatchNormError.backwardBeforeForward }
+        let shape = saved.geometry.shape
+        if saved.usedBatchStatistics {
+            try backend.backward(dy: dy, x: saved.x, shape: shape, gamma: gammaBuffer, mean: space.mean,
+                                 invStd: space.invStd, options: saved.options,
+                                 dx: space.dx, dGamma: gammaGradient, dBeta: betaGradient)
+        } else {
+            try backend.backwardFrozen(dy: dy, x: saved.x, shape: shape, gamma: gammaBuffer, running: running,
+                                       options: saved.options, dx: space.dx, dGamma: gammaGradient, dBeta: betaGradient)
+        }
+        return space.dx
+    }
+
+    /// The backward pass on host arrays: uploads dy into a buffer the layer keeps, runs
+    /// ``backward(_:)-(Buffer)`` and downloads dx. dγ and dβ stay on the backend until
+    /// ``parameterGradients()`` or ``applyGradients(learningRate:)`` reads them.
+    /// - Parameter dy: The gradient with respect to the last forward pass's y.
+    /// - Returns: dx.
+    /// - Throws: As the buffer form, and ``BatchNormError/lengthMismatch(argument:expected:actual:shape:)``
+    ///   when dy's count differs from the last forward pass's x.
+    public func backward(_ dy: [Float]) throws -> [Float] {
+        guard let saved, var space = workspace else { throw BatchNormError.backwardBeforeForward }
+        try saved.geometry.checkElements("dy", count: dy.count)
+        let gradient = try space.dy ?? backend.makeBuffer(count: saved.geometry.elementCount)
+        space.dy = gradient
+        workspace = space
+        try backend.write(dy, to: gradient)
+        return try backend.download(try backward(gradient))
+    }
+
+    /// Runs the pass ``isTraining`` asks for and records it for the backward pass.
+    private func runForward(_ x: Backend.Buffer, in space: LayerWorkspace<Backend.Buffer>) throws {
+        let shape = space.geometry.shape
+        if isTraining {
+            try backend.forwardTraining(x: x, shape: shape, gamma: gammaBuffer, beta: betaBuffer, running: &running,
+                                        options: options, y: space.y, mean: space.mean, invStd: space.invStd)
+        } else {
+            try backend.forwardInference(x: x, shape: shape, gamma: gammaBuffer, beta: betaBuffer, running: running,
+                                         options: options, y: space.y)
+        }
+        saved = SavedForward(x: x, geometry: space.geometry, options: options, usedBatchStatistics: isTraining)
+    }
+
+    /// The workspace for a batch of `shape`: the current one when the geometry is the same, else a
+    /// new one, made before the old one is let go so that a failed allocation keeps the old.
+    private func workspace(for shape: TensorShape) throws -> LayerWorkspace<Backend.Buffer> {
+        let geometry = try FeatureGeometry(shape: shape, mode: options.mode)
+        guard geometry.features == features else {
+            throw BatchNormError.layerFeatureMismatch(layerFeatures: features, shape: shape, mode: options.mode,
+                                                      shapeFeatures: geometry.features)
+        }
+        if let workspace, workspace.geometry == geometry { return workspace }
+        let space = LayerWorkspace(geometry: geometry,
+                                   y: try backend.makeBuffer(count: geometry.elementCount),
+                                   mean: try backend.makeBuffer(count: features),
+                                   invStd: try backend.makeBuffer(count: features),
+                                   dx: try backend.makeBuffer(count: geometry.elementCount))
+        workspace = space
+        return space
+    }
+}

@@ -1,0 +1,108 @@
+/// A batch-norm layer that owns its state: γ, β, the running statistics, a training flag and the
+/// buffers of the last pass, for users who want a layer rather than an operation.
+///
+/// Every tensor and per-feature array lives in the backend's buffers, so that on OpenCL a step moves
+/// only what the caller asks for: the buffer form (``forward(_:shape:)-(Buffer,_)``,
+/// ``backward(_:)-(Buffer)``) chains passes on the device with no host round trip, and the array form
+/// uploads x or dy and downloads y or dx, nothing else. The buffers of a batch shape are kept and
+/// reused while batches keep that shape.
+///
+/// ```swift
+/// let layer = try BatchNormLayer(backend: CPUBackend(), features: 100)
+/// let y = try layer.forward(x, shape: TensorShape(n: 60, c: 100))   // training: batch statistics
+/// let dx = try layer.backward(dy)                                    // dγ and dβ kept in the layer
+/// try layer.applyGradients(learningRate: 0.1)                        // plain SGD on γ and β
+/// layer.isTraining = false                                           // inference: running statistics
+/// ```
+///
+/// A layer is not `Sendable`: use it from one task at a time, as a model's layers are.
+public final class BatchNormLayer<Backend: BatchNormBackend> {
+    /// Where the passes run.
+    public let backend: Backend
+    /// C: the number of features, each with its own γ, β and running statistics.
+    public let features: Int
+    /// ε, momentum and its convention, the stored variance and the mode; checked by every pass.
+    public var options: BatchNormOptions
+    /// Whether ``forward(_:shape:)-(Buffer,_)`` normalizes with batch statistics and updates the running
+    /// statistics (training) or normalizes with the running statistics (inference). Starts `true`,
+    /// as a new PyTorch or Keras layer does.
+    public var isTraining = true
+
+    /// γ, kept on the host as well so that an SGD step needs no download of it.
+    public internal(set) var gamma: [Float]
+    /// β, kept on the host as well.
+    public internal(set) var beta: [Float]
+    /// γ on the backend, for buffer-form calls of the caller's own; change it with ``setParameters(gamma:beta:)``.
+    public let gammaBuffer: Backend.Buffer
+    /// β on the backend; change it with ``setParameters(gamma:beta:)``.
+    public let betaBuffer: Backend.Buffer
+    /// The running mean and variance on the backend, and the batches counted.
+    public internal(set) var running: RunningStatisticsBuffers<Backend.Buffer>
+    /// dγ of the last backward pass (zero before the first).
+    public let gammaGradient: Backend.Buffer
+    /// dβ of the last backward pass (zero before the first).
+    public let betaGradient: Backend.Buffer
+
+    /// The buffers of the current batch shape.
+    var workspace: LayerWorkspace<Backend.Buffer>?
+    /// What the last successful forward pass leaves for the backward pass.
+    var saved: SavedForward<Backend.Buffer>?
+
+    /// A layer with γ = 1, β = 0, running mean 0 and running variance 1, as PyTorch and Keras start.
+    /// - Parameters:
+    ///   - backend: Where the passes run.
+    ///   - features: C, at least 1: channels in `.spatial` mode, C·H·W in `.perActivation` mode.
+    ///   - options: The layer's constants; PyTorch's `BatchNorm` defaults unless given.
+    /// - Throws: ``BatchNormError/invalidOption(name:value:reason:)`` for `features` below 1 or a bad
+    ///   option; a device error if the buffers cannot be made.
+    public init(backend: Backend, features: Int, options: BatchNormOptions = BatchNormOptions()) throws {
+        guard features >= 1 else {
+            throw BatchNormError.invalidOption(name: "features", value: "\(features)", reason: "a layer needs at least 1 feature")
+        }
+        try options.validate()
+        self.backend = backend
+        self.features = features
+        self.options = options
+        gamma = [Float](repeating: 1, count: features)
+        beta = [Float](repeating: 0, count: features)
+        let zeros = [Float](repeating: 0, count: features)
+        gammaBuffer = try backend.upload(gamma)
+        betaBuffer = try backend.upload(beta)
+        running = try backend.upload(RunningStatistics(channels: features))
+        gammaGradient = try backend.upload(zeros)
+        betaGradient = try backend.upload(zeros)
+    }
+
+    /// 4·C: γ, β, the running mean and the running variance, as Keras's `count_params()` counts them.
+    public var parameterCount: Int { trainableParameterCount + nonTrainableParameterCount }
+    /// 2·C: γ and β, which gradient descent changes.
+    public var trainableParameterCount: Int { 2 * features }
+    /// 2·C: the running mean and variance, which training passes update but no gradient reaches.
+    public var nonTrainableParameterCount: Int { 2 * features }
+}
+
+/// The buffers a layer keeps for one batch shape: allocated when a batch of a new shape arrives and
+/// reused for every batch of that shape. The input and output-gradient buffers serve the array form
+/// only, so they are made the first time it needs them.
+struct LayerWorkspace<Buffer: BatchNormBuffer> {
+    /// The checked shape the buffers are sized for.
+    let geometry: FeatureGeometry
+    let y: Buffer
+    let mean: Buffer
+    let invStd: Buffer
+    let dx: Buffer
+    var x: Buffer?
+    var dy: Buffer?
+}
+
+/// The forward pass a backward pass differentiates.
+struct SavedForward<Buffer: BatchNormBuffer> {
+    /// The input, which the caller keeps unchanged until the backward pass (the layer's own in the array form).
+    let x: Buffer
+    let geometry: FeatureGeometry
+    /// The options of the pass, so that a change to ``BatchNormLayer/options`` in between does not
+    /// mismatch the backward pass.
+    let options: BatchNormOptions
+    /// True when the pass normalized with batch statistics (training), false for the running statistics.
+    let usedBatchStatistics: Bool
+}
