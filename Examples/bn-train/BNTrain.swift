@@ -1,15 +1,163 @@
 import ArgumentParser
 import BatchNorm
+import Foundation
 
-/// `bn-train`: trains one network with batch norm and one without, from the same initial weights,
-/// and reports how many epochs each needs to reach a target accuracy.
+/// `bn-train`: trains one network with batch norm and one without, from the same initial weights on
+/// the same batches, and reports how many epochs each needs to reach a target accuracy.
 @main
 struct BNTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bn-train",
-        abstract: "Train an MLP with and without batch norm and compare how fast each learns.")
+        abstract: "Train an MLP with and without batch norm and compare how fast each learns.",
+        discussion: """
+            Each hidden layer is dense → batch norm → activation (dense → activation without batch norm); \
+            the output layer feeds a softmax cross-entropy loss; both networks take plain SGD steps. \
+            The last line reads `epochs to N% accuracy: with batch norm A, without B`, counting epochs \
+            until the held-out accuracy (inference mode, running statistics) first reaches N %.
+            """)
+
+    @Option(help: "circles (two classes, generated from the seed) or digits (1,797 handwritten 8×8 images).")
+    var dataset: DatasetChoice = .circles
+
+    @Option(help: "Where batch norm runs: auto, cpu or opencl.")
+    var backend: BackendOption = .auto
+
+    @Option(help: "The OpenCL device: an index or a substring of its name (else BN_OPENCL_DEVICE, else the first GPU).")
+    var device: String?
+
+    @Option(help: "Seeds the data, the split, the initial weights and the batch order.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Epochs to train each network (default: 200 for circles, 100 for digits).")
+    var epochs: Int?
+
+    @Option(help: "The held-out accuracy, in percent, that the last line counts epochs to.")
+    var target: Double = 90
+
+    @Option(help: "The SGD step size (default: 0.1 for circles, 0.5 for digits).")
+    var learningRate: Float?
+
+    @Option(help: "Examples per training step.")
+    var batchSize: Int = 60
+
+    @Option(help: "Comma-separated hidden-layer widths (default: 32,32 for circles; 100,100,100 for digits).")
+    var hidden: String?
+
+    @Option(help: "The hidden layers' activation: sigmoid, tanh or relu.")
+    var activation: Activation = .sigmoid
+
+    @Option(help: "The standard deviation of the Gaussian initial weights (default: 0.5 for circles, 0.1 for digits).")
+    var initialScale: Double?
+
+    @Option(help: "The batch norms' momentum, PyTorch's convention: the weight of each new batch.")
+    var momentum: Float = 0.1
+
+    @Option(help: "Circles: training points (half as many are held out).")
+    var samples: Int = 1000
+
+    @Option(help: "Circles: the standard deviation of the noise on each coordinate.")
+    var noise: Double = 0.1
+
+    @Option(help: "Circles: the inner circle's radius as a fraction of the outer one's.")
+    var factor: Double = 0.5
+
+    @Option(help: "Digits: the share of images held out, in percent.")
+    var heldOut: Double = 25
+
+    @Option(help: "The last-hidden-layer unit whose input distribution is recorded.")
+    var probeUnit: Int = 0
+
+    @Option(help: "The folder for the SVG plots and their CSV data.")
+    var output: String = "bn-train-output"
+
+    @Flag(help: "Write no plots.")
+    var noPlots = false
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        guard target > 0, target <= 100 else { throw ValidationError("--target is a percentage in (0, 100], got \(target)") }
+        if let learningRate, !(learningRate.isFinite && learningRate > 0) {
+            throw ValidationError("--learning-rate must be positive and finite, got \(learningRate)")
+        }
+        guard batchSize >= 2 else {
+            throw ValidationError("--batch-size must be at least 2: batch norm needs two values per feature for a variance, got \(batchSize)")
+        }
+        guard let widths = hiddenWidths else {
+            throw ValidationError("--hidden takes comma-separated widths of at least 1, such as 100,100,100; got \"\(hidden ?? "")\"")
+        }
+        if let initialScale, !(initialScale.isFinite && initialScale > 0) {
+            throw ValidationError("--initial-scale must be positive and finite, got \(initialScale)")
+        }
+        guard momentum.isFinite, (0...1).contains(momentum) else { throw ValidationError("--momentum must lie in [0, 1], got \(momentum)") }
+        guard samples >= 2 * batchSize || dataset != .circles else {
+            throw ValidationError("--samples must be at least twice --batch-size (\(2 * batchSize)), got \(samples)")
+        }
+        guard noise.isFinite, noise >= 0 else { throw ValidationError("--noise must be finite and not negative, got \(noise)") }
+        guard factor > 0, factor < 1 else { throw ValidationError("--factor lies in (0, 1), got \(factor)") }
+        guard heldOut > 0, heldOut < 100 else { throw ValidationError("--held-out is a percentage in (0, 100), got \(heldOut)") }
+        guard (0..<widths[widths.count - 1]).contains(probeUnit) else {
+            throw ValidationError("--probe-unit must lie in 0..<\(widths[widths.count - 1]), the last hidden layer's width; got \(probeUnit)")
+        }
+        guard !output.isEmpty || noPlots else { throw ValidationError("--output must name a folder") }
+    }
+
+    /// The hidden widths asked for, or the data set's; nil when `--hidden` does not parse.
+    var hiddenWidths: [Int]? { hidden.map(parseWidths) ?? dataset.hidden }
 
     func run() throws {
-        print("not yet")
+        let experiment = try makeExperiment()
+        let shape = TensorShape(n: batchSize, c: experiment.hidden[0])
+        let backend = try self.backend.make(for: shape, device: device)
+        print("bn-train: \(experiment.data.description)")
+        print("network: \(experiment.caption); batch norm on \(backend.name)")
+        let start = ContinuousClock.now
+        let outcome = try experiment.run(on: backend) { print($0) }
+        let elapsed = ContinuousClock.now - start
+        print(summary(of: outcome, batchSize: batchSize))
+        if !noPlots {
+            print("plots: not yet")
+        }
+        print("trained both networks in \(fixed(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, 1)) s")
+        print(finalLine(outcome.report))
     }
+
+    /// The experiment the options describe.
+    func makeExperiment() throws -> Experiment {
+        let data: DatasetSplit
+        switch dataset {
+        case .circles:
+            data = ConcentricCircles(factor: factor, noise: noise).split(training: samples, heldOut: samples / 2, seed: seed)
+        case .digits:
+            data = Digits.split(try Digits.load(), heldOutFraction: heldOut / 100, seed: seed)
+        }
+        let widths = hiddenWidths ?? dataset.hidden
+        let steps = (epochs ?? dataset.epochs) * max(data.training.count / batchSize, 1)
+        let settings = TrainingSettings(
+            epochs: epochs ?? dataset.epochs, batchSize: batchSize, learningRate: learningRate ?? dataset.learningRate,
+            targetAccuracy: target / 100, probeUnit: probeUnit,
+            // About 200 records over the run: enough for a smooth curve, few enough to cost nothing.
+            probeInterval: max(steps / 200, 1), seed: seed)
+        return Experiment(datasetName: dataset.rawValue, data: data, hidden: widths, activation: activation,
+                          initialScale: initialScale ?? dataset.initialScale, settings: settings,
+                          options: BatchNormOptions(momentum: momentum), evaluationBatchSizes: [batchSize, 2])
+    }
+}
+
+/// The held-out accuracies after training, in the modes that show why running statistics exist.
+func summary(of outcome: Experiment.Outcome, batchSize: Int) -> String {
+    var lines = ["held-out accuracy after training:",
+                 "  with batch norm, running statistics (inference mode):  \(percent(outcome.inferenceAccuracy))"]
+    for (size, accuracy) in outcome.batchStatisticsAccuracy {
+        lines.append("  with batch norm, batch statistics over batches of \(size):\(String(repeating: " ", count: max(4 - String(size).count, 0))) \(percent(accuracy))")
+    }
+    lines.append("  without batch norm:                                     \(percent(outcome.plainAccuracy))")
+    return lines.joined(separator: "\n")
+}
+
+/// `epochs to 90% accuracy: with batch norm A, without B`, B or A being `not reached` when so.
+func finalLine(_ report: ExperimentReport) -> String {
+    let target = report.targetAccuracy * 100
+    let text = target.rounded() == target ? String(Int(target)) : String(target)
+    func count(_ history: TrainingHistory) -> String { history.epochsToTarget.map(String.init) ?? "not reached" }
+    return "epochs to \(text)% accuracy: with batch norm \(count(report.withBatchNorm)), without \(count(report.withoutBatchNorm))"
 }

@@ -26,12 +26,12 @@ struct DeviceArgumentTests {
 
 /// The executable's own report when no device matches: status 1, the devices there are, no crash.
 @Suite("No device matches", .enabled(if: TestBackends.hasOpenCLDevice),
-       .enabled(if: BenchProcess.executable != nil, BenchProcess.missingReason))
+       .enabled(if: ProductProcess.bench.executable != nil, ProductProcess.bench.missingReason))
 struct NoDeviceProcessTests {
     @Test("an unknown name or an index out of range lists the devices there are",
           arguments: [["--device", "no-such-device"], ["--device", "9999"], ["tune", "--device", "no-such-device", "--print-only"]])
     func unknownDevice(arguments: [String]) throws {
-        let outcome = try BenchProcess.run(arguments + (arguments.first == "tune" ? [] : ["--quick"]),
+        let outcome = try ProductProcess.bench.run(arguments + (arguments.first == "tune" ? [] : ["--quick"]),
                                            environment: ["BN_OPENCL_DEVICE": nil])
         #expect(outcome.status == 1, "\(outcome)")
         #expect(!outcome.crashed, "\(outcome)")
@@ -43,7 +43,7 @@ struct NoDeviceProcessTests {
 
     @Test("a query from BN_OPENCL_DEVICE that matches nothing says where it came from")
     func unknownDeviceFromEnvironment() throws {
-        let outcome = try BenchProcess.run(["--quick"], environment: ["BN_OPENCL_DEVICE": "no-such-device"])
+        let outcome = try ProductProcess.bench.run(["--quick"], environment: ["BN_OPENCL_DEVICE": "no-such-device"])
         #expect(outcome.status == 1, "\(outcome)")
         #expect(!outcome.crashed, "\(outcome)")
         #expect(outcome.standardError.contains("no OpenCL device matches \"no-such-device\"; available: [0] "))

@@ -23,10 +23,10 @@ struct DeviceLimitTests {
     }
 
     @Test("run fails before measuring, and writes no report, when no shape fits",
-          .enabled(if: BenchProcess.executable != nil, BenchProcess.missingReason))
+          .enabled(if: ProductProcess.bench.executable != nil, ProductProcess.bench.missingReason))
     func runWithNothingToMeasure() throws {
         let folder = try TemporaryFolder()
-        let outcome = try BenchProcess.run(["--shapes", Self.enormous, "--passes", "forward-inference",
+        let outcome = try ProductProcess.bench.run(["--shapes", Self.enormous, "--passes", "forward-inference",
                                             "--json", folder.path("report.json")])
         #expect(outcome.status == 1, "\(outcome)")
         #expect(!outcome.crashed, "\(outcome)")
@@ -36,9 +36,9 @@ struct DeviceLimitTests {
     }
 
     @Test("tune skips a shape that does not fit, and fails when none is left",
-          .enabled(if: BenchProcess.executable != nil, BenchProcess.missingReason))
+          .enabled(if: ProductProcess.bench.executable != nil, ProductProcess.bench.missingReason))
     func tuneWithNothingToTune() throws {
-        let outcome = try BenchProcess.run(["tune", "--print-only", "--runs", "1", "--shapes", Self.enormous])
+        let outcome = try ProductProcess.bench.run(["tune", "--print-only", "--runs", "1", "--shapes", Self.enormous])
         #expect(outcome.status == 1, "\(outcome)")
         #expect(!outcome.crashed, "\(outcome)")
         #expect(outcome.standardError.contains("skipped \(Self.enormous): a buffer of"))

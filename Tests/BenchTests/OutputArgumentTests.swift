@@ -1,3 +1,4 @@
+import BNTestSupport
 import Foundation
 @testable import bn_gpu_bench
 import Testing

@@ -4,12 +4,12 @@ import Testing
 
 /// The executable with output files: refused before measuring when the path is bad, written whole
 /// when all is well.
-@Suite("Output files, end to end", .enabled(if: BenchProcess.executable != nil, BenchProcess.missingReason))
+@Suite("Output files, end to end", .enabled(if: ProductProcess.bench.executable != nil, ProductProcess.bench.missingReason))
 struct OutputProcessTests {
     @Test("--json into a missing folder exits 64 before measuring anything")
     func missingFolder() throws {
         let folder = try TemporaryFolder()
-        let outcome = try BenchProcess.run(["--quick", "--json", folder.path("missing/report.json")])
+        let outcome = try ProductProcess.bench.run(["--quick", "--json", folder.path("missing/report.json")])
         #expect(outcome.status == 64, "\(outcome)")
         #expect(outcome.standardError.contains("the folder \(folder.path("missing")) does not exist; create it first"))
         #expect(!outcome.standardError.contains("measuring"))
@@ -22,7 +22,7 @@ struct OutputProcessTests {
         let folder = try TemporaryFolder()
         let text = "garbage line\n"
         try Data(text.utf8).write(to: URL(fileURLWithPath: folder.path("tuning.txt")))
-        let outcome = try BenchProcess.run(["tune", "--shapes", "4x8", "--runs", "1", "--output", folder.path("tuning.txt")])
+        let outcome = try ProductProcess.bench.run(["tune", "--shapes", "4x8", "--runs", "1", "--output", folder.path("tuning.txt")])
         #expect(outcome.status == 1, "\(outcome)")
         #expect(!outcome.crashed, "\(outcome)")
         #expect(outcome.standardError.hasPrefix("Error: tuning table \(folder.path("tuning.txt")), line 1: "))
@@ -33,7 +33,7 @@ struct OutputProcessTests {
     @Test("a quick run writes both reports whole", .enabled(if: TestBackends.hasOpenCLDevice))
     func reportsWritten() throws {
         let folder = try TemporaryFolder()
-        let outcome = try BenchProcess.run(["--shapes", "6x5", "--passes", "forward-inference", "--iterations", "1",
+        let outcome = try ProductProcess.bench.run(["--shapes", "6x5", "--passes", "forward-inference", "--iterations", "1",
                                             "--json", folder.path("r.json"), "--csv", folder.path("r.csv")])
         #expect(outcome.status == 0, "\(outcome)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path("r.json"))))

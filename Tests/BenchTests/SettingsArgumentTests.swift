@@ -43,7 +43,7 @@ struct SettingsArgumentTests {
     }
 
     @Test("a tuning file with a value beyond 2^40 fails with its file and line, not a trap",
-          .enabled(if: TestBackends.hasOpenCLDevice), .enabled(if: BenchProcess.executable != nil, BenchProcess.missingReason))
+          .enabled(if: TestBackends.hasOpenCLDevice), .enabled(if: ProductProcess.bench.executable != nil, ProductProcess.bench.missingReason))
     func hugeValueInTuningFile() throws {
         let folder = try TemporaryFolder()
         let device = try openCLDevices()[0]
@@ -51,7 +51,7 @@ struct SettingsArgumentTests {
             + "interleaved small vector=16 group=1 chunk=1 columns=2 items=4611686018427387904 resident=0\n"
         try Data(text.utf8).write(to: folder.url.appendingPathComponent("tuning.txt"))
         // 4x64 is interleaved small with 4 vectors of 16 per row, so the plan takes 2 columns: items × 2 overflowed.
-        let outcome = try BenchProcess.run(["--shapes", "4x64", "--passes", "forward-inference", "--iterations", "1", "--device", "0"],
+        let outcome = try ProductProcess.bench.run(["--shapes", "4x64", "--passes", "forward-inference", "--iterations", "1", "--device", "0"],
                                            environment: ["BN_TUNING_FILE": folder.path("tuning.txt")])
         #expect(outcome.status == 1, "\(outcome)")
         #expect(!outcome.crashed, "\(outcome)")

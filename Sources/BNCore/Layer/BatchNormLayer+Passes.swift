@@ -30,11 +30,10 @@ extension BatchNormLayer {
     ///   when x's count does not fit the shape.
     public func forward(_ x: [Float], shape: TensorShape) throws -> [Float] {
         saved = nil
-        var space = try workspace(for: shape)
+        let space = try workspace(for: shape)
         try space.geometry.checkElements("x", count: x.count)
         let input = try space.x ?? backend.makeBuffer(count: space.geometry.elementCount)
         space.x = input
-        workspace = space
         try backend.write(x, to: input)
         try runForward(input, in: space)
         return try backend.download(space.y)
@@ -49,8 +48,8 @@ extension BatchNormLayer {
     /// - Throws: ``BatchNormError/backwardBeforeForward`` when no forward pass succeeded since the
     ///   layer was made or since the last one failed; otherwise what the backend's pass throws.
     public func backward(_ dy: Backend.Buffer) throws -> Backend.Buffer {
-        guard let saved, let space = workspace else { throw BatchNormError.backwardBeforeForward }
-        let shape = saved.geometry.shape
+        guard let saved else { throw BatchNormError.backwardBeforeForward }
+        let space = saved.workspace, shape = space.geometry.shape
         if saved.usedBatchStatistics {
             try backend.backward(dy: dy, x: saved.x, shape: shape, gamma: gammaBuffer, mean: space.mean,
                                  invStd: space.invStd, options: saved.options,
@@ -70,11 +69,10 @@ extension BatchNormLayer {
     /// - Throws: As the buffer form, and ``BatchNormError/lengthMismatch(argument:expected:actual:shape:)``
     ///   when dy's count differs from the last forward pass's x.
     public func backward(_ dy: [Float]) throws -> [Float] {
-        guard let saved, var space = workspace else { throw BatchNormError.backwardBeforeForward }
-        try saved.geometry.checkElements("dy", count: dy.count)
-        let gradient = try space.dy ?? backend.makeBuffer(count: saved.geometry.elementCount)
+        guard let space = saved?.workspace else { throw BatchNormError.backwardBeforeForward }
+        try space.geometry.checkElements("dy", count: dy.count)
+        let gradient = try space.dy ?? backend.makeBuffer(count: space.geometry.elementCount)
         space.dy = gradient
-        workspace = space
         try backend.write(dy, to: gradient)
         return try backend.download(try backward(gradient))
     }
@@ -89,24 +87,29 @@ extension BatchNormLayer {
             try backend.forwardInference(x: x, shape: shape, gamma: gammaBuffer, beta: betaBuffer, running: running,
                                          options: options, y: space.y)
         }
-        saved = SavedForward(x: x, geometry: space.geometry, options: options, usedBatchStatistics: isTraining)
+        saved = SavedForward(x: x, workspace: space, options: options, usedBatchStatistics: isTraining)
     }
 
-    /// The workspace for a batch of `shape`: the current one when the geometry is the same, else a
-    /// new one, made before the old one is let go so that a failed allocation keeps the old.
+    /// The workspace for a batch of `shape`, moved to the front of ``workspaces``: a kept one when
+    /// the geometry is the same, else a new one, made before the least recently used is let go so
+    /// that a failed allocation keeps the others.
     private func workspace(for shape: TensorShape) throws -> LayerWorkspace<Backend.Buffer> {
         let geometry = try FeatureGeometry(shape: shape, mode: options.mode)
         guard geometry.features == features else {
             throw BatchNormError.layerFeatureMismatch(layerFeatures: features, shape: shape, mode: options.mode,
                                                       shapeFeatures: geometry.features)
         }
-        if let workspace, workspace.geometry == geometry { return workspace }
+        if let index = workspaces.firstIndex(where: { $0.geometry == geometry }) {
+            let space = workspaces.remove(at: index)
+            workspaces.insert(space, at: 0)
+            return space
+        }
         let space = LayerWorkspace(geometry: geometry,
                                    y: try backend.makeBuffer(count: geometry.elementCount),
                                    mean: try backend.makeBuffer(count: features),
                                    invStd: try backend.makeBuffer(count: features),
                                    dx: try backend.makeBuffer(count: geometry.elementCount))
-        workspace = space
+        workspaces = [space] + workspaces.prefix(LayerWorkspace<Backend.Buffer>.capacity - 1)
         return space
     }
 }

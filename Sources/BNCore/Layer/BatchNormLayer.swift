@@ -4,8 +4,9 @@
 /// Every tensor and per-feature array lives in the backend's buffers, so that on OpenCL a step moves
 /// only what the caller asks for: the buffer form (``forward(_:shape:)-(Buffer,_)``,
 /// ``backward(_:)-(Buffer)``) chains passes on the device with no host round trip, and the array form
-/// uploads x or dy and downloads y or dx, nothing else. The buffers of a batch shape are kept and
-/// reused while batches keep that shape.
+/// uploads x or dy and downloads y or dx, nothing else. The buffers of the two most recent batch
+/// shapes are kept and reused, so that training batches and evaluation batches of another size can
+/// alternate without an allocation.
 ///
 /// ```swift
 /// let layer = try BatchNormLayer(backend: CPUBackend(), features: 100)
@@ -43,8 +44,8 @@ public final class BatchNormLayer<Backend: BatchNormBackend> {
     /// dβ of the last backward pass (zero before the first).
     public let betaGradient: Backend.Buffer
 
-    /// The buffers of the current batch shape.
-    var workspace: LayerWorkspace<Backend.Buffer>?
+    /// The buffers of recent batch shapes, the most recently used first.
+    var workspaces: [LayerWorkspace<Backend.Buffer>] = []
     /// What the last successful forward pass leaves for the backward pass.
     var saved: SavedForward<Backend.Buffer>?
 
@@ -84,22 +85,36 @@ public final class BatchNormLayer<Backend: BatchNormBackend> {
 /// The buffers a layer keeps for one batch shape: allocated when a batch of a new shape arrives and
 /// reused for every batch of that shape. The input and output-gradient buffers serve the array form
 /// only, so they are made the first time it needs them.
-struct LayerWorkspace<Buffer: BatchNormBuffer> {
+final class LayerWorkspace<Buffer: BatchNormBuffer> {
+    /// How many batch shapes a layer keeps buffers for: a training shape and an evaluation shape.
+    static var capacity: Int { 2 }
+
     /// The checked shape the buffers are sized for.
     let geometry: FeatureGeometry
     let y: Buffer
     let mean: Buffer
     let invStd: Buffer
     let dx: Buffer
+    /// The array form's copy of x.
     var x: Buffer?
+    /// The array form's copy of dy.
     var dy: Buffer?
+
+    init(geometry: FeatureGeometry, y: Buffer, mean: Buffer, invStd: Buffer, dx: Buffer) {
+        self.geometry = geometry
+        self.y = y
+        self.mean = mean
+        self.invStd = invStd
+        self.dx = dx
+    }
 }
 
 /// The forward pass a backward pass differentiates.
 struct SavedForward<Buffer: BatchNormBuffer> {
     /// The input, which the caller keeps unchanged until the backward pass (the layer's own in the array form).
     let x: Buffer
-    let geometry: FeatureGeometry
+    /// The buffers the pass wrote: y, the batch statistics, and dx for the backward pass.
+    let workspace: LayerWorkspace<Buffer>
     /// The options of the pass, so that a change to ``BatchNormLayer/options`` in between does not
     /// mismatch the backward pass.
     let options: BatchNormOptions

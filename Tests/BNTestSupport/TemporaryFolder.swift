@@ -1,11 +1,11 @@
 import Foundation
 
 /// A new empty folder under the system's temporary folder, removed when the value goes away.
-final class TemporaryFolder {
-    let url: URL
+public final class TemporaryFolder {
+    public let url: URL
 
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("bench-tests-\(UUID().uuidString)")
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("batchnorm-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
@@ -14,12 +14,12 @@ final class TemporaryFolder {
     }
 
     /// The path of `name` in the folder.
-    func path(_ name: String) -> String {
+    public func path(_ name: String) -> String {
         url.appendingPathComponent(name).path
     }
 
     /// Whether `name` exists in the folder.
-    func contains(_ name: String) -> Bool {
+    public func contains(_ name: String) -> Bool {
         FileManager.default.fileExists(atPath: path(name))
     }
 }

@@ -1,34 +1,42 @@
 import Foundation
 import Testing
 
-/// The built `bn-gpu-bench`, run as a user runs it: a separate process with its own arguments and
-/// environment, so that what it prints, its exit status and whether it crashes are what a user sees.
-enum BenchProcess {
+/// One of the package's built executables, such as `bn-gpu-bench`, run as a user runs it: a separate
+/// process with its own arguments and environment, so that what it prints, its exit status and
+/// whether it crashes are what a user sees.
+public struct ProductProcess: Sendable {
+    /// The executable's name.
+    public let name: String
+
+    public init(name: String) {
+        self.name = name
+    }
+
     /// What one run did.
-    struct Outcome: CustomStringConvertible {
+    public struct Outcome: CustomStringConvertible, Sendable {
         /// The exit status; a signal's number plus 128 when one ended it.
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
 
         /// Whether it ended the way a crash does: a signal, or the Swift runtime's backtrace.
-        var crashed: Bool {
+        public var crashed: Bool {
             status > 128 || ["Backtrac", "Fatal error", "Swift runtime failure"].contains { standardError.contains($0) }
         }
 
-        var description: String { "status \(status)\nstderr:\n\(standardError)" }
+        public var description: String { "status \(status)\nstderr:\n\(standardError)" }
     }
 
     /// The executable, in the build's products folder next to the test bundle: `swift build` and
     /// `swift test` build every product there. Nil when it is not there.
-    static let executable: URL? = {
+    public var executable: URL? {
         let starts = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0])]
             + Bundle.allBundles.map(\.bundleURL).filter { $0.pathExtension == "xctest" }
         for start in starts {
             var folder = start.resolvingSymlinksInPath()
             // The bundle itself, or on macOS up from …/X.xctest/Contents/MacOS.
             for _ in 0..<4 {
-                let candidate = folder.appendingPathComponent("bn-gpu-bench")
+                let candidate = folder.appendingPathComponent(name)
                 if FileManager.default.isExecutableFile(atPath: candidate.path) {
                     return candidate
                 }
@@ -36,10 +44,10 @@ enum BenchProcess {
             }
         }
         return nil
-    }()
+    }
 
     /// Why the subprocess tests are skipped, when they are.
-    static let missingReason: Comment = "bn-gpu-bench is not built next to the test bundle; `swift build --build-tests` builds it"
+    public var missingReason: Comment { "\(name) is not built next to the test bundle; `swift build --build-tests` builds it" }
 
     /// Runs the bench to its end, or stops it after `timeLimit`, which counts as a failure: every
     /// case here should end in seconds.
@@ -50,7 +58,7 @@ enum BenchProcess {
     ///   - sourceLocation: Where a timeout is reported.
     /// - Returns: Its status and output.
     /// - Throws: When the executable is missing or cannot be started.
-    static func run(_ arguments: [String], environment: [String: String?] = [:], timeLimit: Double = 120,
+    public func run(_ arguments: [String], environment: [String: String?] = [:], timeLimit: Double = 120,
                     sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
         let executable = try #require(executable, missingReason, sourceLocation: sourceLocation)
         let folder = try TemporaryFolder()
@@ -80,7 +88,7 @@ enum BenchProcess {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            Issue.record("bn-gpu-bench \(arguments) ran for more than \(timeLimit) s", sourceLocation: sourceLocation)
+            Issue.record("\(name) \(arguments) ran for more than \(timeLimit) s", sourceLocation: sourceLocation)
         }
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return Outcome(status: status,

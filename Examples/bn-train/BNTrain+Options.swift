@@ -1,0 +1,57 @@
+import ArgumentParser
+import BatchNorm
+
+/// The data sets bn-train knows, with the network each trains by default.
+enum DatasetChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+    /// Two concentric circles of noisy points, generated from the seed.
+    case circles
+    /// The 1,797 handwritten 8×8 digits of `Data/digits.csv.gz`.
+    case digits
+
+    /// Hidden widths: two small layers for the circles; for the digits the paper's three layers of 100.
+    var hidden: [Int] { self == .circles ? [32, 32] : [100, 100, 100] }
+    /// The learning rate. Chosen with the NumPy model in `Benchmarks/scripts/bn_train_model.py` (5
+    /// seeds) as one at which the network without batch norm still reaches the target within
+    /// ``epochs``, so that the gap is a count of epochs rather than "never".
+    var learningRate: Float { self == .circles ? 0.1 : 0.5 }
+    /// The standard deviation of the initial weights: "small Gaussian" for the digits, as in the
+    /// paper (0.1 with 100 units per layer shrinks the signal layer by layer); larger for two inputs.
+    var initialScale: Double { self == .circles ? 0.5 : 0.1 }
+    /// Enough epochs for the network without batch norm to reach 90 % on every seed tried.
+    var epochs: Int { self == .circles ? 200 : 100 }
+}
+
+/// Where the batch norms run.
+enum BackendOption: String, CaseIterable, ExpressibleByArgument, Sendable {
+    /// `makeBackend(_:for:)`: a GPU if there is one; on a CPU-only OpenCL device (PoCL) the CPU
+    /// reference for layers this small, where launches would cost more than the work.
+    case auto
+    /// The pure-Swift CPU reference.
+    case cpu
+    /// An OpenCL device, whatever its kind: `--device` or `BN_OPENCL_DEVICE` picks which.
+    case opencl
+
+    /// The backend for batch norms of `shape`.
+    /// - Parameters:
+    ///   - shape: A hidden layer's batch, for `.auto`'s rule on small shapes.
+    ///   - device: The OpenCL device query, if any.
+    /// - Returns: The backend.
+    /// - Throws: What ``makeBackend(_:for:)`` throws.
+    func make(for shape: TensorShape, device: String?) throws -> any BatchNormBackend {
+        switch self {
+        case .auto: try makeBackend(device.map { .openCL(device: $0) } ?? .auto, for: shape)
+        case .cpu: CPUBackend()
+        case .opencl: try makeBackend(.openCL(device: device), for: shape)
+        }
+    }
+}
+
+/// Parses "100,100,100" into widths, each at least 1.
+/// - Parameter text: Comma-separated positive integers.
+/// - Returns: The widths, or nil when the text is not such a list.
+func parseWidths(_ text: String) -> [Int]? {
+    let widths = text.split(separator: ",", omittingEmptySubsequences: false)
+        .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+    return widths.compactMap { $0 }
+}

@@ -1,0 +1,46 @@
+import BNTestSupport
+import Foundation
+import Testing
+
+extension ProductProcess {
+    /// The example under test.
+    static let train = ProductProcess(name: "bn-train")
+}
+
+/// bn-train run as a user runs it: its last line, its exit status and its messages for bad arguments.
+@Suite("bn-train on the command line", .enabled(if: ProductProcess.train.executable != nil))
+struct CommandLineTests {
+    /// Whether `line` has the form of the last line.
+    static func isLastLine(_ line: String) -> Bool {
+        line.wholeMatch(of: #/epochs to \d+(\.\d+)?% accuracy: with batch norm (\d+|not reached), without (\d+|not reached)/#) != nil
+    }
+
+    @Test("a short run on each data set ends with the epochs-to-target line", arguments: [
+        ["--dataset", "circles", "--samples", "240", "--epochs", "3"],
+        ["--dataset", "digits", "--hidden", "12,12", "--epochs", "2"],
+    ])
+    func shortRun(arguments: [String]) throws {
+        let outcome = try ProductProcess.train.run(arguments + ["--backend", "cpu", "--no-plots"])
+        #expect(outcome.status == 0, "\(outcome)")
+        let lines = outcome.standardOutput.split(separator: "\n")
+        let last = try #require(lines.last.map(String.init))
+        #expect(Self.isLastLine(last), "\(last)")
+        #expect(lines.contains { $0.hasPrefix("epoch ") && $0.contains("with batch norm: loss") })
+        #expect(lines.contains { $0.contains("running statistics (inference mode)") })
+    }
+
+    @Test("bad arguments exit 64 with a message that names the option", arguments: [
+        (["--batch-size", "1"], "--batch-size must be at least 2"),
+        (["--hidden", "10,0"], "--hidden takes comma-separated widths"),
+        (["--target", "0"], "--target is a percentage"),
+        (["--probe-unit", "32"], "--probe-unit must lie in 0..<32"),
+        (["--learning-rate", "nan"], "--learning-rate must be positive and finite"),
+        (["--dataset", "mnist"], "mnist"),
+    ])
+    func badArguments(arguments: [String], message: String) throws {
+        let outcome = try ProductProcess.train.run(arguments + ["--no-plots"])
+        #expect(outcome.status == 64, "\(outcome)")
+        #expect(outcome.standardError.contains(message), "\(outcome)")
+        #expect(!outcome.crashed)
+    }
+}
