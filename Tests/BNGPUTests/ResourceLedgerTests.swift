@@ -89,6 +89,34 @@ struct ResourceLedgerTests {
         #expect(ledger.counts == before, "before the loop: \(before); after: \(ledger.counts)")
     }
 
+    @Test("a BatchNormLayer keeps buffers for two batch shapes at most, and a dropped layer frees them all")
+    func layerBuffers() throws {
+        let backend = try Self.makeBackend()
+        let ledger = backend.context.ledger
+        try Self.arrayPasses(backend, Self.nchw)
+        let before = ledger.counts
+        do {
+            let layer = try BatchNormLayer(backend: backend, features: 3)
+            // γ, β, the running mean and variance, dγ and dβ.
+            #expect(ledger.counts.buffers == before.buffers + 6)
+            let shapes = [TensorShape(n: 4, c: 3), TensorShape(n: 7, c: 3), TensorShape(n: 2, c: 3, h: 2, w: 2)]
+            var counts = [Int]()
+            for round in 0..<12 {
+                let shape = shapes[round % 3]
+                let count = shape.dimensions.reduce(1, *)
+                _ = try layer.forward((0..<count).map { Float($0 % 5) }, shape: shape)
+                _ = try layer.backward([Float](repeating: 0.5, count: count))
+                try backend.synchronize()
+                counts.append(ledger.counts.buffers)
+            }
+            // Per kept shape: x, y, dy, dx, mean and invStd; two shapes kept, whichever came last.
+            #expect(counts.dropFirst(2).allSatisfy { $0 == before.buffers + 6 + 2 * 6 }, "\(counts)")
+        }
+        // Programs and kernels built for the new shapes stay with the backend, as they do for any call.
+        let after = ledger.counts
+        #expect(after.buffers == before.buffers && after.events == 0, "alive after the layer was dropped: \(after)")
+    }
+
     @Test("a failed call and a failed build release what they made")
     func failures() throws {
         let backend = try Self.makeBackend()

@@ -45,7 +45,7 @@ struct ReadmeTests {
         let readme = try Self.text("README.md")
         let compiled = try Self.text("Examples/bn-quickstart/main.swift") + Self.text("Tests/BatchNormTests/ReadmeTests.swift")
         let blocks = Self.blocks("swift", in: readme)
-        #expect(blocks.count == 2)
+        #expect(blocks.count == 3)
         #expect(blocks.first == (try Self.text("Examples/bn-quickstart/main.swift")))
         for block in blocks {
             let body = block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
@@ -63,6 +63,37 @@ struct ReadmeTests {
         let ci = try Self.text(".ci/run").split(separator: "\n")
         #expect(ci.last.map(String.init) == commands.last.map(String.init))
         #expect(ci.contains { $0.contains("apt-get install -y pocl-opencl-icd ocl-icd-opencl-dev opencl-headers clinfo") })
+        // The README installs what CI installs, so that a fresh machine builds from the README alone.
+        func packages(_ line: Substring?) -> [Substring] {
+            guard let line, let start = line.range(of: "apt-get install -y ") else { return [] }
+            return line[start.upperBound...].prefix { $0 != "&" }.split(separator: " ")
+        }
+        let installed = packages(ci.first { $0.contains("apt-get install -y") })
+        #expect(installed.contains("zlib1g-dev") && installed == packages(commands.first))
+    }
+
+    @Test("the layer example runs: training output normalized, inference output from the running statistics",
+          arguments: BackendKind.available)
+    func layerExample(kind: BackendKind) throws {
+        try layerExample(kind.make())
+    }
+
+    private func layerExample<B: BatchNormBackend>(_ backend: B) throws {
+        let inputs = TestInputs(TestCase("MLP layer", TensorShape(n: 60, c: 100)), mode: .spatial)
+        let (x, dy) = (inputs.x, inputs.dy)
+        let layer = try BatchNormLayer(backend: backend, features: 100)  // γ = 1, β = 0, running (0, 1)
+        let y = try layer.forward(x, shape: TensorShape(n: 60, c: 100))    // training: batch statistics
+        let dx = try layer.backward(dy)                                     // dγ and dβ stay in the layer
+        try layer.applyGradients(learningRate: 0.1)                         // one SGD step on γ and β
+        layer.isTraining = false                                            // inference: running statistics
+        let prediction = try layer.forward(x, shape: TensorShape(n: 60, c: 100))
+
+        // Feature 0 of y has mean 0 and variance 1; dx has mean 0 per feature; inference differs.
+        let column = stride(from: 0, to: y.count, by: 100).map { Double(y[$0]) }
+        #expect(abs(column.reduce(0, +) / 60) < 1e-5)
+        #expect(abs(column.map { $0 * $0 }.reduce(0, +) / 60 - 1) < 1e-3)
+        #expect(abs(stride(from: 0, to: dx.count, by: 100).map { Double(dx[$0]) }.reduce(0, +)) < 1e-4)
+        #expect(layer.gamma != [Float](repeating: 1, count: 100) && prediction != y)
     }
 
     @Test("the device-resident step equals the array calls", arguments: BackendKind.available)
