@@ -12,7 +12,7 @@ struct ChartBand: Sendable, Hashable {
 
     /// The legend's text; nil keeps the band out of the legend.
     var name: String?
-    /// The spans in x order; one that is not finite breaks the band in two.
+    /// The spans in x order; one whose edges cannot both be placed breaks the band in two.
     var spans: [Span]
     var colour: ChartColour
     /// The fill's opacity: light enough that lines drawn over it keep their contrast.
@@ -25,22 +25,6 @@ struct ChartBand: Sendable, Hashable {
     ///   - opacity: The fill's opacity; 0.18 leaves a line of the same colour over it easy to see.
     init(_ name: String?, spans: [Span], colour: ChartColour, opacity: Double = 0.18) {
         (self.name, self.spans, self.colour, self.opacity) = (name, spans, colour, opacity)
-    }
-
-    /// The runs of consecutive finite spans, each drawn as one polygon.
-    var finiteRuns: [[Span]] {
-        var runs: [[Span]] = []
-        var run: [Span] = []
-        for span in spans {
-            if span.isFinite {
-                run.append(span)
-            } else if !run.isEmpty {
-                runs.append(run)
-                run = []
-            }
-        }
-        if !run.isEmpty { runs.append(run) }
-        return runs
     }
 }
 

@@ -28,16 +28,16 @@ struct ChartLayout {
     /// - Parameter chart: The chart.
     init(_ chart: LineChart) {
         let style = chart.style
-        let ticks = Self.ticks(chart)
+        let scales = Self.scales(chart)
         let count = max(chart.panels.count, 1)
 
         // Horizontal: y-axis label, tick labels, ticks, plot, room for the last x label's right half.
-        let yLabelWidth = ticks.flatMap { pair in pair.y.values.map { TextMetrics.width(of: pair.y.label($0), size: style.tickLabelSize) } }
+        let yLabelWidth = scales.flatMap { $0.y.labels.map { TextMetrics.width(of: $0, size: style.tickLabelSize) } }
             .max() ?? 0
         let leftWidth = style.lineHeight(style.axisLabelSize) + style.labelGap + yLabelWidth + style.labelGap
             + style.tickLength
-        let lastXLabelHalf = ticks.compactMap { pair in
-            pair.x.values.last.map { TextMetrics.width(of: pair.x.label($0), size: style.tickLabelSize) / 2 }
+        let lastXLabelHalf = scales.compactMap { pair in
+            pair.x.labels.last.map { TextMetrics.width(of: $0, size: style.tickLabelSize) / 2 }
         }.max() ?? 0
         let rightWidth = max(lastXLabelHalf, 2 * style.labelGap)
         let cellWidth = leftWidth + style.plotWidth + rightWidth
@@ -54,7 +54,9 @@ struct ChartLayout {
 
         // Each cell: panel title, plot, ticks and their labels, x-axis label, legend.
         let legendWidth = style.plotWidth + rightWidth
-        let legendRows = chart.panels.map { LegendEntry.rows(LegendEntry.entries(of: $0), width: legendWidth, style: style) }
+        let legendRows = chart.panels.map {
+            LegendEntry.rows(LegendEntry.entries(of: $0), width: legendWidth, style: style)
+        }
         let legendHeight = Double(legendRows.map(\.count).max() ?? 0) * style.lineHeight(style.legendSize)
         let aboveLegend = style.lineHeight(style.panelTitleSize) + style.labelGap + style.plotHeight
             + style.tickLength + style.labelGap + style.lineHeight(style.tickLabelSize)
@@ -71,27 +73,23 @@ struct ChartLayout {
             let top = headerHeight + Double(row) * (cellHeight + style.panelGap)
             let plot = PlotArea(x: left + leftWidth, y: top + style.lineHeight(style.panelTitleSize) + style.labelGap,
                                 width: style.plotWidth, height: style.plotHeight,
-                                xTicks: ticks[index].x, yTicks: ticks[index].y)
+                                xScale: scales[index].x, yScale: scales[index].y)
             return PanelPlace(plot: plot, top: top, left: left, legendRows: legendRows[index],
                               legendTop: top + aboveLegend)
         }
     }
 
-    /// Each panel's x and y ticks, fitted to its data or to every panel's where the chart shares a range.
-    private static func ticks(_ chart: LineChart) -> [(x: NiceTicks, y: NiceTicks)] {
+    /// Each panel's x and y scales, fitted to its data or to every panel's where the chart shares a
+    /// range; y axes are padded by ``ChartStyle/yPadding``, x axes end at their ticks.
+    private static func scales(_ chart: LineChart) -> [(x: AxisScale, y: AxisScale)] {
         let style = chart.style
-        func fit(_ axis: ChartAxis, _ values: [Double]) -> NiceTicks {
-            if let range = axis.range {
-                return NiceTicks(within: range, maxCount: style.maxTickCount, isInteger: axis.isInteger)
-            }
-            return NiceTicks(covering: values.min() ?? .nan, values.max() ?? .nan, maxCount: style.maxTickCount,
-                             isInteger: axis.isInteger)
-        }
         let allX = chart.panels.flatMap(\.xValues)
         let allY = chart.panels.flatMap(\.yValues)
         return chart.panels.map { panel in
-            (fit(panel.xAxis, chart.sharesXRange ? allX : panel.xValues),
-             fit(panel.yAxis, chart.sharesYRange ? allY : panel.yValues))
+            (AxisScale(panel.xAxis, values: chart.sharesXRange ? allX : panel.xValues, padding: 0,
+                       maxTickCount: style.maxTickCount),
+             AxisScale(panel.yAxis, values: chart.sharesYRange ? allY : panel.yValues, padding: style.yPadding,
+                       maxTickCount: style.maxTickCount))
         }
     }
 }
@@ -102,26 +100,24 @@ struct PlotArea {
     var y: Double
     var width: Double
     var height: Double
-    var xTicks: NiceTicks
-    var yTicks: NiceTicks
+    var xScale: AxisScale
+    var yScale: AxisScale
 
     var right: Double { x + width }
     var bottom: Double { y + height }
 
     /// Where data value `value` goes horizontally.
     /// - Parameter value: An x value.
-    /// - Returns: The user-space x; not finite when `value` is not, or lies absurdly far out.
+    /// - Returns: The user-space x; not finite when `value` cannot be placed (see ``AxisScale/fraction(_:)``).
     func pageX(_ value: Double) -> Double {
-        let range = xTicks.range
-        return x + (value - range.lowerBound) / (range.upperBound - range.lowerBound) * width
+        x + xScale.fraction(value) * width
     }
 
     /// Where data value `value` goes vertically (up the page as the value grows).
     /// - Parameter value: A y value.
-    /// - Returns: The user-space y; not finite when `value` is not, or lies absurdly far out.
+    /// - Returns: The user-space y; not finite when `value` cannot be placed (see ``AxisScale/fraction(_:)``).
     func pageY(_ value: Double) -> Double {
-        let range = yTicks.range
-        return bottom - (value - range.lowerBound) / (range.upperBound - range.lowerBound) * height
+        bottom - yScale.fraction(value) * height
     }
 
     /// Where `point` goes, or nil when it cannot be drawn.

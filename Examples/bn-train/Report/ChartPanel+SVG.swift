@@ -48,11 +48,11 @@ extension ChartPanel {
     /// Light lines across the plot at every tick.
     private func writeGrid(_ plot: PlotArea, into svg: inout SVGBuilder, style: ChartStyle) {
         var path = ""
-        for value in plot.xTicks.values {
+        for value in plot.xScale.ticks {
             let x = SVGBuilder.number(plot.pageX(value))
             path += "M\(x),\(SVGBuilder.number(plot.y))V\(SVGBuilder.number(plot.bottom))"
         }
-        for value in plot.yTicks.values {
+        for value in plot.yScale.ticks {
             let y = SVGBuilder.number(plot.pageY(value))
             path += "M\(SVGBuilder.number(plot.x)),\(y)H\(SVGBuilder.number(plot.right))"
         }
@@ -66,11 +66,11 @@ extension ChartPanel {
                              ("width", SVGBuilder.number(plot.width)), ("height", SVGBuilder.number(plot.height)),
                              ("fill", "none"), ("stroke", style.axisColour), ("stroke-width", "1")])
         var path = ""
-        for value in plot.xTicks.values {
+        for value in plot.xScale.ticks {
             path += "M\(SVGBuilder.number(plot.pageX(value))),\(SVGBuilder.number(plot.bottom))"
                 + "v\(SVGBuilder.number(style.tickLength))"
         }
-        for value in plot.yTicks.values {
+        for value in plot.yScale.ticks {
             path += "M\(SVGBuilder.number(plot.x)),\(SVGBuilder.number(plot.pageY(value)))"
                 + "h\(SVGBuilder.number(-style.tickLength))"
         }
@@ -83,17 +83,17 @@ extension ChartPanel {
         let plot = place.plot
         let tickSize = SVGBuilder.number(style.tickLabelSize)
         let xLabelBaseline = plot.bottom + style.tickLength + style.labelGap + style.tickLabelSize
-        for value in plot.xTicks.values {
+        for (value, label) in zip(plot.xScale.ticks, plot.xScale.labels) {
             svg.element("text", [("x", SVGBuilder.number(plot.pageX(value))), ("y", SVGBuilder.number(xLabelBaseline)),
                                  ("font-size", tickSize), ("text-anchor", "middle"), ("fill", style.textColour)],
-                        content: plot.xTicks.label(value))
+                        content: label)
         }
-        for value in plot.yTicks.values {
+        for (value, label) in zip(plot.yScale.ticks, plot.yScale.labels) {
             let baseline = plot.pageY(value) + style.tickLabelSize * Self.centringOffset
             svg.element("text", [("x", SVGBuilder.number(plot.x - style.tickLength - style.labelGap)),
                                  ("y", SVGBuilder.number(baseline)), ("font-size", tickSize),
                                  ("text-anchor", "end"), ("fill", style.textColour)],
-                        content: plot.yTicks.label(value))
+                        content: label)
         }
         let axisSize = SVGBuilder.number(style.axisLabelSize)
         let xAxisBaseline = plot.bottom + style.tickLength + style.labelGap + style.lineHeight(style.tickLabelSize)
@@ -128,7 +128,7 @@ extension ChartPanel {
                 switch entry.sample {
                 case let .line(colour, stroke, width):
                     svg.element("line", [("x1", SVGBuilder.number(x)), ("y1", SVGBuilder.number(middle)),
-                                         ("x2", SVGBuilder.number(x + style.legendSampleLength)),
+                                         ("x2", SVGBuilder.number(x + Self.sampleLength(stroke, width: width, style))),
                                          ("y2", SVGBuilder.number(middle))]
                                 + Self.strokeAttributes(colour, stroke, width: width))
                 case let .band(colour, opacity):
@@ -147,12 +147,11 @@ extension ChartPanel {
         svg.close()
     }
 
-    /// A series as one polyline per run of finite points, or a dot for a run of one.
+    /// A series as one polyline per run of points that can be placed, or a dot for a run of one.
     private static func write(_ series: ChartSeries, in plot: PlotArea, id: String, into svg: inout SVGBuilder) {
         svg.open("g", [("id", id)])
         if let name = series.name { svg.element("title", content: name) }
-        for run in series.finiteRuns {
-            let points = run.compactMap(plot.page)
+        for points in runs(series.points.map(plot.page)) {
             if points.count == 1 {
                 svg.element("circle", [("cx", SVGBuilder.number(points[0].x)), ("cy", SVGBuilder.number(points[0].y)),
                                        ("r", SVGBuilder.number(series.width)), ("fill", series.colour.hex)])
@@ -165,19 +164,50 @@ extension ChartPanel {
         svg.close()
     }
 
-    /// A band as one polygon per run of finite spans: along the lower edge, back along the upper.
+    /// A band as one polygon per run of spans whose edges can both be placed: along the lower edge,
+    /// back along the upper.
     private static func write(_ band: ChartBand, in plot: PlotArea, id: String, into svg: inout SVGBuilder) {
         svg.open("g", [("id", id)])
         if let name = band.name { svg.element("title", content: name) }
-        for run in band.finiteRuns {
-            let lower = run.compactMap { plot.page(ChartPoint($0.x, $0.lower)) }
-            let upper = run.compactMap { plot.page(ChartPoint($0.x, $0.upper)) }
-            guard lower.count == run.count, upper.count == run.count else { continue }
+        let edges = band.spans.map { span -> [(x: Double, y: Double)]? in
+            guard let lower = plot.page(ChartPoint(span.x, span.lower)),
+                  let upper = plot.page(ChartPoint(span.x, span.upper)) else { return nil }
+            return [lower, upper]
+        }
+        for run in runs(edges) where run.count > 1 {
+            let lower = run.map { $0[0] }
+            let upper = run.map { $0[1] }
             svg.element("polygon", [("points", SVGBuilder.points(lower + upper.reversed())),
                                     ("fill", band.colour.hex), ("fill-opacity", SVGBuilder.number(band.opacity)),
                                     ("stroke", "none")])
         }
         svg.close()
+    }
+
+    /// The length of a legend's line sample: the full sample length for a solid line; for a dashed
+    /// or dotted one, as many whole dash periods as fit, plus one more dash, so that the sample
+    /// ends on a dash rather than a stub.
+    private static func sampleLength(_ stroke: ChartStroke, width: Double, _ style: ChartStyle) -> Double {
+        guard let dashes = stroke.dashArray(width: width), dashes.count == 2 else { return style.legendSampleLength }
+        let period = dashes[0] + dashes[1]
+        let periods = ((style.legendSampleLength - dashes[0]) / period).rounded(.down)
+        return max(periods, 0) * period + dashes[0]
+    }
+
+    /// The runs of consecutive non-nil elements, in order: nil breaks a line.
+    private static func runs<Element>(_ elements: [Element?]) -> [[Element]] {
+        var runs: [[Element]] = []
+        var run: [Element] = []
+        for element in elements {
+            if let element {
+                run.append(element)
+            } else if !run.isEmpty {
+                runs.append(run)
+                run = []
+            }
+        }
+        if !run.isEmpty { runs.append(run) }
+        return runs
     }
 
     /// `stroke`, `stroke-width` and, for a dashed or dotted line, `stroke-dasharray` and the caps

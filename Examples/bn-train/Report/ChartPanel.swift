@@ -6,13 +6,17 @@ struct ChartAxis: Sendable, Hashable {
     var range: ClosedRange<Double>?
     /// Whether the values are counts (epochs, steps), so that ticks fall on whole numbers.
     var isInteger: Bool
+    /// Whether the axis is logarithmic: for values that span decades, such as a loss. Values that
+    /// are not positive cannot be placed on it, and break lines as values that are not finite do.
+    var isLogarithmic: Bool
 
     /// - Parameters:
     ///   - label: The axis label, with the unit.
     ///   - range: A fixed range, or nil to fit the data.
-    ///   - isInteger: Whether ticks must fall on whole numbers.
-    init(_ label: String, range: ClosedRange<Double>? = nil, isInteger: Bool = false) {
-        (self.label, self.range, self.isInteger) = (label, range, isInteger)
+    ///   - isInteger: Whether ticks must fall on whole numbers (linear axes only).
+    ///   - isLogarithmic: Whether the axis is logarithmic.
+    init(_ label: String, range: ClosedRange<Double>? = nil, isInteger: Bool = false, isLogarithmic: Bool = false) {
+        (self.label, self.range, self.isInteger, self.isLogarithmic) = (label, range, isInteger, isLogarithmic)
     }
 }
 

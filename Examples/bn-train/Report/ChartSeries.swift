@@ -1,5 +1,5 @@
-/// One point of a series. A point with a coordinate that is not finite is not drawn: the line
-/// breaks there and goes on at the next finite point.
+/// One point of a series. A point that cannot be placed (a coordinate that is not finite, or not
+/// positive on a logarithmic axis) is not drawn: the line breaks there and goes on at the next point.
 struct ChartPoint: Sendable, Hashable {
     var x: Double
     var y: Double
@@ -49,28 +49,12 @@ struct ChartSeries: Sendable, Hashable {
 
     /// - Parameters:
     ///   - name: The legend's text, or nil to leave the series out of the legend.
-    ///   - points: The points, joined in order; a point that is not finite breaks the line.
+    ///   - points: The points, joined in order; a point that cannot be placed breaks the line.
     ///   - colour: The line's colour.
     ///   - stroke: Solid, dashed or dotted.
     ///   - width: The line width; 2 units reads at full size and at half size.
     init(_ name: String?, points: [ChartPoint], colour: ChartColour, stroke: ChartStroke = .solid,
          width: Double = 2) {
         (self.name, self.points, self.colour, self.stroke, self.width) = (name, points, colour, stroke, width)
-    }
-
-    /// The runs of consecutive finite points, in order: one per piece of line to draw.
-    var finiteRuns: [[ChartPoint]] {
-        var runs: [[ChartPoint]] = []
-        var run: [ChartPoint] = []
-        for point in points {
-            if point.isFinite {
-                run.append(point)
-            } else if !run.isEmpty {
-                runs.append(run)
-                run = []
-            }
-        }
-        if !run.isEmpty { runs.append(run) }
-        return runs
     }
 }

@@ -26,6 +26,12 @@ struct ChartStyle: Sendable, Hashable {
     /// The distance between lines of text, as a multiple of the font size: room for descenders.
     var lineSpacing: Double = 1.35
 
+    /// The fraction of a fitted y axis's tick range (in log space on a logarithmic axis) left
+    /// empty beyond its first and last tick, so
+    /// that a line at an extreme (an accuracy of 100 %, a loss at its last tick) stays clear of the
+    /// frame. A fixed range is shown exactly.
+    var yPadding: Double = 0.04
+
     /// The length of a tick mark outside the plot.
     var tickLength: Double = 5
     /// The gap between a tick mark and its label, and between labels and what is next to them.

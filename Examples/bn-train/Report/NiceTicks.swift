@@ -43,7 +43,8 @@ struct NiceTicks: Sendable, Hashable {
 
     /// Ticks inside a fixed range, which the axis spans exactly.
     /// - Parameters:
-    ///   - range: The axis range; one that is empty or not finite is fitted as ``init(covering:_:maxCount:isInteger:)`` does.
+    ///   - range: The axis range; one that is empty or not finite is fitted as
+    ///     ``init(covering:_:maxCount:isInteger:)`` does.
     ///   - maxCount: At most this many ticks.
     ///   - isInteger: Whether ticks must fall on whole numbers.
     init(within range: ClosedRange<Double>, maxCount: Int = 7, isInteger: Bool = false) {
