@@ -115,7 +115,8 @@ struct BNTrain: ParsableCommand {
         let elapsed = ContinuousClock.now - start
         print(summary(of: outcome, batchSize: batchSize))
         if !noPlots {
-            print("plots: not yet")
+            let paths = try ReportWriter.write(outcome.report, to: output)
+            print("plots and their data: \(paths.joined(separator: ", "))")
         }
         print("trained both networks in \(fixed(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, 1)) s")
         print(finalLine(outcome.report))

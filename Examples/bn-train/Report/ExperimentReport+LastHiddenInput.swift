@@ -6,6 +6,10 @@ extension ExperimentReport {
     /// outer two shaded) and its mean, dashed. Both panels span the same x and y ranges, so that
     /// their spreads and drifts compare directly.
     var lastHiddenInputChart: LineChart {
+        // The x axis ends at the last step recorded rather than at the next round tick, which can
+        // leave a fifth of the plot empty.
+        let lastStep = [plainNetwork, batchNormNetwork].compactMap { $0.history.probes.last?.step }.max() ?? 0
+        let steps = lastStep > 0 ? 0...Double(lastStep) : nil
         let panels = [plainNetwork, batchNormNetwork].enumerated().map { index, network in
             let probes = network.history.probes
             func points(_ value: KeyPath<ProbeRecord, Double>) -> [ChartPoint] {
@@ -14,7 +18,7 @@ extension ExperimentReport {
             let panelLetter = index == 0 ? "a" : "b"
             return ChartPanel(
                 title: "(\(panelLetter)) \(network.history.label)",
-                xAxis: ChartAxis("training step", isInteger: true),
+                xAxis: ChartAxis("training step", range: steps, isInteger: true),
                 yAxis: ChartAxis("input to the unit's activation"),
                 series: [
                     ChartSeries("median (50th percentile)", points: points(\.p50), colour: network.colour),
