@@ -29,6 +29,22 @@ struct CommandLineTests {
         #expect(lines.contains { $0.contains("running statistics (inference mode)") })
     }
 
+    @Test("a run writes the two figures and their data into --output, creating the folder")
+    func figures() throws {
+        let folder = try TemporaryFolder()
+        let output = folder.path("plots/circles")
+        let outcome = try ProductProcess.train.run(["--samples", "240", "--epochs", "2", "--backend", "cpu", "--output", output])
+        #expect(outcome.status == 0, "\(outcome)")
+        for name in ["learning-curves", "last-hidden-input"] {
+            for suffix in ["svg", "csv"] {
+                let path = output + "/circles-\(name).\(suffix)"
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                #expect(suffix == "svg" ? text.contains("</svg>") : text.split(separator: "\n").count > 2, "\(path)")
+                #expect(outcome.standardOutput.contains(path))
+            }
+        }
+    }
+
     @Test("bad arguments exit 64 with a message that names the option", arguments: [
         (["--batch-size", "1"], "--batch-size must be at least 2"),
         (["--hidden", "10,0"], "--hidden takes comma-separated widths"),
