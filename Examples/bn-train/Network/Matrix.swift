@@ -39,29 +39,21 @@ struct Matrix: Sendable, Hashable {
     /// self · other: (n × k)(k × m). The inner loop runs along rows of both, so it vectorizes.
     func multiplied(by other: Matrix) -> Matrix {
         precondition(columns == other.rows)
-        var result = [Float](repeating: 0, count: rows * other.columns)
-        let width = other.columns
-        values.withUnsafeBufferPointer { a in
-            other.values.withUnsafeBufferPointer { b in
-                result.withUnsafeMutableBufferPointer { c in
-                    for i in 0..<rows {
-                        for p in 0..<columns {
-                            let scale = a[i * columns + p]
-                            if scale == 0 { continue }
-                            for j in 0..<width { c[i * width + j] += scale * b[p * width + j] }
-                        }
-                    }
-                }
-            }
-        }
-        return Matrix(rows: rows, columns: width, values: result)
+        return Matrix(rows: rows, columns: other.columns, values: accumulatingRows(of: other, transposingSelf: false))
     }
 
     /// selfᵀ · other: (n × k)ᵀ(n × m), the weight gradient of a dense layer.
     func transposedMultiplied(by other: Matrix) -> Matrix {
         precondition(rows == other.rows)
-        var result = [Float](repeating: 0, count: columns * other.columns)
+        return Matrix(rows: columns, columns: other.columns, values: accumulatingRows(of: other, transposingSelf: true))
+    }
+
+    /// Σ over (i, p) of self[i, p] times a row of `other` added into a row of the result: row p of
+    /// `other` into row i for self · other, row i into row p for selfᵀ · other. Zeros of self (ReLU
+    /// outputs) are skipped.
+    private func accumulatingRows(of other: Matrix, transposingSelf: Bool) -> [Float] {
         let width = other.columns
+        var result = [Float](repeating: 0, count: (transposingSelf ? columns : rows) * width)
         values.withUnsafeBufferPointer { a in
             other.values.withUnsafeBufferPointer { b in
                 result.withUnsafeMutableBufferPointer { c in
@@ -69,13 +61,14 @@ struct Matrix: Sendable, Hashable {
                         for p in 0..<columns {
                             let scale = a[i * columns + p]
                             if scale == 0 { continue }
-                            for j in 0..<width { c[p * width + j] += scale * b[i * width + j] }
+                            let (target, source) = transposingSelf ? (p * width, i * width) : (i * width, p * width)
+                            for j in 0..<width { c[target + j] += scale * b[source + j] }
                         }
                     }
                 }
             }
         }
-        return Matrix(rows: columns, columns: width, values: result)
+        return result
     }
 
     /// self · otherᵀ: (n × m)(k × m)ᵀ, the input gradient of a dense layer.
