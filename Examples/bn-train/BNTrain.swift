@@ -118,7 +118,7 @@ struct BNTrain: ParsableCommand {
             let paths = try ReportWriter.write(outcome.report, to: output)
             print("plots and their data: \(paths.joined(separator: ", "))")
         }
-        print("trained both networks in \(fixed(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, 1)) s")
+        print("trained both networks in \(fixed(elapsed / .seconds(1), 1)) s")
         print(finalLine(outcome.report))
     }
 
@@ -132,9 +132,10 @@ struct BNTrain: ParsableCommand {
             data = Digits.split(try Digits.load(), heldOutFraction: heldOut / 100, seed: seed)
         }
         let widths = hiddenWidths ?? dataset.hidden
-        let steps = (epochs ?? dataset.epochs) * max(data.training.count / batchSize, 1)
+        let epochs = self.epochs ?? dataset.epochs
+        let steps = epochs * max(data.training.count / batchSize, 1)
         let settings = TrainingSettings(
-            epochs: epochs ?? dataset.epochs, batchSize: batchSize, learningRate: learningRate ?? dataset.learningRate,
+            epochs: epochs, batchSize: batchSize, learningRate: learningRate ?? dataset.learningRate,
             targetAccuracy: target / 100, probeUnit: probeUnit,
             // About 200 records over the run: enough for a smooth curve, few enough to cost nothing.
             probeInterval: max(steps / 200, 1), seed: seed)

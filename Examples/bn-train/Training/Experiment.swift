@@ -22,25 +22,28 @@ struct Experiment: Sendable {
     /// What a run found.
     struct Outcome {
         var report: ExperimentReport
-        /// The batch-norm network's held-out accuracy with running statistics (inference mode).
-        var inferenceAccuracy: Double
-        /// Its held-out accuracy with batch statistics, per evaluation batch size.
+        /// The batch-norm network's held-out accuracy with batch statistics, per evaluation batch size.
         var batchStatisticsAccuracy: [(batchSize: Int, accuracy: Double)]
-        /// The network without batch norm's held-out accuracy.
-        var plainAccuracy: Double
+
+        /// The batch-norm network's held-out accuracy with running statistics (inference mode),
+        /// as the last epoch measured it.
+        var inferenceAccuracy: Double { report.withBatchNorm.epochs.last?.heldOutAccuracy ?? .nan }
+        /// The network without batch norm's held-out accuracy, as the last epoch measured it.
+        var plainAccuracy: Double { report.withoutBatchNorm.epochs.last?.heldOutAccuracy ?? .nan }
     }
+
+    /// Every layer's width, input and classes included: [2, 32, 32, 2].
+    var widths: [Int] { [data.training.inputs.columns] + hidden + [data.training.classes] }
 
     /// The network's shape and training, for titles: "2→32→32→2 sigmoid MLP, batch 60, ...".
     var caption: String {
-        let widths = [data.training.inputs.columns] + hidden + [data.training.classes]
-        return "\(widths.map(String.init).joined(separator: "→")) \(activation) MLP, batch \(settings.batchSize), "
+        "\(widths.map(String.init).joined(separator: "→")) \(activation) MLP, batch \(settings.batchSize), "
             + "learning rate \(settings.learningRate), initial weights N(0, \(initialScale)²), seed \(settings.seed)"
     }
 
     /// The initial dense layers, drawn from the seed: both networks start from copies of them.
     func initialLayers() -> [DenseLayer] {
         var random = SeededRandom(seed: settings.seed, stream: .weights)
-        let widths = [data.training.inputs.columns] + hidden + [data.training.classes]
         return zip(widths, widths.dropFirst()).map {
             DenseLayer(inputs: $0, outputs: $1, scale: initialScale, using: &random)
         }
@@ -66,13 +69,9 @@ struct Experiment: Sendable {
         }
         let report = ExperimentReport(dataset: datasetName, targetAccuracy: settings.targetAccuracy,
                                       withBatchNorm: normalized.history, withoutBatchNorm: plain.history, caption: caption)
-        return Outcome(
-            report: report,
-            inferenceAccuracy: try normalized.network.inferenceAccuracy(data.heldOut),
-            batchStatisticsAccuracy: try evaluationBatchSizes.map {
-                ($0, try normalized.network.batchStatisticsAccuracy(data.heldOut, batchSize: $0))
-            },
-            plainAccuracy: try plain.network.inferenceAccuracy(data.heldOut))
+        return Outcome(report: report, batchStatisticsAccuracy: try evaluationBatchSizes.map {
+            ($0, try normalized.network.batchStatisticsAccuracy(data.heldOut, batchSize: $0))
+        })
     }
 
     private func describe(_ record: EpochRecord) -> String {
