@@ -38,14 +38,9 @@ extension ExperimentReport {
     /// The probes as a long table: `step,network,mean,p15,p50,p85`, one row per probe per network
     /// in step order.
     var lastHiddenInputTable: CSVTable {
-        let rows = [batchNormNetwork, plainNetwork]
-            .flatMap { network in network.history.probes.map { (network.tableName, $0) } }
-            .enumerated()
-            .sorted { ($0.element.1.step, $0.offset) < ($1.element.1.step, $1.offset) }
-            .map { _, row in
-                let (name, probe) = row
-                return [String(probe.step), name] + [probe.mean, probe.p15, probe.p50, probe.p85].map(CSVTable.number)
-            }
+        let rows = interleavedRows(\.probes, by: \.step) { name, probe in
+            [String(probe.step), name] + [probe.mean, probe.p15, probe.p50, probe.p85].map(CSVTable.number)
+        }
         return CSVTable(header: ["step", "network", "mean", "p15", "p50", "p85"], rows: rows)
     }
 }

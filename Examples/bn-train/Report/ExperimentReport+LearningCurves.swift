@@ -45,15 +45,10 @@ extension ExperimentReport {
     /// The learning curves as a long table: `epoch,network,loss,training_accuracy,held_out_accuracy`,
     /// one row per epoch per network in epoch order, accuracies as fractions as recorded.
     var learningCurvesTable: CSVTable {
-        let rows = [batchNormNetwork, plainNetwork]
-            .flatMap { network in network.history.epochs.map { (network.tableName, $0) } }
-            .enumerated()
-            .sorted { ($0.element.1.epoch, $0.offset) < ($1.element.1.epoch, $1.offset) }
-            .map { _, row in
-                let (name, record) = row
-                return [String(record.epoch), name, CSVTable.number(record.loss),
-                        CSVTable.number(record.trainingAccuracy), CSVTable.number(record.heldOutAccuracy)]
-            }
+        let rows = interleavedRows(\.epochs, by: \.epoch) { name, record in
+            [String(record.epoch), name, CSVTable.number(record.loss),
+             CSVTable.number(record.trainingAccuracy), CSVTable.number(record.heldOutAccuracy)]
+        }
         return CSVTable(header: ["epoch", "network", "loss", "training_accuracy", "held_out_accuracy"], rows: rows)
     }
 }

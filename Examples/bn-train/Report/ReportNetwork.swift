@@ -25,6 +25,22 @@ extension ExperimentReport {
         ReportNetwork(history: withoutBatchNorm, tableName: "plain", colour: .vermillion)
     }
 
+    /// Both networks' records as the rows of a long table, ordered by `position` (an epoch or a
+    /// step), the batch-norm network's row first where both have one.
+    /// - Parameters:
+    ///   - records: A network's records: its epochs or its probes.
+    ///   - position: Where a record falls in training.
+    ///   - row: A record's row, given the network's table name.
+    /// - Returns: The rows.
+    func interleavedRows<Record>(_ records: (TrainingHistory) -> [Record], by position: (Record) -> Int,
+                                 row: (String, Record) -> [String]) -> [[String]] {
+        [batchNormNetwork, plainNetwork]
+            .flatMap { network in records(network.history).map { (network.tableName, $0) } }
+            .enumerated()
+            .sorted { (position($0.element.1), $0.offset) < (position($1.element.1), $1.offset) }
+            .map { row($0.element.0, $0.element.1) }
+    }
+
     /// The dataset's name as a file-name prefix: letters, digits, `.`, `_` and `-` kept, anything
     /// else (a `/`, a space) turned into `-`, so that a name can never point outside the folder.
     var fileStem: String {
