@@ -17,6 +17,14 @@ struct ResourceLedgerTests {
         try OpenCLBackend(device: Device.select(TestBackends.deviceQuery), isProfilingEnabled: true, forcesWideIndices: false)
     }
 
+    /// A backend of its own that has run every array-form pass on `cases`, so that the programs and
+    /// kernels those shapes need are built before a test takes its counts.
+    static func warmBackend(_ cases: [TestCase] = [nchw]) throws -> (backend: OpenCLBackend, ledger: ResourceLedger) {
+        let backend = try makeBackend()
+        for testCase in cases { try arrayPasses(backend, testCase) }
+        return (backend, backend.context.ledger)
+    }
+
     /// Every array-form pass once: each makes and drops its own buffers.
     static func arrayPasses(_ backend: OpenCLBackend, _ testCase: TestCase) throws {
         let inputs = TestInputs(testCase, mode: .spatial)
@@ -63,10 +71,7 @@ struct ResourceLedgerTests {
 
     @Test("a live backend's count after a loop of steps is its count before, once the loop's buffers are gone")
     func loopAllocatesNothingItKeeps() throws {
-        let backend = try Self.makeBackend()
-        let ledger = backend.context.ledger
-        try Self.arrayPasses(backend, Self.nchw)
-        try Self.arrayPasses(backend, Self.nhwc)
+        let (backend, ledger) = try Self.warmBackend([Self.nchw, Self.nhwc])
         let before = ledger.counts
         do {
             var steps = [try TrainingStep(backend: backend, testCase: Self.nchw),
@@ -91,9 +96,7 @@ struct ResourceLedgerTests {
 
     @Test("a BatchNormLayer keeps buffers for two batch shapes at most, and a dropped layer frees them all")
     func layerBuffers() throws {
-        let backend = try Self.makeBackend()
-        let ledger = backend.context.ledger
-        try Self.arrayPasses(backend, Self.nchw)
+        let (backend, ledger) = try Self.warmBackend()
         let before = ledger.counts
         do {
             let layer = try BatchNormLayer(backend: backend, features: 3)
@@ -119,9 +122,7 @@ struct ResourceLedgerTests {
 
     @Test("a failed call and a failed build release what they made")
     func failures() throws {
-        let backend = try Self.makeBackend()
-        let ledger = backend.context.ledger
-        try Self.arrayPasses(backend, Self.nchw)
+        let (backend, ledger) = try Self.warmBackend()
         let before = ledger.counts
         let inputs = TestInputs(Self.nchw, mode: .spatial)
         var running = inputs.running
@@ -142,9 +143,7 @@ struct ResourceLedgerTests {
 
     @Test("wrappers made and released by many tasks at once are all counted out")
     func concurrentTasks() async throws {
-        let backend = try Self.makeBackend()
-        let ledger = backend.context.ledger
-        try Self.arrayPasses(backend, Self.nchw)
+        let (backend, ledger) = try Self.warmBackend()
         let before = ledger.counts
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<8 {
