@@ -13,6 +13,9 @@
 // bn_backward_merge: one work-item per feature; adds the chunk partials in order; writes
 //   dbeta[f] = sum dy, residual[f] = sum (x - mean) / m (0 with frozen statistics) and
 //   dgamma[f] = (sum dy * (x - mean) - residual * sum dy) * invstd.
+// bn_backward_sums: one work-item per feature; adds the chunk partials in order and writes the three
+//   sums, sums[k * features + f] for k = 0 (dy), 1 (dy * (x - mean)) and 2 (x - mean): a device's part
+//   of a batch that several devices differentiate together (synchronized batch norm).
 // bn_backward_dx_planar / _interleaved: ranges and arguments as bn_normalize_*; read dy, x, mean,
 //   residual, invstd, gamma (NULL: 1), dgamma, dbeta; write dx (may be dy):
 //     batch statistics:  dx = gamma * invstd * ((dy - dbeta / m) - ((x - mean) - residual) * invstd * dgamma / m)
@@ -140,6 +143,15 @@ kernel void bn_backward_merge(
     dbeta[f] = sum_dy;
     dgamma[f] = centered_dgamma(sum_dy, sum_dy_centered, shift, invstd[f]);
     residual[f] = shift;
+}
+
+kernel void bn_backward_sums(global const float* partial, global float* sums, ulong chunks, ulong features_arg)
+{
+    const index_t features = (index_t)features_arg, f = get_global_id(0);
+    if (f >= features) return;
+    for (index_t k = 0; k < 3; ++k) {
+        sums[k * features + f] = ordered_sum(partial, (index_t)chunks, 3 * features, k * features + f);
+    }
 }
 
 // dx for one gradient and value, the same for a float and for a vector: with batch statistics

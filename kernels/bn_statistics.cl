@@ -23,6 +23,10 @@
 //   (likewise; invstd alone is its float rounding) and, when
 //   running_mean != NULL, running = keep * running + take * batch with the batch variance
 //   squares / variance_divisor.
+// bn_stats_moments: one work-item per feature; merges the chunks as bn_stats_merge and writes the
+//   feature's moments over all values, total[f] (center), total[features + f] (residual) and
+//   total[2 * features + f] (squares), for the host to finish in double: a device's part of a batch
+//   that several devices normalize together (synchronized batch norm).
 // bn_inverse_std: one work-item per feature; invstd[f] + invstd_lo[f] = 1 / sqrt(variance[f] + epsilon).
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN (bn_common.cl).
 
@@ -83,15 +87,12 @@ kernel void bn_stats_chunk_interleaved(
     }
 }
 
-kernel void bn_stats_merge(
-    global const float* partial, global float* mean, global float* mean_lo, global float* invstd,
-    global float* invstd_lo, global float* running_mean, global float* running_variance,
-    ulong chunks_arg, ulong features_arg, ulong values, ulong chunk_values,
-    float epsilon, float keep, float take, float variance_divisor)
+// Feature f's moments over all its values: the chunks' moments added in chunk order (chunk g holds
+// min(chunk_values, values - g * chunk_values) values), re-centred on the first chunk's center.
+moments merged_moments(global const float* partial, index_t f, index_t chunks, index_t features, ulong values,
+                       ulong chunk_values)
 {
-    const index_t features = (index_t)features_arg, f = get_global_id(0);
-    if (f >= features) return;
-    const index_t chunks = (index_t)chunks_arg, stride = chunks * features;
+    const index_t stride = chunks * features;
     const float reference = partial[f];
     float residual = 0.0f, residual_c = 0.0f, squares = 0.0f, squares_c = 0.0f;
     for (index_t g = 0; g < chunks; ++g) {
@@ -100,15 +101,38 @@ kernel void bn_stats_merge(
         chunk.center = partial[slot];
         chunk.residual = partial[stride + slot];
         chunk.squares = partial[2 * stride + slot];
-        const float count = (float)min((ulong)chunk_values, values - (ulong)g * chunk_values);
+        const float count = (float)min(chunk_values, values - (ulong)g * chunk_values);
         moments_accumulate(chunk, count, reference, &residual, &residual_c, &squares, &squares_c);
     }
     moments total;
     total.center = reference;
     total.residual = residual - residual_c;
     total.squares = squares - squares_c;
+    return total;
+}
+
+kernel void bn_stats_merge(
+    global const float* partial, global float* mean, global float* mean_lo, global float* invstd,
+    global float* invstd_lo, global float* running_mean, global float* running_variance,
+    ulong chunks, ulong features_arg, ulong values, ulong chunk_values,
+    float epsilon, float keep, float take, float variance_divisor)
+{
+    const index_t features = (index_t)features_arg, f = get_global_id(0);
+    if (f >= features) return;
+    const moments total = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values);
     store_feature_statistics(f, total, (float)values, epsilon, keep, take, variance_divisor,
                              mean, mean_lo, invstd, invstd_lo, running_mean, running_variance);
+}
+
+kernel void bn_stats_moments(
+    global const float* partial, global float* total, ulong chunks, ulong features_arg, ulong values, ulong chunk_values)
+{
+    const index_t features = (index_t)features_arg, f = get_global_id(0);
+    if (f >= features) return;
+    const moments merged = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values);
+    total[f] = merged.center;
+    total[features + f] = merged.residual;
+    total[2 * features + f] = merged.squares;
 }
 
 kernel void bn_inverse_std(

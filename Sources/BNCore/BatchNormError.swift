@@ -39,6 +39,11 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A ``BatchNormLayer``'s `backward` was called with no forward pass to differentiate:
     /// none yet, or the last one failed.
     case backwardBeforeForward
+    /// Statistics or gradient sums of a synchronized pass do not fit together or with the call: other
+    /// features, a count that does not cover the device's values, or members that disagree.
+    case statisticsMismatch(reason: String)
+    /// A ``StatisticsCommunicator``'s transport failed: the collective and what its library said.
+    case communicatorFailed(operation: String, detail: String)
 
     /// The packages that give OpenCL on a Debian or Ubuntu machine without a GPU driver.
     public static let openCLPackagesHint =
@@ -80,6 +85,10 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
             return "tuning table \(source): \(problem)"
         case let .layerFeatureMismatch(layerFeatures, shape, mode, shapeFeatures):
             return "the layer has \(layerFeatures) features but shape \(shape) in \(mode) mode has \(shapeFeatures); make the layer with features: \(shapeFeatures), or pass batches of its shape"
+        case let .statisticsMismatch(reason):
+            return "synchronized batch norm: \(reason)"
+        case let .communicatorFailed(operation, detail):
+            return "the statistics communicator failed in \(operation): \(detail); every member of the group must make the same calls in the same order"
         case .backwardBeforeForward:
             return "backward needs the forward pass it differentiates; call forward first (a forward pass that threw leaves none)"
         }

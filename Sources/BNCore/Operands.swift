@@ -53,6 +53,27 @@ package struct Operands<Value> {
                  perFeature: ["gamma": gamma, "mean": mean, "invStd": invStd, "dGamma": dGamma, "dBeta": dBeta])
     }
 
+    /// The second phase of a synchronized forward pass: the merged statistics stand for the batch,
+    /// so x alone may hold a single value per feature.
+    package static func synchronizedForward(
+        x: Value, gamma: Value?, beta: Value?, runningMean: Value, runningVariance: Value,
+        y: Value, mean: Value, invStd: Value
+    ) -> Operands {
+        Operands(isTraining: false, tensors: ["x": x, "y": y],
+                 perFeature: ["gamma": gamma, "beta": beta, "running.mean": runningMean,
+                              "running.variance": runningVariance, "mean": mean, "invStd": invStd])
+    }
+
+    /// The first phase of a synchronized forward pass: one value per feature is enough.
+    package static func localStatistics(x: Value) -> Operands {
+        Operands(isTraining: false, tensors: ["x": x], perFeature: [:])
+    }
+
+    /// The first phase of a synchronized backward pass.
+    package static func gradientSums(dy: Value, x: Value, mean: Value) -> Operands {
+        Operands(isTraining: false, tensors: ["dy": dy, "x": x], perFeature: ["mean": mean])
+    }
+
     package static func backwardFrozen(
         dy: Value, x: Value, gamma: Value?, runningMean: Value, runningVariance: Value,
         dx: Value? = nil, dGamma: Value? = nil, dBeta: Value? = nil

@@ -5,6 +5,7 @@ enum KernelName: String, CaseIterable {
     case statsChunkPlanar = "bn_stats_chunk_planar"
     case statsChunkInterleaved = "bn_stats_chunk_interleaved"
     case statsMerge = "bn_stats_merge"
+    case statsMoments = "bn_stats_moments"
     case inverseStd = "bn_inverse_std"
     case normalizePlanar = "bn_normalize_planar"
     case normalizeInterleaved = "bn_normalize_interleaved"
@@ -12,6 +13,7 @@ enum KernelName: String, CaseIterable {
     case backwardReducePlanar = "bn_backward_reduce_planar"
     case backwardReduceInterleaved = "bn_backward_reduce_interleaved"
     case backwardMerge = "bn_backward_merge"
+    case backwardSums = "bn_backward_sums"
     case backwardInputGradientPlanar = "bn_backward_dx_planar"
     case backwardInputGradientInterleaved = "bn_backward_dx_interleaved"
     case backwardResident = "bn_backward_resident"
@@ -19,9 +21,9 @@ enum KernelName: String, CaseIterable {
 
     var family: KernelSource {
         switch self {
-        case .statsChunkPlanar, .statsChunkInterleaved, .statsMerge, .inverseStd: .statistics
+        case .statsChunkPlanar, .statsChunkInterleaved, .statsMerge, .statsMoments, .inverseStd: .statistics
         case .normalizePlanar, .normalizeInterleaved, .forwardTrainingResident: .forward
-        case .backwardReducePlanar, .backwardReduceInterleaved, .backwardMerge,
+        case .backwardReducePlanar, .backwardReduceInterleaved, .backwardMerge, .backwardSums,
              .backwardInputGradientPlanar, .backwardInputGradientInterleaved, .backwardResident: .backward
         case .copy: .copy
         }

@@ -15,6 +15,8 @@ struct Workspace {
         case inverseStd
         /// What rounding 1/√(σ² + ε) to a float lost, for the normalization.
         case inverseStdLow
+        /// Three values per feature that a split-phase pass reads back: moments or gradient sums.
+        case featureTotals
     }
 
     init(context: Context) {

@@ -9,7 +9,7 @@ extension KernelRunner {
         dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer, usesBatchStatistics: Bool, plan: LaunchPlan
     ) throws {
         let geometry = plan.geometry
-        let reductionScale = KernelArgument.float(1 / Float(geometry.valuesPerFeature))
+        let scale = 1 / Float(geometry.valuesPerFeature), reductionScale = KernelArgument.float(scale)
         if plan.isResident && usesBatchStatistics {
             try run(.backwardResident, variant: plan.variant, range: plan.reduction, [
                 .buffer(dy), .buffer(x), .buffer(mean), .buffer(invStd), .buffer(gamma), .buffer(dGamma), .buffer(dBeta),
@@ -18,8 +18,22 @@ extension KernelRunner {
             ])
             return
         }
-        let partial = try workspace.partials(count: 3 * plan.partialCount)
+        let partial = try enqueueGradientPartials(dy: dy, x: x, mean: mean, plan: plan)
         let residual = try workspace.perFeature(count: geometry.features, slot: .meanLow)
+        try run(.backwardMerge, variant: plan.variant, range: plan.perFeature, [
+            .buffer(partial), .buffer(invStd), .buffer(dGamma), .buffer(dBeta), .buffer(residual), .size(plan.chunks),
+            .size(geometry.features), reductionScale, .flag(usesBatchStatistics),
+        ])
+        try enqueueInputGradient(dy: dy, x: x, mean: mean, residual: residual, invStd: invStd, gamma: gamma,
+                                 dGamma: dGamma, dBeta: dBeta, dx: dx, reductionScale: scale,
+                                 usesBatchStatistics: usesBatchStatistics, plan: plan)
+    }
+
+    /// Enqueues each chunk's Σ dy, Σ dy·(x − mean) and Σ (x − mean) into the workspace's partials,
+    /// which it returns. A resident plan runs as a planar one of a single chunk.
+    mutating func enqueueGradientPartials(dy: OpenCLBuffer, x: OpenCLBuffer, mean: OpenCLBuffer, plan: LaunchPlan) throws -> OpenCLBuffer {
+        let geometry = plan.geometry
+        let partial = try workspace.partials(count: 3 * plan.partialCount)
         switch plan.traversal {
         case .planar:
             try run(.backwardReducePlanar, variant: plan.variant, range: plan.reduction, [
@@ -32,14 +46,31 @@ extension KernelRunner {
                 .size(plan.chunkLength), .size(plan.chunks),
             ])
         }
-        try run(.backwardMerge, variant: plan.variant, range: plan.perFeature, [
-            .buffer(partial), .buffer(invStd), .buffer(dGamma), .buffer(dBeta), .buffer(residual), .size(plan.chunks),
-            .size(geometry.features), reductionScale, .flag(usesBatchStatistics),
+        return partial
+    }
+
+    /// Enqueues the three backward sums per feature (`bn_backward_sums`) into `sums`: Σ dy, then
+    /// Σ dy·(x − mean), then Σ (x − mean), `features` floats each.
+    mutating func enqueueGradientSums(dy: OpenCLBuffer, x: OpenCLBuffer, mean: OpenCLBuffer, plan: LaunchPlan,
+                                      sums: OpenCLBuffer) throws {
+        let partial = try enqueueGradientPartials(dy: dy, x: x, mean: mean, plan: plan)
+        try run(.backwardSums, variant: plan.variant, range: plan.perFeature, [
+            .buffer(partial), .buffer(sums), .size(plan.chunks), .size(plan.geometry.features),
         ])
+    }
+
+    /// Enqueues dx from per-feature dγ, dβ and the mean's residual already in buffers
+    /// (`bn_backward_dx_*`); `reductionScale` is 1/m of the batch they were summed over, which a
+    /// synchronized pass takes from the whole batch rather than this device's part.
+    mutating func enqueueInputGradient(
+        dy: OpenCLBuffer, x: OpenCLBuffer, mean: OpenCLBuffer, residual: OpenCLBuffer, invStd: OpenCLBuffer,
+        gamma: OpenCLBuffer?, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer, dx: OpenCLBuffer, reductionScale: Float,
+        usesBatchStatistics: Bool, plan: LaunchPlan
+    ) throws {
         try runElementwise(
             planar: .backwardInputGradientPlanar, interleaved: .backwardInputGradientInterleaved, plan: plan,
             [.buffer(dy), .buffer(x), .buffer(mean), .buffer(residual), .buffer(invStd), .buffer(gamma), .buffer(dGamma),
              .buffer(dBeta), .buffer(dx)],
-            trailing: [reductionScale, .flag(usesBatchStatistics)])
+            trailing: [.float(reductionScale), .flag(usesBatchStatistics)])
     }
 }

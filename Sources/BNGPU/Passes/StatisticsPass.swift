@@ -17,6 +17,18 @@ extension KernelRunner {
         mean: OpenCLBuffer, meanLow: OpenCLBuffer, invStd: OpenCLBuffer, invStdLow: OpenCLBuffer, running: RunningTarget?
     ) throws {
         let geometry = plan.geometry
+        let partial = try enqueueChunkMoments(x: x, plan: plan)
+        try run(.statsMerge, variant: plan.variant, range: plan.perFeature, [
+            .buffer(partial), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(invStdLow), .buffer(running?.mean),
+            .buffer(running?.variance),
+            .size(plan.chunks), .size(geometry.features), .size(geometry.valuesPerFeature), .size(plan.chunkValues),
+        ] + Self.statisticsScalars(epsilon: epsilon, running: running))
+    }
+
+    /// Enqueues each chunk's moments (center, residual, squares) into the workspace's partials,
+    /// which it returns. A resident plan runs as a planar one of a single chunk.
+    mutating func enqueueChunkMoments(x: OpenCLBuffer, plan: LaunchPlan) throws -> OpenCLBuffer {
+        let geometry = plan.geometry
         let partial = try workspace.partials(count: 3 * plan.partialCount)
         switch plan.traversal {
         case .planar:
@@ -30,11 +42,17 @@ extension KernelRunner {
                 .size(plan.chunks),
             ])
         }
-        try run(.statsMerge, variant: plan.variant, range: plan.perFeature, [
-            .buffer(partial), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(invStdLow), .buffer(running?.mean),
-            .buffer(running?.variance),
-            .size(plan.chunks), .size(geometry.features), .size(geometry.valuesPerFeature), .size(plan.chunkValues),
-        ] + Self.statisticsScalars(epsilon: epsilon, running: running))
+        return partial
+    }
+
+    /// Enqueues x's moments per feature (`bn_stats_moments`) into `total`: centers, then residuals,
+    /// then squares, `features` floats each.
+    mutating func enqueueMoments(x: OpenCLBuffer, plan: LaunchPlan, total: OpenCLBuffer) throws {
+        let partial = try enqueueChunkMoments(x: x, plan: plan)
+        try run(.statsMoments, variant: plan.variant, range: plan.perFeature, [
+            .buffer(partial), .buffer(total), .size(plan.chunks), .size(plan.geometry.features),
+            .size(plan.geometry.valuesPerFeature), .size(plan.chunkValues),
+        ])
     }
 
     /// Enqueues `invStd + invStdLow = 1/√(variance + ε)` per feature, for passes that use running statistics.

@@ -1,0 +1,110 @@
+import BNCore
+
+/// The split phases of synchronized batch norm (see ``BNCore/SynchronizedBatchNorm``): the device
+/// reduces its part of the batch and the host finishes in `Double`; the merged statistics and sums
+/// come back as float pairs (value and what rounding it lost), so the normalization and dx are as
+/// exact as on one device.
+extension OpenCLBackend {
+    public func localStatistics(x: OpenCLBuffer, shape: TensorShape, options: BatchNormOptions) throws -> PartialStatistics {
+        let geometry = try checked(Operands.localStatistics(x: x), shape: shape, options: options)
+        let totals = try readFeatureTotals(geometry) { runner, plan, totals in
+            try runner.enqueueMoments(x: x, plan: plan, total: totals)
+        }
+        let features = geometry.features, count = Double(geometry.valuesPerFeature)
+        var statistics = PartialStatistics.empty(features: features)
+        statistics.count = geometry.valuesPerFeature
+        for feature in 0..<features {
+            let center = Double(totals[feature]), residual = Double(totals[features + feature])
+            let squares = Double(totals[2 * features + feature])
+            statistics.mean[feature] = center + residual / count
+            // Σ (x − center)² − (Σ (x − center))²/m about the mean, never below zero; a NaN stays NaN
+            let m2 = squares - residual * residual / count
+            statistics.m2[feature] = m2 < 0 ? 0 : m2
+        }
+        return statistics
+    }
+
+    public func forwardTraining(
+        x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, statistics: PartialStatistics,
+        running: inout RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
+        y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer
+    ) throws {
+        let geometry = try checked(Operands.synchronizedForward(
+            x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance,
+            y: y, mean: mean, invStd: invStd), shape: shape, options: options)
+        try statistics.checkMerged(for: geometry)
+        let normalization = statistics.normalization(epsilon: options.epsilon)
+        let meanPair = FloatPair(normalization.mean), invStdPair = FloatPair(normalization.invStd)
+        try enqueue(geometry) { runner, plan in
+            let meanLow = try runner.workspace.perFeature(count: geometry.features, slot: .meanLow)
+            let invStdLow = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStdLow)
+            try runner.queue.write(meanPair.high, to: mean)
+            try runner.queue.write(meanPair.low, to: meanLow)
+            try runner.queue.write(invStdPair.high, to: invStd)
+            try runner.queue.write(invStdPair.low, to: invStdLow)
+            try runner.enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: invStd, invStdLow: invStdLow,
+                                        gamma: gamma, beta: beta, plan: plan)
+        }
+        try updateRunning(&running, with: statistics, options: options)
+    }
+
+    public func gradientSums(
+        dy: OpenCLBuffer, x: OpenCLBuffer, shape: TensorShape, mean: OpenCLBuffer, options: BatchNormOptions
+    ) throws -> GradientSums {
+        let geometry = try checked(Operands.gradientSums(dy: dy, x: x, mean: mean), shape: shape, options: options)
+        let totals = try readFeatureTotals(geometry) { runner, plan, totals in
+            try runner.enqueueGradientSums(dy: dy, x: x, mean: mean, plan: plan, sums: totals)
+        }
+        let features = geometry.features
+        let sums = totals.map(Double.init)
+        return GradientSums(count: geometry.valuesPerFeature, sumDy: Array(sums[0..<features]),
+                            sumDyCentered: Array(sums[features..<(2 * features)]),
+                            sumCentered: Array(sums[(2 * features)...]))
+    }
+
+    public func backward(
+        dy: OpenCLBuffer, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, mean: OpenCLBuffer,
+        invStd: OpenCLBuffer, sums: GradientSums, options: BatchNormOptions, dx: OpenCLBuffer, dGamma: OpenCLBuffer,
+        dBeta: OpenCLBuffer
+    ) throws {
+        let geometry = try checked(Operands.backward(
+            dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd, dx: dx, dGamma: dGamma, dBeta: dBeta),
+            shape: shape, options: options)
+        try sums.checkSummed(for: geometry)
+        let gradients = sums.parameterGradients(invStd: try download(invStd))
+        try enqueue(geometry) { runner, plan in
+            let residual = try runner.workspace.perFeature(count: geometry.features, slot: .meanLow)
+            try runner.queue.write(gradients.residual.map(Float.init), to: residual)
+            try runner.queue.write(gradients.dGamma.map(Float.init), to: dGamma)
+            try runner.queue.write(gradients.dBeta.map(Float.init), to: dBeta)
+            try runner.enqueueInputGradient(dy: dy, x: x, mean: mean, residual: residual, invStd: invStd, gamma: gamma,
+                                            dGamma: dGamma, dBeta: dBeta, dx: dx, reductionScale: 1 / Float(sums.count),
+                                            usesBatchStatistics: true, plan: plan)
+        }
+    }
+
+    /// Runs `body` to fill three floats per feature of workspace and reads them back, under the lock
+    /// so that no other call reuses the workspace in between.
+    private func readFeatureTotals(
+        _ geometry: FeatureGeometry, _ body: (inout KernelRunner, LaunchPlan, OpenCLBuffer) throws -> Void
+    ) throws -> [Float] {
+        var totals: [Float] = []
+        try enqueue(geometry) { runner, plan in
+            let buffer = try runner.workspace.perFeature(count: 3 * geometry.features, slot: .featureTotals)
+            try body(&runner, plan, buffer)
+            totals = try runner.queue.read(buffer)
+        }
+        return Array(totals.prefix(3 * geometry.features))
+    }
+}
+
+/// Doubles as float pairs: `high` is each value's float rounding and `low` what that rounding lost.
+private struct FloatPair {
+    let high: [Float]
+    let low: [Float]
+
+    init(_ values: [Double]) {
+        high = values.map(Float.init)
+        low = zip(values, high).map { Float($0 - Double($1)) }
+    }
+}
