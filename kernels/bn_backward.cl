@@ -82,9 +82,11 @@ float centered_dgamma(float sum_dy, float sum_dy_centered, float residual, float
 }
 
 kernel void bn_backward_reduce_planar(
-    global const float* dy, global const float* x, global const float* mean, global float* partial,
-    ulong outer, ulong features_arg, ulong inner, ulong chunk_planes, local float* scratch)
+    global const float* dy, ulong dy_offset, global const float* x, ulong x_offset,
+    global const float* mean, ulong mean_offset, global float* partial, ulong partial_offset, ulong outer,
+    ulong features_arg, ulong inner, ulong chunk_planes, local float* scratch)
 {
+    BN_AT(dy); BN_AT(x); BN_AT(mean); BN_AT(partial);
     const index_t features = (index_t)features_arg, f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own
     const index_t g = get_group_id(0);
@@ -98,9 +100,11 @@ kernel void bn_backward_reduce_planar(
 }
 
 kernel void bn_backward_reduce_interleaved(
-    global const float* dy, global const float* x, global const float* mean, global float* partial,
-    ulong rows, ulong features_arg, ulong chunk_rows, ulong chunks)
+    global const float* dy, ulong dy_offset, global const float* x, ulong x_offset,
+    global const float* mean, ulong mean_offset, global float* partial, ulong partial_offset, ulong rows,
+    ulong features_arg, ulong chunk_rows, ulong chunks)
 {
+    BN_AT(dy); BN_AT(x); BN_AT(mean); BN_AT(partial);
     const index_t features = (index_t)features_arg, column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
     if (column >= features) return;
     const index_t g = get_global_id(1);
@@ -131,9 +135,12 @@ kernel void bn_backward_reduce_interleaved(
 }
 
 kernel void bn_backward_merge(
-    global const float* partial, global const float* invstd, global float* dgamma, global float* dbeta,
-    global float* residual, ulong chunks, ulong features_arg, float reduction_scale, int uses_batch_statistics)
+    global const float* partial, ulong partial_offset, global const float* invstd, ulong invstd_offset,
+    global float* dgamma, ulong dgamma_offset, global float* dbeta, ulong dbeta_offset,
+    global float* residual, ulong residual_offset, ulong chunks, ulong features_arg, float reduction_scale,
+    int uses_batch_statistics)
 {
+    BN_AT(partial); BN_AT(invstd); BN_AT(dgamma); BN_AT(dbeta); BN_AT(residual);
     const index_t features = (index_t)features_arg, f = get_global_id(0);
     if (f >= features) return;
     const float sum_dy = ordered_sum(partial, (index_t)chunks, 3 * features, f);
@@ -145,8 +152,11 @@ kernel void bn_backward_merge(
     residual[f] = shift;
 }
 
-kernel void bn_backward_sums(global const float* partial, global float* sums, ulong chunks, ulong features_arg)
+kernel void bn_backward_sums(
+    global const float* partial, ulong partial_offset, global float* sums, ulong sums_offset, ulong chunks,
+    ulong features_arg)
 {
+    BN_AT(partial); BN_AT(sums);
     const index_t features = (index_t)features_arg, f = get_global_id(0);
     if (f >= features) return;
     for (index_t k = 0; k < 3; ++k) {
@@ -199,12 +209,15 @@ void input_gradient_plane(global const float* dy, global const float* x, global 
 }
 
 kernel void bn_backward_dx_planar(
-    global const float* dy, global const float* x, global const float* mean, global const float* residual,
-    global const float* invstd,
-    global const float* gamma, global const float* dgamma, global const float* dbeta, global float* dx,
-    ulong outer, ulong features_arg, ulong inner_arg, ulong planes_per_item, float reduction_scale,
-    int uses_batch_statistics)
+    global const float* dy, ulong dy_offset, global const float* x, ulong x_offset,
+    global const float* mean, ulong mean_offset, global const float* residual, ulong residual_offset,
+    global const float* invstd, ulong invstd_offset, global const float* gamma, ulong gamma_offset,
+    global const float* dgamma, ulong dgamma_offset, global const float* dbeta, ulong dbeta_offset,
+    global float* dx, ulong dx_offset, ulong outer, ulong features_arg, ulong inner_arg, ulong planes_per_item,
+    float reduction_scale, int uses_batch_statistics)
 {
+    BN_AT(dy); BN_AT(x); BN_AT(mean); BN_AT(residual); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma); BN_AT(dbeta);
+    BN_AT(dx);
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     index_t first, end;
     block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
@@ -218,11 +231,15 @@ kernel void bn_backward_dx_planar(
 }
 
 kernel void bn_backward_dx_interleaved(
-    global const float* dy, global const float* x, global const float* mean, global const float* residual,
-    global const float* invstd,
-    global const float* gamma, global const float* dgamma, global const float* dbeta, global float* dx,
-    ulong rows, ulong features_arg, ulong rows_per_item, float reduction_scale, int uses_batch_statistics)
+    global const float* dy, ulong dy_offset, global const float* x, ulong x_offset,
+    global const float* mean, ulong mean_offset, global const float* residual, ulong residual_offset,
+    global const float* invstd, ulong invstd_offset, global const float* gamma, ulong gamma_offset,
+    global const float* dgamma, ulong dgamma_offset, global const float* dbeta, ulong dbeta_offset,
+    global float* dx, ulong dx_offset, ulong rows, ulong features_arg, ulong rows_per_item, float reduction_scale,
+    int uses_batch_statistics)
 {
+    BN_AT(dy); BN_AT(x); BN_AT(mean); BN_AT(residual); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma); BN_AT(dbeta);
+    BN_AT(dx);
     const index_t features = (index_t)features_arg, vectors = features / BN_VECTOR_WIDTH;
     index_t first, end;
     block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
@@ -240,10 +257,13 @@ kernel void bn_backward_dx_interleaved(
 }
 
 kernel void bn_backward_resident(
-    global const float* dy, global const float* x, global const float* mean, global const float* invstd,
-    global const float* gamma, global float* dgamma, global float* dbeta, global float* dx,
-    ulong outer_arg, ulong features_arg, ulong inner_arg, float reduction_scale, local float* scratch)
+    global const float* dy, ulong dy_offset, global const float* x, ulong x_offset,
+    global const float* mean, ulong mean_offset, global const float* invstd, ulong invstd_offset,
+    global const float* gamma, ulong gamma_offset, global float* dgamma, ulong dgamma_offset,
+    global float* dbeta, ulong dbeta_offset, global float* dx, ulong dx_offset, ulong outer_arg, ulong features_arg,
+    ulong inner_arg, float reduction_scale, local float* scratch)
 {
+    BN_AT(dy); BN_AT(x); BN_AT(mean); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma); BN_AT(dbeta); BN_AT(dx);
     const index_t outer = (index_t)outer_arg, features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own

@@ -20,6 +20,12 @@
 //   BN_SPAN          feature vectors an interleaved reduction's work-item takes side by side in
 //                    each row: 1, 2, 4, 8 or 16 (default 1); the host makes it divide the row's vectors.
 //
+// Buffers: every `global float*` parameter p of a kernel is followed by `ulong p_offset`, the element
+// where the operand starts in its cl_mem (a caller's buffer may hold it at any offset, vector-aligned or
+// not: loads and stores are vloadN/vstoreN, which need float alignment only). A kernel's first line
+// moves each pointer there with BN_AT, so helpers see the operand at index 0; NULL (an absent
+// operand, such as gamma) stays NULL.
+//
 // Helpers are plain functions, not `inline`: OpenCL C 1.x gives `inline` C99's meaning, under which
 // a compiler that declines to inline leaves an unresolved symbol; compilers inline these anyway.
 
@@ -36,6 +42,8 @@
 // plain part's error near float rounding and the compensation's cost small.
 #define BN_BLOCK 8
 typedef BN_INDEX_T index_t;
+
+#define BN_AT(pointer) ((pointer) = (pointer) ? (pointer) + pointer##_offset : (pointer))
 
 #define BN_CONCAT_(a, b) a##b
 #define BN_CONCAT(a, b) BN_CONCAT_(a, b)

@@ -7,8 +7,11 @@
 //   vector of the array likewise. B1, B2 <= 65535; blocks past the end do nothing.
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH (bn_common.cl).
 
-kernel void bn_copy(global const float* source, global float* destination, ulong count_arg, ulong block)
+kernel void bn_copy(
+    global const float* source, ulong source_offset, global float* destination, ulong destination_offset,
+    ulong count_arg, ulong block)
 {
+    BN_AT(source); BN_AT(destination);
     const index_t count = (index_t)count_arg;
     index_t first, end;
     block_of_work_item(count, (index_t)block, &first, &end);

@@ -48,10 +48,13 @@ void normalize_plane(global const float* x, global float* y, index_t base, index
 }
 
 kernel void bn_normalize_planar(
-    global const float* x, global float* y, global const float* mean, global const float* mean_lo,
-    global const float* invstd, global const float* invstd_lo, global const float* gamma, global const float* beta,
-    ulong outer, ulong features_arg, ulong inner_arg, ulong planes_per_item)
+    global const float* x, ulong x_offset, global float* y, ulong y_offset,
+    global const float* mean, ulong mean_offset, global const float* mean_lo, ulong mean_lo_offset,
+    global const float* invstd, ulong invstd_offset, global const float* invstd_lo, ulong invstd_lo_offset,
+    global const float* gamma, ulong gamma_offset, global const float* beta, ulong beta_offset, ulong outer,
+    ulong features_arg, ulong inner_arg, ulong planes_per_item)
 {
+    BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(gamma); BN_AT(beta);
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     index_t first, end;
     block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
@@ -64,10 +67,13 @@ kernel void bn_normalize_planar(
 }
 
 kernel void bn_normalize_interleaved(
-    global const float* x, global float* y, global const float* mean, global const float* mean_lo,
-    global const float* invstd, global const float* invstd_lo, global const float* gamma, global const float* beta,
-    ulong rows, ulong features_arg, ulong rows_per_item)
+    global const float* x, ulong x_offset, global float* y, ulong y_offset,
+    global const float* mean, ulong mean_offset, global const float* mean_lo, ulong mean_lo_offset,
+    global const float* invstd, ulong invstd_offset, global const float* invstd_lo, ulong invstd_lo_offset,
+    global const float* gamma, ulong gamma_offset, global const float* beta, ulong beta_offset, ulong rows,
+    ulong features_arg, ulong rows_per_item)
 {
+    BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(gamma); BN_AT(beta);
     const index_t features = (index_t)features_arg, vectors = features / BN_VECTOR_WIDTH;
     index_t first, end;
     block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
@@ -87,12 +93,15 @@ kernel void bn_normalize_interleaved(
 }
 
 kernel void bn_forward_training_resident(
-    global const float* x, global float* y, global float* mean, global float* mean_lo, global float* invstd,
-    global float* invstd_lo, global const float* gamma, global const float* beta, global float* running_mean,
-    global float* running_variance,
-    ulong outer_arg, ulong features_arg, ulong inner_arg,
-    float epsilon, float keep, float take, float variance_divisor, local float* scratch)
+    global const float* x, ulong x_offset, global float* y, ulong y_offset, global float* mean, ulong mean_offset,
+    global float* mean_lo, ulong mean_lo_offset, global float* invstd, ulong invstd_offset,
+    global float* invstd_lo, ulong invstd_lo_offset, global const float* gamma, ulong gamma_offset,
+    global const float* beta, ulong beta_offset, global float* running_mean, ulong running_mean_offset,
+    global float* running_variance, ulong running_variance_offset, ulong outer_arg, ulong features_arg,
+    ulong inner_arg, float epsilon, float keep, float take, float variance_divisor, local float* scratch)
 {
+    BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(gamma); BN_AT(beta);
+    BN_AT(running_mean); BN_AT(running_variance);
     const index_t outer = (index_t)outer_arg, features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own

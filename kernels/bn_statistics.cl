@@ -31,9 +31,10 @@
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN (bn_common.cl).
 
 kernel void bn_stats_chunk_planar(
-    global const float* x, global float* partial,
-    ulong outer, ulong features_arg, ulong inner, ulong chunk_planes, local float* scratch)
+    global const float* x, ulong x_offset, global float* partial, ulong partial_offset, ulong outer,
+    ulong features_arg, ulong inner, ulong chunk_planes, local float* scratch)
 {
+    BN_AT(x); BN_AT(partial);
     const index_t features = (index_t)features_arg, f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own
     const index_t g = get_group_id(0), stride = get_num_groups(0) * features;
@@ -48,8 +49,10 @@ kernel void bn_stats_chunk_planar(
 }
 
 kernel void bn_stats_chunk_interleaved(
-    global const float* x, global float* partial, ulong rows, ulong features_arg, ulong chunk_rows, ulong chunks)
+    global const float* x, ulong x_offset, global float* partial, ulong partial_offset, ulong rows,
+    ulong features_arg, ulong chunk_rows, ulong chunks)
 {
+    BN_AT(x); BN_AT(partial);
     const index_t features = (index_t)features_arg, column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
     if (column >= features) return;
     const index_t g = get_global_id(1), stride = (index_t)chunks * features;
@@ -112,11 +115,14 @@ moments merged_moments(global const float* partial, index_t f, index_t chunks, i
 }
 
 kernel void bn_stats_merge(
-    global const float* partial, global float* mean, global float* mean_lo, global float* invstd,
-    global float* invstd_lo, global float* running_mean, global float* running_variance,
-    ulong chunks, ulong features_arg, ulong values, ulong chunk_values,
-    float epsilon, float keep, float take, float variance_divisor)
+    global const float* partial, ulong partial_offset, global float* mean, ulong mean_offset,
+    global float* mean_lo, ulong mean_lo_offset, global float* invstd, ulong invstd_offset,
+    global float* invstd_lo, ulong invstd_lo_offset, global float* running_mean, ulong running_mean_offset,
+    global float* running_variance, ulong running_variance_offset, ulong chunks, ulong features_arg, ulong values,
+    ulong chunk_values, float epsilon, float keep, float take, float variance_divisor)
 {
+    BN_AT(partial); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(running_mean);
+    BN_AT(running_variance);
     const index_t features = (index_t)features_arg, f = get_global_id(0);
     if (f >= features) return;
     const moments total = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values);
@@ -125,8 +131,10 @@ kernel void bn_stats_merge(
 }
 
 kernel void bn_stats_moments(
-    global const float* partial, global float* total, ulong chunks, ulong features_arg, ulong values, ulong chunk_values)
+    global const float* partial, ulong partial_offset, global float* total, ulong total_offset, ulong chunks,
+    ulong features_arg, ulong values, ulong chunk_values)
 {
+    BN_AT(partial); BN_AT(total);
     const index_t features = (index_t)features_arg, f = get_global_id(0);
     if (f >= features) return;
     const moments merged = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values);
@@ -136,8 +144,10 @@ kernel void bn_stats_moments(
 }
 
 kernel void bn_inverse_std(
-    global const float* variance, global float* invstd, global float* invstd_lo, ulong features, float epsilon)
+    global const float* variance, ulong variance_offset, global float* invstd, ulong invstd_offset,
+    global float* invstd_lo, ulong invstd_lo_offset, ulong features, float epsilon)
 {
+    BN_AT(variance); BN_AT(invstd); BN_AT(invstd_lo);
     const index_t f = get_global_id(0);
     if (f >= (index_t)features) return;
     const float2 inverse = inverse_sqrt_split(variance[f], epsilon);

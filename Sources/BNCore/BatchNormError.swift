@@ -39,6 +39,12 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A ``BatchNormLayer``'s `backward` was called with no forward pass to differentiate:
     /// none yet, or the last one failed.
     case backwardBeforeForward
+    /// A region of a caller's `cl_mem` does not lie within it: `offset` and `count` in floats,
+    /// `capacity` the floats its `CL_MEM_SIZE` holds.
+    case memoryRegionOutOfBounds(offset: Int, count: Int, capacity: Int)
+    /// A caller's OpenCL objects do not fit together: a queue of another context, or an event of a
+    /// wait list from another context than the backend's.
+    case incompatibleOpenCLObjects(reason: String)
     /// Statistics or gradient sums of a synchronized pass do not fit together or with the call: other
     /// features, a count that does not cover the device's values, or members that disagree.
     case statisticsMismatch(reason: String)
@@ -85,6 +91,10 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
             return "tuning table \(source): \(problem)"
         case let .layerFeatureMismatch(layerFeatures, shape, mode, shapeFeatures):
             return "the layer has \(layerFeatures) features but shape \(shape) in \(mode) mode has \(shapeFeatures); make the layer with features: \(shapeFeatures), or pass batches of its shape"
+        case let .memoryRegionOutOfBounds(offset, count, capacity):
+            return "floats [\(offset), \(offset) + \(count)) do not lie within the cl_mem, which holds \(capacity) floats (CL_MEM_SIZE); pass an offset of at least 0 and a count that ends by \(capacity)"
+        case let .incompatibleOpenCLObjects(reason):
+            return "OpenCL objects do not fit together: \(reason)"
         case let .statisticsMismatch(reason):
             return "synchronized batch norm: \(reason)"
         case let .communicatorFailed(operation, detail):

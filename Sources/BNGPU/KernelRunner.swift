@@ -9,7 +9,13 @@ struct KernelRunner {
     var library: KernelLibrary
     var workspace: Workspace
     /// Events of the kernels enqueued while a measurement is on; nil when none is.
-    var recordedEvents: [Event]?
+    var recordedEvents: [OpenCLEvent]?
+    /// Whether each command returns an event that the next one waits for: always on a caller's queue
+    /// or an out-of-order one, and during a call that returns its last kernel's event.
+    var isChaining: Bool
+    /// What the next command waits for while chaining: the last command's event (and, at the start
+    /// of a call, the caller's wait list).
+    var pending: [OpenCLEvent] = []
     /// The launch settings of each class of shapes on this device.
     var tuning: DeviceTuning
     /// The largest work-group every kernel of a variant runs (`CL_KERNEL_WORK_GROUP_SIZE`), read once.
@@ -17,6 +23,7 @@ struct KernelRunner {
 
     init(queue: CommandQueue, context: Context, tuning: DeviceTuning) {
         self.queue = queue
+        self.isChaining = queue.isBorrowed || queue.isOutOfOrder
         self.tuning = tuning
         self.device = context.device
         self.library = KernelLibrary(context: context)
@@ -27,9 +34,43 @@ struct KernelRunner {
     mutating func run(_ name: KernelName, variant: KernelVariant, range: LaunchRange, _ arguments: [KernelArgument]) throws {
         let kernel = try library.kernel(name, variant: variant)
         try kernel.setArguments(arguments)
-        let event = try queue.enqueue(kernel, global: range.global, local: range.local,
-                                      returningEvent: recordedEvents != nil && queue.isProfilingEnabled)
-        if let event { recordedEvents?.append(event) }
+        let isRecording = recordedEvents != nil && queue.isProfilingEnabled
+        let event = try queue.enqueue(kernel, global: range.global, local: range.local, waitingFor: pending,
+                                      returningEvent: isRecording || isChaining)
+        if let event, isRecording { recordedEvents?.append(event) }
+        if let event, isChaining { pending = [event] }
+    }
+
+    /// Copies `values` into `buffer` after the commands enqueued before, and returns when done.
+    func write(_ values: [Float], to buffer: OpenCLBuffer) throws {
+        try queue.write(values, to: buffer, waitingFor: pending)
+    }
+
+    /// `buffer`'s contents after the commands enqueued before.
+    func read(_ buffer: OpenCLBuffer) throws -> [Float] {
+        try queue.read(buffer, waitingFor: pending)
+    }
+
+    /// Runs `body` with every command chained by events, the first waiting for `events`, and returns
+    /// the event of the last command `body` enqueued (a marker after `events` if it enqueued none).
+    /// On a queue that does not otherwise chain, chaining stops after `body`: the queue's order then
+    /// keeps later commands after these.
+    mutating func chained(after events: [OpenCLEvent], _ body: (inout KernelRunner) throws -> Void) throws -> OpenCLEvent {
+        let wasChaining = isChaining
+        let before = pending.last
+        isChaining = true
+        pending += events
+        defer {
+            isChaining = wasChaining
+            if !wasChaining { pending = [] }
+        }
+        try body(&self)
+        if let last = pending.last, pending.count == 1, last !== before, !events.contains(where: { $0 === last }) {
+            return last
+        }
+        let marker = try queue.enqueueMarker(waitingFor: pending)
+        pending = [marker]
+        return marker
     }
 
     /// A plan for `geometry` on this device, with the settings its tuning gives the shape's class.

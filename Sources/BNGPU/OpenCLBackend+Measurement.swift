@@ -15,7 +15,7 @@ extension OpenCLBackend {
                                                reason: "kernel times need a backend made with isProfilingEnabled: true")
         }
         runner.withLock { $0.recordedEvents = [] }
-        let events: [Event]
+        let events: [OpenCLEvent]
         do {
             try body()
             events = runner.withLock { runner in

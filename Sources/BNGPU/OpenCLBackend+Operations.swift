@@ -6,16 +6,8 @@ extension OpenCLBackend {
         running: inout RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
         y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer
     ) throws {
-        let geometry = try checked(Operands.forwardTraining(
-            x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance,
-            y: y, mean: mean, invStd: invStd), shape: shape, options: options)
-        let target = RunningTarget(mean: running.mean, variance: running.variance,
-                                   update: RunningUpdate(options: options, batchesTracked: running.batchesTracked,
-                                                         valuesPerFeature: geometry.valuesPerFeature))
-        try enqueue(geometry) { runner, plan in
-            try runner.enqueueForwardTraining(x: x, y: y, gamma: gamma, beta: beta, mean: mean, invStd: invStd,
-                                              running: target, epsilon: options.epsilon, plan: plan)
-        }
+        try submit(forwardTrainingPass(x: x, shape: shape, gamma: gamma, beta: beta, running: running, options: options,
+                                       y: y, mean: mean, invStd: invStd))
         running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
     }
 
@@ -23,10 +15,61 @@ extension OpenCLBackend {
         x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
         running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions, y: OpenCLBuffer
     ) throws {
+        try submit(forwardInferencePass(x: x, shape: shape, gamma: gamma, beta: beta, running: running, options: options,
+                                        y: y))
+    }
+
+    public func backward(
+        dy: OpenCLBuffer, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, mean: OpenCLBuffer,
+        invStd: OpenCLBuffer, options: BatchNormOptions, dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
+    ) throws {
+        try submit(backwardPass(dy: dy, x: x, shape: shape, gamma: gamma, mean: mean, invStd: invStd, options: options,
+                                dx: dx, dGamma: dGamma, dBeta: dBeta))
+    }
+
+    public func backwardFrozen(
+        dy: OpenCLBuffer, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?,
+        running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
+        dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
+    ) throws {
+        try submit(backwardFrozenPass(dy: dy, x: x, shape: shape, gamma: gamma, running: running, options: options,
+                                      dx: dx, dGamma: dGamma, dBeta: dBeta))
+    }
+}
+
+/// A pass whose arguments are checked, ready to enqueue: with no events (``OpenCLBackend/submit(_:)``)
+/// or chained after a wait list, returning its last kernel's event (``OpenCLBackend/submit(_:after:)``).
+struct PreparedPass {
+    let geometry: FeatureGeometry
+    let body: (inout KernelRunner, LaunchPlan) throws -> Void
+}
+
+extension OpenCLBackend {
+    func forwardTrainingPass(
+        x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
+        running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
+        y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer
+    ) throws -> PreparedPass {
+        let geometry = try checked(Operands.forwardTraining(
+            x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance,
+            y: y, mean: mean, invStd: invStd), shape: shape, options: options)
+        let target = RunningTarget(mean: running.mean, variance: running.variance,
+                                   update: RunningUpdate(options: options, batchesTracked: running.batchesTracked,
+                                                         valuesPerFeature: geometry.valuesPerFeature))
+        return PreparedPass(geometry: geometry) { runner, plan in
+            try runner.enqueueForwardTraining(x: x, y: y, gamma: gamma, beta: beta, mean: mean, invStd: invStd,
+                                              running: target, epsilon: options.epsilon, plan: plan)
+        }
+    }
+
+    func forwardInferencePass(
+        x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
+        running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions, y: OpenCLBuffer
+    ) throws -> PreparedPass {
         let geometry = try checked(Operands.forwardInference(
             x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance, y: y),
             shape: shape, options: options)
-        try enqueue(geometry) { runner, plan in
+        return PreparedPass(geometry: geometry) { runner, plan in
             let invStd = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStd)
             let invStdLow = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStdLow)
             try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, invStdLow: invStdLow, plan: plan,
@@ -36,34 +79,56 @@ extension OpenCLBackend {
         }
     }
 
-    public func backward(
+    func backwardPass(
         dy: OpenCLBuffer, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?, mean: OpenCLBuffer,
         invStd: OpenCLBuffer, options: BatchNormOptions, dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
-    ) throws {
+    ) throws -> PreparedPass {
         let geometry = try checked(Operands.backward(
             dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd, dx: dx, dGamma: dGamma, dBeta: dBeta),
             shape: shape, options: options)
-        try enqueue(geometry) { runner, plan in
+        return PreparedPass(geometry: geometry) { runner, plan in
             try runner.enqueueBackward(dy: dy, x: x, mean: mean, invStd: invStd, gamma: gamma, dx: dx, dGamma: dGamma,
                                        dBeta: dBeta, usesBatchStatistics: true, plan: plan)
         }
     }
 
-    public func backwardFrozen(
+    func backwardFrozenPass(
         dy: OpenCLBuffer, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?,
         running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
         dx: OpenCLBuffer, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
-    ) throws {
+    ) throws -> PreparedPass {
         let geometry = try checked(Operands.backwardFrozen(
             dy: dy, x: x, gamma: gamma, runningMean: running.mean, runningVariance: running.variance,
             dx: dx, dGamma: dGamma, dBeta: dBeta), shape: shape, options: options)
-        try enqueue(geometry) { runner, plan in
+        return PreparedPass(geometry: geometry) { runner, plan in
             let invStd = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStd)
             let invStdLow = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStdLow)
             try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, invStdLow: invStdLow, plan: plan,
                                          epsilon: options.epsilon)
             try runner.enqueueBackward(dy: dy, x: x, mean: running.mean, invStd: invStd, gamma: gamma, dx: dx,
                                        dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: false, plan: plan)
+        }
+    }
+
+    /// Enqueues a pass with no events of its own beyond what the queue needs.
+    func submit(_ pass: PreparedPass) throws {
+        try enqueue(pass.geometry, pass.body)
+    }
+
+    /// Enqueues a pass whose first kernel waits for `events` and whose kernels chain by events;
+    /// returns the last kernel's event. The events are checked to belong to this backend's context first.
+    func submit(_ pass: PreparedPass, after events: [OpenCLEvent]) throws -> OpenCLEvent {
+        try checkWaitList(events)
+        return try runner.withLock { runner in
+            let plan = try runner.plan(for: pass.geometry, forcesWideIndices: forcesWideIndices)
+            return try runner.chained(after: events) { try pass.body(&$0, plan) }
+        }
+    }
+
+    /// Throws unless every event belongs to this backend's context.
+    func checkWaitList(_ events: [OpenCLEvent]) throws {
+        for (index, event) in events.enumerated() where try event.contextHandle != context.handle {
+            throw BatchNormError.incompatibleOpenCLObjects(reason: "event \(index) of the wait list belongs to another context than the backend's; OpenCL waits only on events of the queue's context")
         }
     }
 }

@@ -38,10 +38,10 @@ extension OpenCLBackend {
         try enqueue(geometry) { runner, plan in
             let meanLow = try runner.workspace.perFeature(count: geometry.features, slot: .meanLow)
             let invStdLow = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStdLow)
-            try runner.queue.write(meanPair.high, to: mean)
-            try runner.queue.write(meanPair.low, to: meanLow)
-            try runner.queue.write(invStdPair.high, to: invStd)
-            try runner.queue.write(invStdPair.low, to: invStdLow)
+            try runner.write(meanPair.high, to: mean)
+            try runner.write(meanPair.low, to: meanLow)
+            try runner.write(invStdPair.high, to: invStd)
+            try runner.write(invStdPair.low, to: invStdLow)
             try runner.enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: invStd, invStdLow: invStdLow,
                                         gamma: gamma, beta: beta, plan: plan)
         }
@@ -74,9 +74,9 @@ extension OpenCLBackend {
         let gradients = sums.parameterGradients(invStd: try download(invStd))
         try enqueue(geometry) { runner, plan in
             let residual = try runner.workspace.perFeature(count: geometry.features, slot: .meanLow)
-            try runner.queue.write(gradients.residual.map(Float.init), to: residual)
-            try runner.queue.write(gradients.dGamma.map(Float.init), to: dGamma)
-            try runner.queue.write(gradients.dBeta.map(Float.init), to: dBeta)
+            try runner.write(gradients.residual.map(Float.init), to: residual)
+            try runner.write(gradients.dGamma.map(Float.init), to: dGamma)
+            try runner.write(gradients.dBeta.map(Float.init), to: dBeta)
             try runner.enqueueInputGradient(dy: dy, x: x, mean: mean, residual: residual, invStd: invStd, gamma: gamma,
                                             dGamma: dGamma, dBeta: dBeta, dx: dx, reductionScale: 1 / Float(sums.count),
                                             usesBatchStatistics: true, plan: plan)
@@ -92,7 +92,7 @@ extension OpenCLBackend {
         try enqueue(geometry) { runner, plan in
             let buffer = try runner.workspace.perFeature(count: 3 * geometry.features, slot: .featureTotals)
             try body(&runner, plan, buffer)
-            totals = try runner.queue.read(buffer)
+            totals = try runner.read(buffer)
         }
         return Array(totals.prefix(3 * geometry.features))
     }

@@ -37,9 +37,15 @@ public final class OpenCLBackend: BatchNormBackend {
         try self.init(device: try Device.select(query), isProfilingEnabled: isProfilingEnabled, forcesWideIndices: false)
     }
 
-    init(device: Device, isProfilingEnabled: Bool, forcesWideIndices: Bool) throws {
+    convenience init(device: Device, isProfilingEnabled: Bool, forcesWideIndices: Bool) throws {
         let context = try Context(device: device)
         let queue = try CommandQueue(context: context, isProfilingEnabled: isProfilingEnabled)
+        try self.init(context: context, queue: queue, forcesWideIndices: forcesWideIndices)
+    }
+
+    init(context: Context, queue: CommandQueue, forcesWideIndices: Bool) throws {
+        let device = context.device
+        let isProfilingEnabled = queue.isProfilingEnabled
         self.context = context
         self.queue = queue
         self.device = device.info
@@ -79,9 +85,10 @@ public final class OpenCLBackend: BatchNormBackend {
         return geometry
     }
 
-    /// Throws unless every buffer was made in this backend's context.
+    /// Throws unless every buffer lives in this backend's context (made by it, by another backend on
+    /// the same caller's context, or wrapped from the caller's memory).
     func checkOwnership(_ buffers: [(name: String, value: OpenCLBuffer)]) throws {
-        if let foreign = buffers.first(where: { $0.value.context !== context }) {
+        if let foreign = buffers.first(where: { $0.value.context.handle != context.handle }) {
             throw BatchNormError.foreignBuffer(argument: foreign.name)
         }
     }

@@ -1,6 +1,7 @@
 import COpenCL
 
-/// Owns a `cl_context` on one device and releases it in `deinit`.
+/// Owns a reference to a `cl_context` (one the backend made, or a caller's it retained) and the
+/// device the backend runs on in it, and releases the reference in `deinit`.
 final class Context: @unchecked Sendable {
     let handle: cl_context
     let device: Device
@@ -11,6 +12,15 @@ final class Context: @unchecked Sendable {
     init(device: Device) throws {
         var id: cl_device_id? = device.id
         self.handle = try OpenCLCall.make("clCreateContext") { clCreateContext(nil, 1, &id, nil, nil, $0) }
+        self.device = device
+        ledger.opened(.context)
+    }
+
+    /// A caller's context, retained, with the device the backend runs on in it.
+    /// The corresponding OpenCL call is `clRetainContext`.
+    init(retaining handle: cl_context, device: Device) throws {
+        try OpenCLCall.check("clRetainContext") { clRetainContext(handle) }
+        self.handle = handle
         self.device = device
         ledger.opened(.context)
     }

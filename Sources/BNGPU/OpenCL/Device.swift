@@ -11,7 +11,8 @@ public enum OpenCLDeviceType: String, Sendable, Hashable {
 
 /// What a user needs to know to pick an OpenCL device.
 public struct OpenCLDeviceInfo: Sendable, Hashable, CustomStringConvertible {
-    /// The device's position in ``openCLDevices()``, which `BN_OPENCL_DEVICE` and `--device` accept.
+    /// The device's position in ``openCLDevices()``, which `BN_OPENCL_DEVICE` and `--device` accept;
+    /// −1 for a device not listed there (a sub-device of a caller's context).
     public var index: Int
     /// The platform (driver) name, such as `NVIDIA CUDA` or `Portable Computing Language`.
     public var platform: String
@@ -90,6 +91,23 @@ struct Device: @unchecked Sendable {
             devices[index].info.index = index
         }
         return devices
+    }
+
+    /// The device a caller's queue runs on, which may be a sub-device: its index is that of the
+    /// same device in ``all()``, or −1 when it is not there (a sub-device).
+    /// The corresponding OpenCL calls are `clGetCommandQueueInfo` and `clGetDeviceInfo`.
+    static func of(queue: cl_command_queue) throws -> Device {
+        let id = try InfoQuery.scalar("clGetCommandQueueInfo", as: cl_device_id?.self) {
+            clGetCommandQueueInfo(queue, cl_command_queue_info(CL_QUEUE_DEVICE), $0, $1, $2)
+        }
+        guard let id else { throw OpenCLCall.failure("clGetCommandQueueInfo", .deviceNotFound) }
+        let platform = try InfoQuery.scalar("clGetDeviceInfo", as: cl_platform_id?.self) {
+            clGetDeviceInfo(id, cl_device_info(CL_DEVICE_PLATFORM), $0, $1, $2)
+        }
+        guard let platform else { throw OpenCLCall.failure("clGetDeviceInfo", .platformNotFound) }
+        var device = try Device(id: id, platform: try Platform(id: platform))
+        device.info.index = try all().first { $0.id == id }?.info.index ?? -1
+        return device
     }
 
     /// The device a query names: an index into ``all()``, or a case-insensitive substring of the

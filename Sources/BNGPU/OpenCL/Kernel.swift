@@ -2,7 +2,9 @@ import COpenCL
 
 /// One argument of a kernel call, in the kernel's parameter order.
 enum KernelArgument {
-    /// A `global` pointer; nil passes NULL, which the kernels read as "absent" (γ, β, a center).
+    /// A `global` pointer and the `ulong` element offset that follows it in every kernel's
+    /// parameters (the buffer's ``OpenCLBuffer/offset``); nil passes NULL and 0, which the kernels
+    /// read as "absent" (γ, β, a center).
     case buffer(OpenCLBuffer?)
     /// A `ulong`.
     case size(Int)
@@ -36,29 +38,42 @@ final class Kernel: @unchecked Sendable {
         assert(status == CL_SUCCESS, "clReleaseKernel failed: \(OpenCLStatus(rawValue: status))")
     }
 
-    /// Sets every argument, the first at index 0. The corresponding OpenCL call is `clSetKernelArg`.
+    /// Sets every argument, the first at index 0; a buffer fills two parameters, its memory and then
+    /// its element offset. The corresponding OpenCL call is `clSetKernelArg`.
     func setArguments(_ arguments: [KernelArgument]) throws {
-        for (index, argument) in arguments.enumerated() {
-            let index = cl_uint(index)
-            try OpenCLCall.check("clSetKernelArg") {
-                switch argument {
-                case let .buffer(buffer):
-                    var memory: cl_mem? = buffer?.handle
-                    return clSetKernelArg(handle, index, MemoryLayout<cl_mem?>.size, &memory)
-                case let .size(value):
-                    var value = cl_ulong(value)
-                    return clSetKernelArg(handle, index, MemoryLayout<cl_ulong>.size, &value)
-                case let .float(value):
-                    var value = cl_float(value)
-                    return clSetKernelArg(handle, index, MemoryLayout<cl_float>.size, &value)
-                case let .flag(value):
-                    var value = cl_int(value ? 1 : 0)
-                    return clSetKernelArg(handle, index, MemoryLayout<cl_int>.size, &value)
-                case let .local(bytes):
-                    return clSetKernelArg(handle, index, bytes, nil)
-                }
+        var index: cl_uint = 0
+        for argument in arguments {
+            try set(index, argument)
+            index += 1
+            if case let .buffer(buffer) = argument {
+                try set(index, .size(buffer?.offset ?? 0))
+                index += 1
             }
         }
+    }
+
+    /// Sets the parameter at `index`; for a buffer, its memory only.
+    private func set(_ index: cl_uint, _ argument: KernelArgument) throws {
+        switch argument {
+        case let .buffer(buffer):
+            var memory: cl_mem? = buffer?.handle
+            try set(index) { clSetKernelArg(handle, index, MemoryLayout<cl_mem?>.size, &memory) }
+        case let .size(value):
+            var value = cl_ulong(value)
+            try set(index) { clSetKernelArg(handle, index, MemoryLayout<cl_ulong>.size, &value) }
+        case let .float(value):
+            var value = cl_float(value)
+            try set(index) { clSetKernelArg(handle, index, MemoryLayout<cl_float>.size, &value) }
+        case let .flag(value):
+            var value = cl_int(value ? 1 : 0)
+            try set(index) { clSetKernelArg(handle, index, MemoryLayout<cl_int>.size, &value) }
+        case let .local(bytes):
+            try set(index) { clSetKernelArg(handle, index, bytes, nil) }
+        }
+    }
+
+    private func set(_ index: cl_uint, _ call: () -> cl_int) throws {
+        try OpenCLCall.check("clSetKernelArg", call)
     }
 
     /// The largest work-group this kernel runs with on `device` (`CL_KERNEL_WORK_GROUP_SIZE`).

@@ -6,6 +6,14 @@ struct Platform: @unchecked Sendable {
     let id: cl_platform_id
     let name: String
 
+    /// The platform `id`, with its name. The corresponding OpenCL call is `clGetPlatformInfo`.
+    init(id: cl_platform_id) throws {
+        self.id = id
+        self.name = try InfoQuery.string("clGetPlatformInfo") {
+            clGetPlatformInfo(id, cl_platform_info(CL_PLATFORM_NAME), $0, $1, $2)
+        }
+    }
+
     /// Every platform the ICD loader knows, in its order.
     /// - Throws: `BatchNormError.noOpenCLPlatform` when there is none; the corresponding OpenCL
     ///   call is `clGetPlatformIDs`.
@@ -18,11 +26,7 @@ struct Platform: @unchecked Sendable {
                 sizeReturned?.pointee = Int(count) * MemoryLayout<cl_platform_id?>.stride
                 return status
             }
-            let platforms = try ids.compactMap { $0 }.map { id in
-                Platform(id: id, name: try InfoQuery.string("clGetPlatformInfo") {
-                    clGetPlatformInfo(id, cl_platform_info(CL_PLATFORM_NAME), $0, $1, $2)
-                })
-            }
+            let platforms = try ids.compactMap { $0 }.map(Platform.init(id:))
             if platforms.isEmpty { throw BatchNormError.noOpenCLPlatform }
             return platforms
         } catch let error as BatchNormError {

@@ -10,7 +10,7 @@ import Synchronization
 /// made or released: nothing next to the OpenCL call that creates the object.
 final class ResourceLedger: Sendable {
     /// The kinds of wrapper a ledger counts: ``Context``, ``CommandQueue``, ``Program``, ``Kernel``,
-    /// ``OpenCLBuffer`` and ``Event``.
+    /// ``OpenCLBuffer`` and ``OpenCLEvent``.
     enum Kind {
         case context, queue, program, kernel, buffer, event
     }
