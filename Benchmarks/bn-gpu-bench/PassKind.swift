@@ -8,6 +8,14 @@ enum PassKind: String, CaseIterable, Sendable, ExpressibleByArgument {
     case forwardInference = "forward-inference"
     /// dx, dγ and dβ from dy, x and the training pass's mean and invStd.
     case backward
+    /// ``forwardTraining`` split as synchronized batch norm runs it on each device: local statistics,
+    /// read back and merged on the host, then the normalization. Not in the default set.
+    case forwardTrainingSplit = "forward-training-split"
+    /// ``backward`` split likewise: local gradient sums, read back and totalled, then dx. Not in the default set.
+    case backwardSplit = "backward-split"
+
+    /// The passes a run times unless `--passes` says otherwise: the fused single-device ones.
+    static let standard: [PassKind] = [.forwardTraining, .forwardInference, .backward]
 
     /// The name in the JSON and CSV reports: `forward_training`.
     var reportName: String { String(rawValue.map { $0 == "-" ? "_" : $0 }) }
@@ -17,8 +25,8 @@ enum PassKind: String, CaseIterable, Sendable, ExpressibleByArgument {
     /// (training reads x twice) are not counted, so the figure is comparable with a copy.
     var tensorsCounted: Int {
         switch self {
-        case .forwardTraining, .forwardInference: 2
-        case .backward: 3
+        case .forwardTraining, .forwardInference, .forwardTrainingSplit: 2
+        case .backward, .backwardSplit: 3
         }
     }
 

@@ -32,6 +32,11 @@ extension PassWorkload {
         case .backward:
             try backward(shape: fixture.shape, inputs: fixture.inputs,
                          statistics: fixture.referenceStatistics(options: options), options: options)
+        case .forwardTrainingSplit:
+            forwardTrainingSplit(shape: fixture.shape, inputs: fixture.inputs, options: options)
+        case .backwardSplit:
+            try backwardSplit(shape: fixture.shape, inputs: fixture.inputs,
+                              statistics: fixture.referenceStatistics(options: options), options: options)
         }
     }
 }

@@ -27,10 +27,10 @@ extension BNGPUBench {
                 transform: { try LayoutChoice.parseList($0, noun: "layout") })
         var layouts: [LayoutChoice] = LayoutChoice.allCases
 
-        @Option(help: ArgumentHelp("Comma-separated passes: forward-training, forward-inference, backward (default: all).",
+        @Option(help: ArgumentHelp("Comma-separated passes: forward-training, forward-inference, backward, and the split phases of synchronized batch norm, forward-training-split and backward-split (default: the first three).",
                                    valueName: "passes"),
                 transform: { try PassKind.parseList($0, noun: "pass") })
-        var passes: [PassKind] = PassKind.allCases
+        var passes: [PassKind] = PassKind.standard
 
         @Option(parsing: .unconditional,
                 help: "Timed kernel runs per row at least, \(RunCount.rangeText); more follow until 0.2 s of kernel time (3 s per row at most). (default: 20)",

@@ -128,7 +128,7 @@ extension BNGPUBench {
                 StandardError.print("\(shapeClass): \(classShapes.map { "\($0.spec) \($0.shape.layout.rawValue)" }.joined(separator: ", "))")
                 let calls = try classShapes.flatMap { spec, shape in
                     let fixture = ShapeFixture(shape: shape, inputs: SeededInputs(shape: spec))
-                    return try PassKind.allCases.map { pass in
+                    return try PassKind.standard.map { pass in
                         try PassWorkload.make(pass, on: fixture, options: options).prepareBufferCall(backend)
                     }
                 }
