@@ -44,6 +44,15 @@ let package = Package(
             resources: [.embedInCode("Tuning/Tables/shipped.txt")]
         ),
         .target(name: "BatchNorm", dependencies: ["BNCore", "BNCPU", "BNGPU"]),
+        // MPI's C API, from Open MPI. Only BatchNormMPI and what uses it need MPI; the core never does.
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
+        // Plain C functions over MPI's macros (MPI_COMM_WORLD, MPI_DOUBLE), which Swift cannot import.
+        // It depends on CMPI for the pkg-config include and link flags: mpi.h is not on the default path.
+        .target(name: "BNMPIShim", dependencies: ["CMPI"]),
 
         .executableTarget(
             name: "bn-gpu-bench",
