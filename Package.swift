@@ -5,6 +5,8 @@ let package = Package(
     name: "BatchNorm",
     products: [
         .library(name: "BatchNorm", targets: ["BatchNorm"]),
+        // Synchronized batch norm across processes; needs MPI (Open MPI's libopenmpi-dev), BatchNorm does not.
+        .library(name: "BatchNormMPI", targets: ["BatchNormMPI"]),
         .executable(name: "bn-gpu-bench", targets: ["bn-gpu-bench"]),
         .executable(name: "bn-quickstart", targets: ["bn-quickstart"]),
         .executable(name: "bn-train", targets: ["bn-train"]),
@@ -53,6 +55,8 @@ let package = Package(
         // Plain C functions over MPI's macros (MPI_COMM_WORLD, MPI_DOUBLE), which Swift cannot import.
         // It depends on CMPI for the pkg-config include and link flags: mpi.h is not on the default path.
         .target(name: "BNMPIShim", dependencies: ["CMPI"]),
+        // MPICommunicator: SynchronizedBatchNorm across the processes of an MPI job.
+        .target(name: "BatchNormMPI", dependencies: ["BNCore", "BNMPIShim"]),
 
         .executableTarget(
             name: "bn-gpu-bench",
@@ -84,6 +88,8 @@ let package = Package(
             "BatchNorm", "BNTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "BatchNormTests", dependencies: ["BatchNorm", "BNTestSupport"]),
+        // MPICommunicator's parts that need no MPI job: errors, checks, the state guards.
+        .testTarget(name: "BatchNormMPITests", dependencies: ["BatchNorm", "BatchNormMPI"]),
         // The bench's arguments, parsed in-process (`@testable import bn_gpu_bench`) and run as a subprocess.
         .testTarget(
             name: "BenchTests",
