@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "bn-gpu-bench", targets: ["bn-gpu-bench"]),
         .executable(name: "bn-quickstart", targets: ["bn-quickstart"]),
         .executable(name: "bn-train", targets: ["bn-train"]),
+        .executable(name: "bn-sync", targets: ["bn-sync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -77,6 +78,12 @@ let package = Package(
             path: "Examples/bn-train",
             exclude: ["Data/README.md"],
             resources: [.embedInCode("Data/digits.csv.gz")]
+        ),
+        // Synchronized batch norm under mpirun, checked against one process on the whole batch.
+        .executableTarget(
+            name: "bn-sync",
+            dependencies: ["BatchNorm", "BatchNormMPI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/bn-sync"
         ),
 
         // Shared by the test targets: seeded data, the float64 reference and the comparison helper.
