@@ -105,5 +105,7 @@ let package = Package(
         ),
         // The training example: its data, network and reports in-process, and the binary as a subprocess.
         .testTarget(name: "BNTrainTests", dependencies: ["bn-train", "BNTestSupport"]),
+        // bn-sync's comparison in-process, and the binary under mpirun as a subprocess.
+        .testTarget(name: "BNSyncTests", dependencies: ["bn-sync", "BNTestSupport"]),
     ]
 )
