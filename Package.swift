@@ -5,9 +5,12 @@ let package = Package(
     name: "BatchNorm",
     products: [
         .library(name: "BatchNorm", targets: ["BatchNorm"]),
+        // Synchronized batch norm across processes; needs MPI (Open MPI's libopenmpi-dev), BatchNorm does not.
+        .library(name: "BatchNormMPI", targets: ["BatchNormMPI"]),
         .executable(name: "bn-gpu-bench", targets: ["bn-gpu-bench"]),
         .executable(name: "bn-quickstart", targets: ["bn-quickstart"]),
         .executable(name: "bn-train", targets: ["bn-train"]),
+        .executable(name: "bn-sync", targets: ["bn-sync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,6 +47,17 @@ let package = Package(
             resources: [.embedInCode("Tuning/Tables/shipped.txt")]
         ),
         .target(name: "BatchNorm", dependencies: ["BNCore", "BNCPU", "BNGPU"]),
+        // MPI's C API, from Open MPI. Only BatchNormMPI and what uses it need MPI; the core never does.
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
+        // Plain C functions over MPI's macros (MPI_COMM_WORLD, MPI_DOUBLE), which Swift cannot import.
+        // It depends on CMPI for the pkg-config include and link flags: mpi.h is not on the default path.
+        .target(name: "BNMPIShim", dependencies: ["CMPI"]),
+        // MPICommunicator: SynchronizedBatchNorm across the processes of an MPI job.
+        .target(name: "BatchNormMPI", dependencies: ["BNCore", "BNMPIShim"]),
 
         .executableTarget(
             name: "bn-gpu-bench",
@@ -65,6 +79,12 @@ let package = Package(
             exclude: ["Data/README.md"],
             resources: [.embedInCode("Data/digits.csv.gz")]
         ),
+        // Synchronized batch norm under mpirun, checked against one process on the whole batch.
+        .executableTarget(
+            name: "bn-sync",
+            dependencies: ["BatchNorm", "BatchNormMPI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/bn-sync"
+        ),
 
         // Shared by the test targets: seeded data, the float64 reference and the comparison helper.
         .target(name: "BNTestSupport", dependencies: ["BNCore", "BNGPU"], path: "Tests/BNTestSupport"),
@@ -75,6 +95,8 @@ let package = Package(
             "BatchNorm", "BNTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "BatchNormTests", dependencies: ["BatchNorm", "BNTestSupport"]),
+        // MPICommunicator's parts that need no MPI job: errors, checks, the state guards.
+        .testTarget(name: "BatchNormMPITests", dependencies: ["BatchNorm", "BatchNormMPI"]),
         // The bench's arguments, parsed in-process (`@testable import bn_gpu_bench`) and run as a subprocess.
         .testTarget(
             name: "BenchTests",
@@ -83,5 +105,7 @@ let package = Package(
         ),
         // The training example: its data, network and reports in-process, and the binary as a subprocess.
         .testTarget(name: "BNTrainTests", dependencies: ["bn-train", "BNTestSupport"]),
+        // bn-sync's comparison in-process, and the binary under mpirun as a subprocess.
+        .testTarget(name: "BNSyncTests", dependencies: ["bn-sync", "BNTestSupport"]),
     ]
 )

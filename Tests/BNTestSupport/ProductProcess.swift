@@ -53,13 +53,15 @@ public struct ProductProcess: Sendable {
     /// case here should end in seconds.
     /// - Parameters:
     ///   - arguments: The arguments after the executable's name.
+    ///   - launcher: A program that starts the executable, and its arguments before the executable's
+    ///     path, such as `["/usr/bin/mpirun", "-np", "2"]`; empty to run the executable itself.
     ///   - environment: Variables to set, or with a nil value to remove, on top of this process's.
     ///   - timeLimit: Seconds after which the bench is stopped.
     ///   - sourceLocation: Where a timeout is reported.
     /// - Returns: Its status and output.
     /// - Throws: When the executable is missing or cannot be started.
-    public func run(_ arguments: [String], environment: [String: String?] = [:], timeLimit: Double = 120,
-                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
+    public func run(_ arguments: [String], launcher: [String] = [], environment: [String: String?] = [:],
+                    timeLimit: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
         let executable = try #require(executable, missingReason, sourceLocation: sourceLocation)
         let folder = try TemporaryFolder()
         // Files rather than pipes: a pipe that nobody reads fills and blocks a chatty process.
@@ -71,8 +73,8 @@ public struct ProductProcess: Sendable {
         defer { try? output.close(); try? error.close() }
 
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        process.executableURL = launcher.first.map(URL.init(fileURLWithPath:)) ?? executable
+        process.arguments = launcher.isEmpty ? arguments : launcher.dropFirst() + [executable.path] + arguments
         var variables = ProcessInfo.processInfo.environment
         for (name, value) in environment {
             variables[name] = value
@@ -88,7 +90,7 @@ public struct ProductProcess: Sendable {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            Issue.record("\(name) \(arguments) ran for more than \(timeLimit) s", sourceLocation: sourceLocation)
+            Issue.record("\((launcher + [name]).joined(separator: " ")) \(arguments) ran for more than \(timeLimit) s", sourceLocation: sourceLocation)
         }
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return Outcome(status: status,
