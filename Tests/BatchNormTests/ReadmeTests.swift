@@ -44,9 +44,9 @@ struct ReadmeTests {
     func swiftBlocksCompile() throws {
         let readme = try Self.text("README.md")
         let compiled = try Self.text("Examples/bn-quickstart/main.swift") + Self.text("Tests/BatchNormTests/ReadmeTests.swift")
-            + Self.text("Examples/bn-sync/SynchronizedStep.swift")
+            + Self.text("Examples/bn-sync/SynchronizedStep.swift") + Self.text("Tests/BNGPUTests/EngineStepTests.swift")
         let blocks = Self.blocks("swift", in: readme)
-        #expect(blocks.count == 4)
+        #expect(blocks.count == 5)
         #expect(blocks.first == (try Self.text("Examples/bn-quickstart/main.swift")))
         for block in blocks {
             let body = block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
