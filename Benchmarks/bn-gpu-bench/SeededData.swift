@@ -1,25 +1,6 @@
 import BatchNorm
 import Foundation
 
-/// SplitMix64 (Steele, Lea and Flood, 2014): 64 bits of state stepped by a Weyl increment and mixed,
-/// so that every run on every machine benchmarks the same values.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    /// - Parameter seed: Any value; equal seeds give equal sequences.
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Standard normal values from uniform pairs by the Box–Muller transform.
 struct NormalSource {
     private var generator: SplitMix64
