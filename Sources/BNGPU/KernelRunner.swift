@@ -57,16 +57,17 @@ struct KernelRunner {
     /// keeps later commands after these.
     mutating func chained(after events: [OpenCLEvent], _ body: (inout KernelRunner) throws -> Void) throws -> OpenCLEvent {
         let wasChaining = isChaining
-        let before = pending.last
         isChaining = true
         pending += events
+        let waitedFor = pending
         defer {
             isChaining = wasChaining
             if !wasChaining { pending = [] }
         }
         try body(&self)
-        if let last = pending.last, pending.count == 1, last !== before, !events.contains(where: { $0 === last }) {
-            return last
+        // a command of `body` leaves its own event alone in `pending`
+        if pending.count == 1, !waitedFor.contains(where: { $0 === pending[0] }) {
+            return pending[0]
         }
         let marker = try queue.enqueueMarker(waitingFor: pending)
         pending = [marker]

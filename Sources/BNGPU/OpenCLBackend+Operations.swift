@@ -70,10 +70,8 @@ extension OpenCLBackend {
             x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance, y: y),
             shape: shape, options: options)
         return PreparedPass(geometry: geometry) { runner, plan in
-            let invStd = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStd)
-            let invStdLow = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStdLow)
-            try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, invStdLow: invStdLow, plan: plan,
-                                         epsilon: options.epsilon)
+            let (invStd, invStdLow) = try runner.enqueueInverseStd(variance: running.variance, plan: plan,
+                                                                   epsilon: options.epsilon)
             try runner.enqueueNormalize(x: x, y: y, mean: running.mean, meanLow: nil, invStd: invStd, invStdLow: invStdLow,
                                         gamma: gamma, beta: beta, plan: plan)
         }
@@ -101,10 +99,7 @@ extension OpenCLBackend {
             dy: dy, x: x, gamma: gamma, runningMean: running.mean, runningVariance: running.variance,
             dx: dx, dGamma: dGamma, dBeta: dBeta), shape: shape, options: options)
         return PreparedPass(geometry: geometry) { runner, plan in
-            let invStd = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStd)
-            let invStdLow = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStdLow)
-            try runner.enqueueInverseStd(variance: running.variance, invStd: invStd, invStdLow: invStdLow, plan: plan,
-                                         epsilon: options.epsilon)
+            let (invStd, _) = try runner.enqueueInverseStd(variance: running.variance, plan: plan, epsilon: options.epsilon)
             try runner.enqueueBackward(dy: dy, x: x, mean: running.mean, invStd: invStd, gamma: gamma, dx: dx,
                                        dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: false, plan: plan)
         }

@@ -55,13 +55,18 @@ extension KernelRunner {
         ])
     }
 
-    /// Enqueues `invStd + invStdLow = 1/√(variance + ε)` per feature, for passes that use running statistics.
+    /// Enqueues `invStd + invStdLow = 1/√(variance + ε)` per feature into the workspace's slots,
+    /// which it returns, for passes that use running statistics.
     mutating func enqueueInverseStd(
-        variance: OpenCLBuffer, invStd: OpenCLBuffer, invStdLow: OpenCLBuffer, plan: LaunchPlan, epsilon: Float
-    ) throws {
+        variance: OpenCLBuffer, plan: LaunchPlan, epsilon: Float
+    ) throws -> (invStd: OpenCLBuffer, invStdLow: OpenCLBuffer) {
+        let features = plan.geometry.features
+        let invStd = try workspace.perFeature(count: features, slot: .inverseStd)
+        let invStdLow = try workspace.perFeature(count: features, slot: .inverseStdLow)
         try run(.inverseStd, variant: plan.variant, range: plan.perFeature, [
-            .buffer(variance), .buffer(invStd), .buffer(invStdLow), .size(plan.geometry.features), .float(epsilon),
+            .buffer(variance), .buffer(invStd), .buffer(invStdLow), .size(features), .float(epsilon),
         ])
+        return (invStd, invStdLow)
     }
 
     /// The trailing `epsilon, keep, take, variance_divisor` of the kernels that finish statistics.
