@@ -29,15 +29,14 @@ struct DataParallelTests {
         let options = BatchNormOptions(momentum: 0.1)
         let inputs = TestInputs(testCase, mode: .spatial)
         let communicators = try InProcessCommunicator.group(size: group.queues.count)
-        let parts = try await withThrowingTaskGroup(of: (Int, MemberOutcome).self) { tasks in
+        let parts = try await withThrowingTaskGroup(of: (Int, MemberStep).self) { tasks in
             for (rank, queue) in group.queues.enumerated() {
                 let backend = try OpenCLBackend(retaining: group.context, queue: queue)
                 let communicator = communicators[rank]
                 tasks.addTask {
                     let rows = testCase.shape.rows(ofPart: rank, of: communicators.count)
-                    return (rank, try await MemberOutcome.run(backend: backend, communicator: communicator,
-                                                              inputs: inputs, shape: testCase.shape, rows: rows,
-                                                              options: options))
+                    return (rank, try await MemberStep.run(backend: backend, inputs: inputs, shape: testCase.shape,
+                                                           rows: rows, communicator: communicator, options: options))
                 }
             }
             return try await tasks.reduce(into: [:]) { $0[$1.0] = $1.1 }
@@ -111,35 +110,5 @@ final class QueueGroup: @unchecked Sendable {
         for queue in queues { clReleaseCommandQueue(queue) }
         clReleaseContext(context)
         for device in subDevices { clReleaseDevice(device) }
-    }
-}
-
-/// One member's synchronized forward and backward pass on its rows.
-struct MemberOutcome {
-    var y: [Float]
-    var dx: [Float]
-    var perFeature: [String: [Float]]
-
-    static func run(backend: OpenCLBackend, communicator: InProcessCommunicator, inputs: TestInputs, shape: TensorShape,
-                    rows: Range<Int>, options: BatchNormOptions) async throws -> MemberOutcome {
-        let (part, elements) = shape.slice(rows: rows)
-        let sync = SynchronizedBatchNorm(backend: backend, communicator: communicator)
-        let x = try backend.upload(Array(inputs.x[elements])), dy = try backend.upload(Array(inputs.dy[elements]))
-        let y = try backend.makeBuffer(count: elements.count), dx = try backend.makeBuffer(count: elements.count)
-        let gamma = try backend.upload(inputs.gamma), beta = try backend.upload(inputs.beta)
-        let features = inputs.gamma.count
-        let mean = try backend.makeBuffer(count: features), invStd = try backend.makeBuffer(count: features)
-        let dGamma = try backend.makeBuffer(count: features), dBeta = try backend.makeBuffer(count: features)
-        var running = try backend.upload(inputs.running)
-        try await sync.forwardTraining(x: x, shape: part, gamma: gamma, beta: beta, running: &running, options: options,
-                                       y: y, mean: mean, invStd: invStd)
-        try await sync.backward(dy: dy, x: x, shape: part, gamma: gamma, mean: mean, invStd: invStd, options: options,
-                                dx: dx, dGamma: dGamma, dBeta: dBeta)
-        return MemberOutcome(
-            y: try backend.download(y), dx: try backend.download(dx),
-            perFeature: ["mean": try backend.download(mean), "invStd": try backend.download(invStd),
-                         "dGamma": try backend.download(dGamma), "dBeta": try backend.download(dBeta),
-                         "running.mean": try backend.download(running.mean),
-                         "running.variance": try backend.download(running.variance)])
     }
 }
