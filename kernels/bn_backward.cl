@@ -6,7 +6,12 @@
 // (x - mean), whose total over m values is m times what the rounding lost (the residual), and every
 // later step centers x on mean + residual, as the forward pass centers on mean + mean_lo.
 //
-// bn_backward_reduce_planar / _interleaved: read dy, x, mean; write, for chunk g, compensated,
+// Fused passes (bn_forward.cl's relu, and relu(bn(x) + z)): every kernel that reads dy also takes y,
+// the fused forward output, or NULL; given, the gradient used everywhere below is dy masked by y's
+// sign (relu_masked, bn_common.cl), and the dx kernels also write it to dz (NULL: not wanted), the
+// gradient of z. dy, x, y, dx and dz are tensor_t (bn_common.cl).
+//
+// bn_backward_reduce_planar / _interleaved: read dy, y, x, mean; write, for chunk g, compensated,
 //   partial[(g * 3 + 0) * features + f] = sum dy, partial[(g * 3 + 1) * features + f] = sum dy * (x - mean)
 //   and partial[(g * 3 + 2) * features + f] = sum (x - mean).
 //   Ranges, work-groups, chunks and spans as bn_stats_chunk_planar / _interleaved; scratch holds WG floats.
@@ -16,13 +21,13 @@
 // bn_backward_sums: one work-item per feature; adds the chunk partials in order and writes the three
 //   sums, sums[k * features + f] for k = 0 (dy), 1 (dy * (x - mean)) and 2 (x - mean): a device's part
 //   of a batch that several devices differentiate together (synchronized batch norm).
-// bn_backward_dx_planar / _interleaved: ranges and arguments as bn_normalize_*; read dy, x, mean,
-//   residual, invstd, gamma (NULL: 1), dgamma, dbeta; write dx (may be dy):
+// bn_backward_dx_planar / _interleaved: ranges and arguments as bn_normalize_*; read dy, y, x, mean,
+//   residual, invstd, gamma (NULL: 1), dgamma, dbeta; write dx (may be dy) and dz (may be dy, not dx):
 //     batch statistics:  dx = gamma * invstd * ((dy - dbeta / m) - ((x - mean) - residual) * invstd * dgamma / m)
 //     frozen statistics: dx = gamma * invstd * dy   (the mean and variance do not depend on x)
 // bn_backward_resident: the reduction, dgamma, dbeta and dx in one kernel for planar features small
 //   enough to stay in cache (batch statistics only): work-group f as bn_forward_training_resident.
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN (bn_common.cl).
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE (bn_common.cl).
 
 // Sums values[g * stride + offset] for g = 0 ..< count in that order, compensated.
 float ordered_sum(global const float* values, index_t count, index_t stride, index_t offset)
@@ -34,6 +39,20 @@ float ordered_sum(global const float* values, index_t count, index_t stride, ind
     return sum - compensation;
 }
 
+// The gradient vector at `at`: dy, masked by the fused output y's sign when y is given.
+floatv gradient_v(global const tensor_t* dy, global const tensor_t* y, index_t at)
+{
+    const floatv gradient = load_t(dy + at);
+    return y ? relu_masked_v(gradient, load_t(y + at)) : gradient;
+}
+
+// gradient_v for one value.
+float gradient_1(global const tensor_t* dy, global const tensor_t* y, index_t at)
+{
+    const float gradient = load_t1(dy + at);
+    return y ? relu_masked(gradient, load_t1(y + at)) : gradient;
+}
+
 // A feature's backward sums: sum dy, sum dy * (x - center) and sum (x - center).
 typedef struct {
     float dy;
@@ -43,7 +62,8 @@ typedef struct {
 
 // The gradient sums of feature f over planes [first_plane, end_plane), returned to every work-item
 // of the 1-D group (it holds barriers); scratch holds get_local_size(0) floats.
-gradient_sums planar_gradient_sums(global const float* dy, global const float* x, float center, index_t f,
+gradient_sums planar_gradient_sums(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
+                                   float center, index_t f,
                                    index_t features, index_t inner, index_t first_plane, index_t end_plane,
                                    local float* scratch)
 {
@@ -55,13 +75,13 @@ gradient_sums planar_gradient_sums(global const float* dy, global const float* x
         const index_t base = (o * features + f) * inner;
         for (index_t v = lid; v < vectors; v += size) {
             const index_t at = base + v * BN_VECTOR_WIDTH;
-            const floatv gradient = load_v(dy + at), centered = load_v(x + at) - center;
+            const floatv gradient = gradient_v(dy, y, at), centered = load_t(x + at) - center;
             accumulator_v_add(&dy_v, gradient);
             accumulator_v_add(&dyx_v, gradient * centered);
             accumulator_v_add(&x_v, centered);
         }
         for (index_t i = tail + lid; i < inner; i += size) {
-            const float gradient = dy[base + i], centered = x[base + i] - center;
+            const float gradient = gradient_1(dy, y, base + i), centered = load_t1(x + base + i) - center;
             compensated_add(&dy_s, &dy_sc, gradient);
             compensated_add(&dyx_s, &dyx_sc, gradient * centered);
             compensated_add(&x_s, &x_sc, centered);
@@ -82,16 +102,18 @@ float centered_dgamma(float sum_dy, float sum_dy_centered, float residual, float
 }
 
 kernel void bn_backward_reduce_planar(
-    global const float* dy, ulong dy_offset, global const float* x, ulong x_offset,
-    global const float* mean, ulong mean_offset, global float* partial, ulong partial_offset, ulong outer,
-    ulong features_arg, ulong inner, ulong chunk_planes, local float* scratch)
+    global const tensor_t* dy, ulong dy_offset, global const tensor_t* y, ulong y_offset,
+    global const tensor_t* x, ulong x_offset, global const float* mean, ulong mean_offset,
+    global float* partial, ulong partial_offset, ulong outer, ulong features_arg, ulong inner, ulong chunk_planes,
+    local float* scratch)
 {
-    BN_AT(dy); BN_AT(x); BN_AT(mean); BN_AT(partial);
+    BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(partial);
     const index_t features = (index_t)features_arg, f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own
     const index_t g = get_group_id(0);
     const index_t first = g * (index_t)chunk_planes, end = min((index_t)outer, first + (index_t)chunk_planes);
-    const gradient_sums sums = planar_gradient_sums(dy, x, mean[f], f, features, (index_t)inner, first, end, scratch);
+    const gradient_sums sums = planar_gradient_sums(dy, y, x, mean[f], f, features, (index_t)inner, first, end,
+                                                    scratch);
     if (get_local_id(0) == 0) {
         partial[(g * 3) * features + f] = sums.dy;
         partial[(g * 3 + 1) * features + f] = sums.dy_centered;
@@ -100,11 +122,11 @@ kernel void bn_backward_reduce_planar(
 }
 
 kernel void bn_backward_reduce_interleaved(
-    global const float* dy, ulong dy_offset, global const float* x, ulong x_offset,
-    global const float* mean, ulong mean_offset, global float* partial, ulong partial_offset, ulong rows,
-    ulong features_arg, ulong chunk_rows, ulong chunks)
+    global const tensor_t* dy, ulong dy_offset, global const tensor_t* y, ulong y_offset,
+    global const tensor_t* x, ulong x_offset, global const float* mean, ulong mean_offset,
+    global float* partial, ulong partial_offset, ulong rows, ulong features_arg, ulong chunk_rows, ulong chunks)
 {
-    BN_AT(dy); BN_AT(x); BN_AT(mean); BN_AT(partial);
+    BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(partial);
     const index_t features = (index_t)features_arg, column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
     if (column >= features) return;
     const index_t g = get_global_id(1);
@@ -120,7 +142,7 @@ kernel void bn_backward_reduce_interleaved(
     for (index_t r = first; r < end; ++r) {
         for (int s = 0; s < BN_SPAN; ++s) {
             const index_t at = r * features + column + s * BN_VECTOR_WIDTH;
-            const floatv gradient = load_v(dy + at), centered = load_v(x + at) - center[s];
+            const floatv gradient = gradient_v(dy, y, at), centered = load_t(x + at) - center[s];
             accumulator_v_add(&sum_dy[s], gradient);
             accumulator_v_add(&sum_dyx[s], gradient * centered);
             accumulator_v_add(&sum_x[s], centered);
@@ -191,33 +213,51 @@ gradient_terms gradient_terms_of(index_t f, global const float* mean, float resi
     return terms;
 }
 
-// dx over one plane (inner floats at base), vectors first, first + step, ..., then the tail floats.
-void input_gradient_plane(global const float* dy, global const float* x, global float* dx, index_t base, index_t inner,
-                          gradient_terms terms, int uses_batch_statistics, index_t first, index_t step)
+// The tensors of a dx kernel: what it reads (dy, the fused output y or NULL, x) and writes (dx, and dz or NULL).
+typedef struct {
+    global const tensor_t* dy;
+    global const tensor_t* y;
+    global const tensor_t* x;
+    global tensor_t* dx;
+    global tensor_t* dz;
+} gradient_tensors;
+
+// dx over one plane (inner values at base), vectors first, first + step, ..., then the tail values;
+// dz too when fused with an addition.
+void input_gradient_plane(gradient_tensors t, index_t base, index_t inner, gradient_terms terms,
+                          int uses_batch_statistics, index_t first, index_t step)
 {
     const index_t vectors = inner / BN_VECTOR_WIDTH;
     for (index_t v = first; v < vectors; v += step) {
         const index_t at = base + v * BN_VECTOR_WIDTH;
-        store_v(input_gradient(load_v(dy + at), load_v(x + at), terms.center, terms.center_lo, terms.scale, terms.mean_dy,
-                               terms.slope, uses_batch_statistics),
-                dx + at);
+        const floatv gradient = gradient_v(t.dy, t.y, at), value = load_t(t.x + at);
+        if (t.dz) store_t(gradient, t.dz + at);
+        store_t(input_gradient(gradient, value, terms.center, terms.center_lo, terms.scale, terms.mean_dy, terms.slope,
+                               uses_batch_statistics),
+                t.dx + at);
     }
     for (index_t i = vectors * BN_VECTOR_WIDTH + first; i < inner; i += step) {
-        dx[base + i] = input_gradient(dy[base + i], x[base + i], terms.center, terms.center_lo, terms.scale, terms.mean_dy,
-                                      terms.slope, uses_batch_statistics);
+        const index_t at = base + i;
+        const float gradient = gradient_1(t.dy, t.y, at), value = load_t1(t.x + at);
+        if (t.dz) store_t1(gradient, t.dz + at);
+        store_t1(input_gradient(gradient, value, terms.center, terms.center_lo, terms.scale, terms.mean_dy, terms.slope,
+                                uses_batch_statistics),
+                 t.dx + at);
     }
 }
 
 kernel void bn_backward_dx_planar(
-    global const float* dy, ulong dy_offset, global const float* x, ulong x_offset,
-    global const float* mean, ulong mean_offset, global const float* residual, ulong residual_offset,
-    global const float* invstd, ulong invstd_offset, global const float* gamma, ulong gamma_offset,
-    global const float* dgamma, ulong dgamma_offset, global const float* dbeta, ulong dbeta_offset,
-    global float* dx, ulong dx_offset, ulong outer, ulong features_arg, ulong inner_arg, ulong planes_per_item,
-    float reduction_scale, int uses_batch_statistics)
+    global const tensor_t* dy, ulong dy_offset, global const tensor_t* y, ulong y_offset,
+    global const tensor_t* x, ulong x_offset, global const float* mean, ulong mean_offset,
+    global const float* residual, ulong residual_offset, global const float* invstd, ulong invstd_offset,
+    global const float* gamma, ulong gamma_offset, global const float* dgamma, ulong dgamma_offset,
+    global const float* dbeta, ulong dbeta_offset, global tensor_t* dx, ulong dx_offset, global tensor_t* dz,
+    ulong dz_offset, ulong outer, ulong features_arg, ulong inner_arg, ulong planes_per_item, float reduction_scale,
+    int uses_batch_statistics)
 {
-    BN_AT(dy); BN_AT(x); BN_AT(mean); BN_AT(residual); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma); BN_AT(dbeta);
-    BN_AT(dx);
+    BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(residual); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma);
+    BN_AT(dbeta); BN_AT(dx); BN_AT(dz);
+    const gradient_tensors tensors = { dy, y, x, dx, dz };
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     index_t first, end;
     block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
@@ -225,21 +265,22 @@ kernel void bn_backward_dx_planar(
         const index_t f = plane % features;
         const gradient_terms terms = gradient_terms_of(f, mean, residual[f], invstd, gamma, dgamma[f], dbeta[f],
                                                        reduction_scale);
-        input_gradient_plane(dy, x, dx, plane * inner, inner, terms, uses_batch_statistics,
-                             get_global_id(0), get_global_size(0));
+        input_gradient_plane(tensors, plane * inner, inner, terms, uses_batch_statistics, get_global_id(0),
+                             get_global_size(0));
     }
 }
 
 kernel void bn_backward_dx_interleaved(
-    global const float* dy, ulong dy_offset, global const float* x, ulong x_offset,
-    global const float* mean, ulong mean_offset, global const float* residual, ulong residual_offset,
-    global const float* invstd, ulong invstd_offset, global const float* gamma, ulong gamma_offset,
-    global const float* dgamma, ulong dgamma_offset, global const float* dbeta, ulong dbeta_offset,
-    global float* dx, ulong dx_offset, ulong rows, ulong features_arg, ulong rows_per_item, float reduction_scale,
+    global const tensor_t* dy, ulong dy_offset, global const tensor_t* y, ulong y_offset,
+    global const tensor_t* x, ulong x_offset, global const float* mean, ulong mean_offset,
+    global const float* residual, ulong residual_offset, global const float* invstd, ulong invstd_offset,
+    global const float* gamma, ulong gamma_offset, global const float* dgamma, ulong dgamma_offset,
+    global const float* dbeta, ulong dbeta_offset, global tensor_t* dx, ulong dx_offset, global tensor_t* dz,
+    ulong dz_offset, ulong rows, ulong features_arg, ulong rows_per_item, float reduction_scale,
     int uses_batch_statistics)
 {
-    BN_AT(dy); BN_AT(x); BN_AT(mean); BN_AT(residual); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma); BN_AT(dbeta);
-    BN_AT(dx);
+    BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(residual); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma);
+    BN_AT(dbeta); BN_AT(dx); BN_AT(dz);
     const index_t features = (index_t)features_arg, vectors = features / BN_VECTOR_WIDTH;
     index_t first, end;
     block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
@@ -248,7 +289,9 @@ kernel void bn_backward_dx_interleaved(
             const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
             const floatv inverse_std = load_v(invstd + column);
             const floatv scale = (gamma ? load_v(gamma + column) : (floatv)(1.0f)) * inverse_std;
-            store_v(input_gradient(load_v(dy + at), load_v(x + at), load_v(mean + column), load_v(residual + column), scale,
+            const floatv gradient = gradient_v(dy, y, at);
+            if (dz) store_t(gradient, dz + at);
+            store_t(input_gradient(gradient, load_t(x + at), load_v(mean + column), load_v(residual + column), scale,
                                    load_v(dbeta + column) * reduction_scale,
                                    inverse_std * load_v(dgamma + column) * reduction_scale, uses_batch_statistics),
                     dx + at);
@@ -257,17 +300,19 @@ kernel void bn_backward_dx_interleaved(
 }
 
 kernel void bn_backward_resident(
-    global const float* dy, ulong dy_offset, global const float* x, ulong x_offset,
-    global const float* mean, ulong mean_offset, global const float* invstd, ulong invstd_offset,
-    global const float* gamma, ulong gamma_offset, global float* dgamma, ulong dgamma_offset,
-    global float* dbeta, ulong dbeta_offset, global float* dx, ulong dx_offset, ulong outer_arg, ulong features_arg,
-    ulong inner_arg, float reduction_scale, local float* scratch)
+    global const tensor_t* dy, ulong dy_offset, global const tensor_t* y, ulong y_offset,
+    global const tensor_t* x, ulong x_offset, global const float* mean, ulong mean_offset,
+    global const float* invstd, ulong invstd_offset, global const float* gamma, ulong gamma_offset,
+    global float* dgamma, ulong dgamma_offset, global float* dbeta, ulong dbeta_offset, global tensor_t* dx,
+    ulong dx_offset, global tensor_t* dz, ulong dz_offset, ulong outer_arg, ulong features_arg, ulong inner_arg,
+    float reduction_scale, local float* scratch)
 {
-    BN_AT(dy); BN_AT(x); BN_AT(mean); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma); BN_AT(dbeta); BN_AT(dx);
+    BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma); BN_AT(dbeta); BN_AT(dx);
+    BN_AT(dz);
     const index_t outer = (index_t)outer_arg, features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own
-    const gradient_sums sums = planar_gradient_sums(dy, x, mean[f], f, features, inner, 0, outer, scratch);
+    const gradient_sums sums = planar_gradient_sums(dy, y, x, mean[f], f, features, inner, 0, outer, scratch);
     const float residual = sums.centered * reduction_scale;
     const float feature_dgamma = centered_dgamma(sums.dy, sums.dy_centered, residual, invstd[f]);
     if (get_local_id(0) == 0) {
@@ -276,8 +321,8 @@ kernel void bn_backward_resident(
     }
     const gradient_terms terms = gradient_terms_of(f, mean, residual, invstd, gamma, feature_dgamma, sums.dy,
                                                    reduction_scale);
+    const gradient_tensors tensors = { dy, y, x, dx, dz };
     for (index_t o = 0; o < outer; ++o) {
-        input_gradient_plane(dy, x, dx, (o * features + f) * inner, inner, terms, 1,
-                             get_local_id(0), get_local_size(0));
+        input_gradient_plane(tensors, (o * features + f) * inner, inner, terms, 1, get_local_id(0), get_local_size(0));
     }
 }

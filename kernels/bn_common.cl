@@ -19,8 +19,17 @@
 //   BN_VECTOR_WIDTH  floats per vector: 1, 2, 4, 8 or 16 (default 4).
 //   BN_SPAN          feature vectors an interleaved reduction's work-item takes side by side in
 //                    each row: 1, 2, 4, 8 or 16 (default 1); the host makes it divide the row's vectors.
+//   BN_STORAGE       how tensors (x, y, dy, dx, z, dz) are stored: 0 float (default), 1 IEEE half,
+//                    2 bfloat16. Per-feature arrays and workspaces are always float, and all
+//                    arithmetic is float: a 16-bit element is widened as it is loaded (load_t) and
+//                    rounded to nearest even once as it is stored (store_t).
 //
-// Buffers: every `global float*` parameter p of a kernel is followed by `ulong p_offset`, the element
+// Tensors are `global tensor_t*`: float, or ushort holding the 16 bits. Half goes through vload_half
+// and vstore_half_rte, which need no extension (a pointer to ushort is cast to one to half, which
+// OpenCL C allows only for those calls); bfloat16 is a float's upper half, widened by a shift and
+// rounded by adding 0x7FFF plus the lowest kept bit (a NaN is kept quiet instead).
+//
+// Buffers: every `global float*` or `global tensor_t*` parameter p of a kernel is followed by `ulong p_offset`, the element
 // where the operand starts in its cl_mem (a caller's buffer may hold it at any offset, vector-aligned or
 // not: loads and stores are vloadN/vstoreN, which need float alignment only). A kernel's first line
 // moves each pointer there with BN_AT, so helpers see the operand at index 0; NULL (an absent
@@ -56,6 +65,93 @@ typedef BN_CONCAT(float, BN_VECTOR_WIDTH) floatv;
 #define load_v(pointer) BN_CONCAT(vload, BN_VECTOR_WIDTH)(0, pointer)
 #define store_v(value, pointer) BN_CONCAT(vstore, BN_VECTOR_WIDTH)(value, 0, pointer)
 #endif
+
+#ifndef BN_STORAGE
+#define BN_STORAGE 0
+#endif
+#if BN_VECTOR_WIDTH == 1
+typedef uint uintv;
+typedef ushort ushortv;
+#define as_uintv(value) as_uint(value)
+#define as_floatv(value) as_float(value)
+#define convert_uintv(value) convert_uint(value)
+#define convert_ushortv(value) convert_ushort(value)
+#define vload_t16(pointer) (*(pointer))
+#define vstore_t16(value, pointer) (*(pointer) = (value))
+#define vload_halfv(pointer) vload_half(0, pointer)
+#define vstore_halfv(value, pointer) vstore_half_rte(value, 0, pointer)
+#else
+typedef BN_CONCAT(uint, BN_VECTOR_WIDTH) uintv;
+typedef BN_CONCAT(ushort, BN_VECTOR_WIDTH) ushortv;
+#define as_uintv(value) BN_CONCAT(as_uint, BN_VECTOR_WIDTH)(value)
+#define as_floatv(value) BN_CONCAT(as_float, BN_VECTOR_WIDTH)(value)
+#define convert_uintv(value) BN_CONCAT(convert_uint, BN_VECTOR_WIDTH)(value)
+#define convert_ushortv(value) BN_CONCAT(convert_ushort, BN_VECTOR_WIDTH)(value)
+#define vload_t16(pointer) BN_CONCAT(vload, BN_VECTOR_WIDTH)(0, pointer)
+#define vstore_t16(value, pointer) BN_CONCAT(vstore, BN_VECTOR_WIDTH)(value, 0, pointer)
+#define vload_halfv(pointer) BN_CONCAT(vload_half, BN_VECTOR_WIDTH)(0, pointer)
+#define vstore_halfv(value, pointer) BN_CONCAT(BN_CONCAT(vstore_half, BN_VECTOR_WIDTH), _rte)(value, 0, pointer)
+#endif
+
+#if BN_STORAGE == 0
+typedef float tensor_t;
+#define load_t(pointer) load_v(pointer)
+#define store_t(value, pointer) store_v(value, pointer)
+#define load_t1(pointer) (*(pointer))
+#define store_t1(value, pointer) (*(pointer) = (value))
+#elif BN_STORAGE == 1
+typedef ushort tensor_t;
+#define load_t(pointer) vload_halfv((global const half*)(pointer))
+#define store_t(value, pointer) vstore_halfv(value, (global half*)(pointer))
+#define load_t1(pointer) vload_half(0, (global const half*)(pointer))
+#define store_t1(value, pointer) vstore_half_rte(value, 0, (global half*)(pointer))
+#else
+typedef ushort tensor_t;
+#define load_t(pointer) as_floatv(convert_uintv(vload_t16(pointer)) << 16)
+#define store_t(value, pointer) vstore_t16(bfloat16_bits_v(value), pointer)
+#define load_t1(pointer) as_float((uint)(*(pointer)) << 16)
+#define store_t1(value, pointer) (*(pointer) = bfloat16_bits(value))
+#endif
+
+// The bfloat16 nearest a float, ties to even, as its 16 bits; a NaN stays a quiet NaN.
+ushort bfloat16_bits(float value)
+{
+    const uint bits = as_uint(value);
+    return isnan(value) ? (ushort)((bits >> 16) | 0x40u) : (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
+}
+
+// bfloat16_bits for every lane of a vector.
+ushortv bfloat16_bits_v(floatv value)
+{
+    const uintv bits = as_uintv(value);
+    const uintv rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
+    return convert_ushortv(select(rounded, (bits >> 16) | 0x40u, isnan(value)));
+}
+
+// relu(v) = v < 0 ? 0 : v: a NaN passes, as PyTorch's relu passes it.
+float relu(float value)
+{
+    return value < 0.0f ? 0.0f : value;
+}
+
+// relu for every lane of a vector.
+floatv relu_v(floatv value)
+{
+    return select(value, (floatv)(0.0f), value < (floatv)(0.0f));
+}
+
+// The gradient behind a relu whose output was `output`: 0 where output <= 0, else the gradient (so a
+// NaN output passes it, as PyTorch's threshold_backward does).
+float relu_masked(float gradient, float output)
+{
+    return output <= 0.0f ? 0.0f : gradient;
+}
+
+// relu_masked for every lane of a vector.
+floatv relu_masked_v(floatv gradient, floatv output)
+{
+    return select(gradient, (floatv)(0.0f), output <= (floatv)(0.0f));
+}
 
 // Kahan-compensated accumulation: *sum - *compensation carries the running total to about twice
 // float precision, so a long sequential sum does not lose the small terms. The compiler may not
@@ -244,21 +340,21 @@ void store_feature_statistics(
 // and the squares about that center, compensated. The second read finds the chunk in cache when it
 // fits. Every work-item of the 1-D group calls it (it holds barriers) and gets the group's moments;
 // scratch holds get_local_size(0) floats.
-moments planar_moments(global const float* x, index_t f, index_t features, index_t inner,
+moments planar_moments(global const tensor_t* x, index_t f, index_t features, index_t inner,
                        index_t first_plane, index_t end_plane, local float* scratch)
 {
     const uint lid = get_local_id(0), size = get_local_size(0);
     const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
-    const float k = x[(first_plane * features + f) * inner];
+    const float k = load_t1(x + (first_plane * features + f) * inner);
     accumulator_v shifted_v = accumulator_v_zero();
     float shifted = 0.0f;
     for (index_t o = first_plane; o < end_plane; ++o) {
-        global const float* plane = x + (o * features + f) * inner;
+        global const tensor_t* plane = x + (o * features + f) * inner;
         for (index_t v = lid; v < vectors; v += size) {
-            accumulator_v_add(&shifted_v, load_v(plane + v * BN_VECTOR_WIDTH) - k);
+            accumulator_v_add(&shifted_v, load_t(plane + v * BN_VECTOR_WIDTH) - k);
         }
         for (index_t i = tail + lid; i < inner; i += size) {
-            shifted += plane[i] - k;
+            shifted += load_t1(plane + i) - k;
         }
     }
     const float count = (float)((end_plane - first_plane) * inner);
@@ -267,14 +363,14 @@ moments planar_moments(global const float* x, index_t f, index_t features, index
     accumulator_v residual_v = accumulator_v_zero(), squares_v = accumulator_v_zero();
     float residual = 0.0f, residual_c = 0.0f, squares = 0.0f, squares_c = 0.0f;
     for (index_t o = first_plane; o < end_plane; ++o) {
-        global const float* plane = x + (o * features + f) * inner;
+        global const tensor_t* plane = x + (o * features + f) * inner;
         for (index_t v = lid; v < vectors; v += size) {
-            const floatv d = load_v(plane + v * BN_VECTOR_WIDTH) - center;
+            const floatv d = load_t(plane + v * BN_VECTOR_WIDTH) - center;
             accumulator_v_add(&residual_v, d);
             accumulator_v_add(&squares_v, d * d);
         }
         for (index_t i = tail + lid; i < inner; i += size) {
-            const float d = plane[i] - center;
+            const float d = load_t1(plane + i) - center;
             compensated_add(&residual, &residual_c, d);
             compensated_add(&squares, &squares_c, d * d);
         }

@@ -1,11 +1,14 @@
-// bn_forward.cl: y = gamma * ((x - mean) - mean_lo) * (invstd + invstd_lo) + beta, per element.
+// bn_forward.cl: y = gamma * ((x - mean) - mean_lo) * (invstd + invstd_lo) + beta, per element, then
+// the fused operation: y + z when z is given (BN + Add), relu when fuse_relu is set (BN + ReLU, and
+// with z the residual block's relu(bn(x) + z)), all in float and stored once.
 //
-// bn_normalize_planar: reads x[outer * features * inner], mean[features], mean_lo[features] or NULL,
-//   invstd[features], invstd_lo[features] or NULL, gamma[features] or NULL (1), beta[features] or
-//   NULL (0); writes y (may be x).
+// bn_normalize_planar: reads x[outer * features * inner] (tensor_t, bn_common.cl), mean[features],
+//   mean_lo[features] or NULL, invstd[features], invstd_lo[features] or NULL, gamma[features] or NULL
+//   (1), beta[features] or NULL (0), z (x's shape and type) or NULL; writes y (may be x or z).
 //   Range (G0, B1, B2): work-item (t, b1, b2) takes planes [b * planes_per_item, (b + 1) * planes_per_item)
 //   with b = b2 * B1 + b1 (a plane is o * features + f), and in each the vectors t, t + G0, ...
 //   (and the floats past the last whole vector likewise). B1, B2 <= 65535; blocks past the end do nothing.
+//   fuse_relu != 0 applies relu to the sum.
 // bn_normalize_interleaved: the same arrays for the view [rows][features] (BN_VECTOR_WIDTH divides
 //   features). Range (G0, B1, B2): work-item (t, b1, b2) takes rows [b * rows_per_item, ...) and in
 //   each the feature vectors t, t + G0, ...
@@ -13,10 +16,11 @@
 //   features small enough to stay in cache: work-group f (dimensions 1 and 2, as bn_stats_chunk_planar)
 //   reads feature f for its moments (bn_common.cl), writes mean, mean_lo, invstd, invstd_lo and the running
 //   statistics as bn_stats_merge does, then normalizes the feature, whose values are read again from
-//   cache. Range (WG, F1, F2), work-groups (WG, 1, 1); scratch holds WG floats.
+//   cache, with z and fuse_relu as bn_normalize_planar. Range (WG, F1, F2), work-groups (WG, 1, 1);
+//   scratch holds WG floats.
 // Training passes the batch mean as mean + mean_lo and invstd + invstd_lo (bn_stats_merge); inference
 // passes the running mean and NULL, and invstd + invstd_lo from bn_inverse_std.
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH (bn_common.cl).
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_STORAGE (bn_common.cl).
 
 // y for x, the same for a float and for a vector: ((x - center) - center_lo) * (scale + scale_lo) + shift,
 // with x - center split exactly into its rounding and its error (TwoSum), so that y is about one
@@ -27,10 +31,25 @@
         fma((value) - (center), (scale_lo), \
             fma(TWO_SUM_ERROR((value), -(center), (value) - (center)) - (center_lo), (scale), (shift))))
 
-// Normalizes one plane (inner floats at base): vectors first, first + step, ..., then the floats
-// past the last whole vector likewise.
-void normalize_plane(global const float* x, global float* y, index_t base, index_t inner,
-                     float center, float center_lo, float2 scale, float shift, index_t first, index_t step)
+// The fused output for a normalized vector: + z's vector at `at` when z is given, then relu when asked.
+floatv fused_v(floatv value, global const tensor_t* z, index_t at, int fuse_relu)
+{
+    const floatv sum = z ? value + load_t(z + at) : value;
+    return fuse_relu ? relu_v(sum) : sum;
+}
+
+// fused_v for one float.
+float fused(float value, global const tensor_t* z, index_t at, int fuse_relu)
+{
+    const float sum = z ? value + load_t1(z + at) : value;
+    return fuse_relu ? relu(sum) : sum;
+}
+
+// Normalizes one plane (inner values at base), with the fused operation: vectors first,
+// first + step, ..., then the values past the last whole vector likewise.
+void normalize_plane(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
+                     index_t base, index_t inner, float center, float center_lo, float2 scale, float shift,
+                     index_t first, index_t step)
 {
     const index_t vectors = inner / BN_VECTOR_WIDTH;
     // fma takes no mixed vector and scalar arguments
@@ -38,42 +57,47 @@ void normalize_plane(global const float* x, global float* y, index_t base, index
     const floatv scale_v = (floatv)(scale.x), scale_lo_v = (floatv)(scale.y), shift_v = (floatv)(shift);
     for (index_t v = first; v < vectors; v += step) {
         const index_t at = base + v * BN_VECTOR_WIDTH;
-        const floatv value = load_v(x + at);
-        store_v(normalized(value, center_v, center_lo_v, scale_v, scale_lo_v, shift_v), y + at);
+        const floatv value = load_t(x + at);
+        store_t(fused_v(normalized(value, center_v, center_lo_v, scale_v, scale_lo_v, shift_v), z, at, fuse_relu),
+                y + at);
     }
     for (index_t i = vectors * BN_VECTOR_WIDTH + first; i < inner; i += step) {
-        const float value = x[base + i];
-        y[base + i] = normalized(value, center, center_lo, scale.x, scale.y, shift);
+        const float value = load_t1(x + base + i);
+        store_t1(fused(normalized(value, center, center_lo, scale.x, scale.y, shift), z, base + i, fuse_relu),
+                 y + base + i);
     }
 }
 
 kernel void bn_normalize_planar(
-    global const float* x, ulong x_offset, global float* y, ulong y_offset,
+    global const tensor_t* x, ulong x_offset, global tensor_t* y, ulong y_offset,
     global const float* mean, ulong mean_offset, global const float* mean_lo, ulong mean_lo_offset,
     global const float* invstd, ulong invstd_offset, global const float* invstd_lo, ulong invstd_lo_offset,
-    global const float* gamma, ulong gamma_offset, global const float* beta, ulong beta_offset, ulong outer,
-    ulong features_arg, ulong inner_arg, ulong planes_per_item)
+    global const float* gamma, ulong gamma_offset, global const float* beta, ulong beta_offset,
+    global const tensor_t* z, ulong z_offset, ulong outer, ulong features_arg, ulong inner_arg,
+    ulong planes_per_item, int fuse_relu)
 {
     BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(gamma); BN_AT(beta);
+    BN_AT(z);
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     index_t first, end;
     block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
     for (index_t plane = first; plane < end; ++plane) {
         const index_t f = plane % features;
         const float2 scale = scale_split(gamma ? gamma[f] : 1.0f, invstd[f], invstd_lo ? invstd_lo[f] : 0.0f);
-        normalize_plane(x, y, plane * inner, inner, mean[f], mean_lo ? mean_lo[f] : 0.0f, scale,
+        normalize_plane(x, y, z, fuse_relu, plane * inner, inner, mean[f], mean_lo ? mean_lo[f] : 0.0f, scale,
                         beta ? beta[f] : 0.0f, get_global_id(0), get_global_size(0));
     }
 }
 
 kernel void bn_normalize_interleaved(
-    global const float* x, ulong x_offset, global float* y, ulong y_offset,
+    global const tensor_t* x, ulong x_offset, global tensor_t* y, ulong y_offset,
     global const float* mean, ulong mean_offset, global const float* mean_lo, ulong mean_lo_offset,
     global const float* invstd, ulong invstd_offset, global const float* invstd_lo, ulong invstd_lo_offset,
-    global const float* gamma, ulong gamma_offset, global const float* beta, ulong beta_offset, ulong rows,
-    ulong features_arg, ulong rows_per_item)
+    global const float* gamma, ulong gamma_offset, global const float* beta, ulong beta_offset,
+    global const tensor_t* z, ulong z_offset, ulong rows, ulong features_arg, ulong rows_per_item, int fuse_relu)
 {
     BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(gamma); BN_AT(beta);
+    BN_AT(z);
     const index_t features = (index_t)features_arg, vectors = features / BN_VECTOR_WIDTH;
     index_t first, end;
     block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
@@ -86,22 +110,23 @@ kernel void bn_normalize_interleaved(
             const floatv inverse_lo = invstd_lo ? load_v(invstd_lo + column) : (floatv)(0.0f);
             const floatv scale = gain * inverse, scale_lo = SCALE_LO(gain, inverse, inverse_lo, scale);
             const floatv shift = beta ? load_v(beta + column) : (floatv)(0.0f);
-            const floatv value = load_v(x + at);
-            store_v(normalized(value, center, center_lo, scale, scale_lo, shift), y + at);
+            const floatv value = load_t(x + at);
+            store_t(fused_v(normalized(value, center, center_lo, scale, scale_lo, shift), z, at, fuse_relu), y + at);
         }
     }
 }
 
 kernel void bn_forward_training_resident(
-    global const float* x, ulong x_offset, global float* y, ulong y_offset, global float* mean, ulong mean_offset,
+    global const tensor_t* x, ulong x_offset, global tensor_t* y, ulong y_offset, global float* mean, ulong mean_offset,
     global float* mean_lo, ulong mean_lo_offset, global float* invstd, ulong invstd_offset,
     global float* invstd_lo, ulong invstd_lo_offset, global const float* gamma, ulong gamma_offset,
-    global const float* beta, ulong beta_offset, global float* running_mean, ulong running_mean_offset,
-    global float* running_variance, ulong running_variance_offset, ulong outer_arg, ulong features_arg,
-    ulong inner_arg, float epsilon, float keep, float take, float variance_divisor, local float* scratch)
+    global const float* beta, ulong beta_offset, global const tensor_t* z, ulong z_offset,
+    global float* running_mean, ulong running_mean_offset, global float* running_variance,
+    ulong running_variance_offset, ulong outer_arg, ulong features_arg, ulong inner_arg, float epsilon, float keep,
+    float take, float variance_divisor, int fuse_relu, local float* scratch)
 {
     BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(gamma); BN_AT(beta);
-    BN_AT(running_mean); BN_AT(running_variance);
+    BN_AT(z); BN_AT(running_mean); BN_AT(running_variance);
     const index_t outer = (index_t)outer_arg, features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own
@@ -115,7 +140,7 @@ kernel void bn_forward_training_resident(
     const float shift = beta ? beta[f] : 0.0f;
     const float center = mean[f], center_lo = mean_lo[f];
     for (index_t o = 0; o < outer; ++o) {
-        normalize_plane(x, y, (o * features + f) * inner, inner, center, center_lo, scale, shift,
+        normalize_plane(x, y, z, fuse_relu, (o * features + f) * inner, inner, center, center_lo, scale, shift,
                         get_local_id(0), get_local_size(0));
     }
 }

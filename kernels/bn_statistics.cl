@@ -7,7 +7,7 @@
 // order, re-centred on the first chunk's center, so no sum ever cancels: no E[x^2] - E[x]^2, and no
 // atomics. The same input gives the same bits on the same device.
 //
-// bn_stats_chunk_planar: reads x; writes the moments of chunk g of feature f to partial[g * features + f]
+// bn_stats_chunk_planar: reads x (tensor_t, bn_common.cl); writes the moments of chunk g of feature f to partial[g * features + f]
 //   (center), partial[chunks * features + ...] (residual) and partial[2 * chunks * features + ...] (squares).
 //   Range (chunks * WG, F1, F2), work-groups (WG, 1, 1): group (g, f1, f2) takes planes
 //   [g * chunk_planes, (g + 1) * chunk_planes) of feature f = f2 * F1 + f1; F1, F2 <= 65535, and groups
@@ -28,10 +28,10 @@
 //   total[2 * features + f] (squares), for the host to finish in double: a device's part of a batch
 //   that several devices normalize together (synchronized batch norm).
 // bn_inverse_std: one work-item per feature; invstd[f] + invstd_lo[f] = 1 / sqrt(variance[f] + epsilon).
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN (bn_common.cl).
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE (bn_common.cl).
 
 kernel void bn_stats_chunk_planar(
-    global const float* x, ulong x_offset, global float* partial, ulong partial_offset, ulong outer,
+    global const tensor_t* x, ulong x_offset, global float* partial, ulong partial_offset, ulong outer,
     ulong features_arg, ulong inner, ulong chunk_planes, local float* scratch)
 {
     BN_AT(x); BN_AT(partial);
@@ -49,7 +49,7 @@ kernel void bn_stats_chunk_planar(
 }
 
 kernel void bn_stats_chunk_interleaved(
-    global const float* x, ulong x_offset, global float* partial, ulong partial_offset, ulong rows,
+    global const tensor_t* x, ulong x_offset, global float* partial, ulong partial_offset, ulong rows,
     ulong features_arg, ulong chunk_rows, ulong chunks)
 {
     BN_AT(x); BN_AT(partial);
@@ -57,11 +57,11 @@ kernel void bn_stats_chunk_interleaved(
     if (column >= features) return;
     const index_t g = get_global_id(1), stride = (index_t)chunks * features;
     const index_t first = g * (index_t)chunk_rows, end = min((index_t)rows, first + (index_t)chunk_rows);
-    global const float* values = x + column;
+    global const tensor_t* values = x + column;
     floatv k[BN_SPAN], center[BN_SPAN];
     accumulator_v shifted[BN_SPAN], residual[BN_SPAN], squares[BN_SPAN];
     for (int s = 0; s < BN_SPAN; ++s) {
-        k[s] = load_v(values + first * features + s * BN_VECTOR_WIDTH);
+        k[s] = load_t(values + first * features + s * BN_VECTOR_WIDTH);
         shifted[s] = accumulator_v_zero();
         residual[s] = accumulator_v_zero();
         squares[s] = accumulator_v_zero();
@@ -69,7 +69,7 @@ kernel void bn_stats_chunk_interleaved(
     for (index_t r = first; r < end; ++r) {
         for (int s = 0; s < BN_SPAN; ++s) {
             const index_t at = s * BN_VECTOR_WIDTH;
-            accumulator_v_add(&shifted[s], load_v(values + r * features + at) - k[s]);
+            accumulator_v_add(&shifted[s], load_t(values + r * features + at) - k[s]);
         }
     }
     for (int s = 0; s < BN_SPAN; ++s) {
@@ -77,7 +77,7 @@ kernel void bn_stats_chunk_interleaved(
     }
     for (index_t r = first; r < end; ++r) {
         for (int s = 0; s < BN_SPAN; ++s) {
-            const floatv d = load_v(values + r * features + s * BN_VECTOR_WIDTH) - center[s];
+            const floatv d = load_t(values + r * features + s * BN_VECTOR_WIDTH) - center[s];
             accumulator_v_add(&residual[s], d);
             accumulator_v_add(&squares[s], d * d);
         }

@@ -2,27 +2,41 @@ import BNCore
 
 extension CPUBackend {
     public func backward(
-        dy: HostBuffer, x: HostBuffer, shape: TensorShape, gamma: HostBuffer?, mean: HostBuffer, invStd: HostBuffer,
-        options: BatchNormOptions, dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
+        dy: HostBuffer, y: HostBuffer?, x: HostBuffer, shape: TensorShape, gamma: HostBuffer?, mean: HostBuffer,
+        invStd: HostBuffer, options: BatchNormOptions, dx: HostBuffer, dz: HostBuffer?, dGamma: HostBuffer,
+        dBeta: HostBuffer
     ) throws {
         let geometry = try Operands.backward(dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd,
-                                             dx: dx, dGamma: dGamma, dBeta: dBeta).checked(shape: shape, options: options)
-        gradients(dy: dy, x: x, geometry: geometry, gamma: gamma, mean: mean.values.map(Double.init),
-                      invStd: invStd.values.map(Double.init), usesBatchStatistics: true,
-                      dx: dx, dGamma: dGamma, dBeta: dBeta)
+                                             dx: dx, dGamma: dGamma, dBeta: dBeta)
+            .addingBackwardFusion(y: y, dz: dz, checksOutputs: true).checked(shape: shape, options: options)
+        let gradient = masked(dy.values, by: y?.values)
+        gradients(dy: gradient, x: x, geometry: geometry, gamma: gamma, mean: mean.values.map(Double.init),
+                  invStd: invStd.values.map(Double.init), usesBatchStatistics: true,
+                  dx: dx, dGamma: dGamma, dBeta: dBeta)
+        dz?.values = gradient
     }
 
     public func backwardFrozen(
-        dy: HostBuffer, x: HostBuffer, shape: TensorShape, gamma: HostBuffer?,
+        dy: HostBuffer, y: HostBuffer?, x: HostBuffer, shape: TensorShape, gamma: HostBuffer?,
         running: RunningStatisticsBuffers<HostBuffer>, options: BatchNormOptions,
-        dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
+        dx: HostBuffer, dz: HostBuffer?, dGamma: HostBuffer, dBeta: HostBuffer
     ) throws {
         let geometry = try Operands.backwardFrozen(
             dy: dy, x: x, gamma: gamma, runningMean: running.mean, runningVariance: running.variance,
-            dx: dx, dGamma: dGamma, dBeta: dBeta).checked(shape: shape, options: options)
-        gradients(dy: dy, x: x, geometry: geometry, gamma: gamma, mean: running.mean.values.map(Double.init),
-                      invStd: inverseStd(of: running.variance.values, epsilon: options.epsilon),
-                      usesBatchStatistics: false, dx: dx, dGamma: dGamma, dBeta: dBeta)
+            dx: dx, dGamma: dGamma, dBeta: dBeta)
+            .addingBackwardFusion(y: y, dz: dz, checksOutputs: true).checked(shape: shape, options: options)
+        let gradient = masked(dy.values, by: y?.values)
+        gradients(dy: gradient, x: x, geometry: geometry, gamma: gamma, mean: running.mean.values.map(Double.init),
+                  invStd: inverseStd(of: running.variance.values, epsilon: options.epsilon),
+                  usesBatchStatistics: false, dx: dx, dGamma: dGamma, dBeta: dBeta)
+        dz?.values = gradient
+    }
+
+    /// dy where the fused output is not `<= 0`, else 0 (PyTorch's `threshold_backward`, so a NaN
+    /// output passes dy); dy itself when nothing is fused.
+    private func masked(_ dy: [Float], by output: [Float]?) -> [Float] {
+        guard let output else { return dy }
+        return zip(dy, output).map { gradient, value in value <= 0 ? 0 : gradient }
     }
 
     /// dβ = Σ dy and dγ = Σ dy·x̂ with x̂ = (x − mean)·invStd; then dx by the closed form.
@@ -31,13 +45,13 @@ extension CPUBackend {
     ///
     /// With batch statistics, `mean` is the float rounding of x's batch mean; what the rounding lost,
     /// Σ(x − mean)/m, is recovered from x, so that x̂ is centered on the batch mean itself (see
-    /// ``BNCore/BatchNormBackend/backward(dy:x:shape:gamma:mean:invStd:options:dx:dGamma:dBeta:)``).
+    /// ``BNCore/BatchNormBackend/backward(dy:y:x:shape:gamma:mean:invStd:options:dx:dz:dGamma:dBeta:)``).
     private func gradients(
-        dy: HostBuffer, x: HostBuffer, geometry: FeatureGeometry, gamma: HostBuffer?,
+        dy dyValues: [Float], x: HostBuffer, geometry: FeatureGeometry, gamma: HostBuffer?,
         mean givenMean: [Double], invStd: [Double], usesBatchStatistics: Bool,
         dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
     ) {
-        let dyValues = dy.values, xValues = x.values, gammaValues = gamma?.values
+        let xValues = x.values, gammaValues = gamma?.values
         var mean = givenMean
         if usesBatchStatistics {
             var residual = [Double](repeating: 0, count: geometry.features)

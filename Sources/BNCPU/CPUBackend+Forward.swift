@@ -2,18 +2,18 @@ import BNCore
 
 extension CPUBackend {
     public func forwardTraining(
-        x: HostBuffer, shape: TensorShape, gamma: HostBuffer?, beta: HostBuffer?,
+        x: HostBuffer, z: HostBuffer?, shape: TensorShape, gamma: HostBuffer?, beta: HostBuffer?,
         running: inout RunningStatisticsBuffers<HostBuffer>, options: BatchNormOptions,
         y: HostBuffer, mean: HostBuffer, invStd: HostBuffer
     ) throws {
         let geometry = try Operands.forwardTraining(
             x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance,
-            y: y, mean: mean, invStd: invStd).checked(shape: shape, options: options)
+            y: y, mean: mean, invStd: invStd).addingInput(z: z).checked(shape: shape, options: options)
         let statistics = BatchStatistics(x: x.values, geometry: geometry)
         let inverseStd = statistics.sumOfSquares.map { 1 / (($0 / Double(geometry.valuesPerFeature)) + Double(options.epsilon)).squareRoot() }
 
         y.values = normalized(x.values, geometry: geometry, mean: statistics.mean, invStd: inverseStd,
-                              gamma: gamma?.values, beta: beta?.values)
+                              gamma: gamma?.values, beta: beta?.values, z: z?.values, fusion: options.fusion)
         mean.values = statistics.mean.map(Float.init)
         invStd.values = inverseStd.map(Float.init)
 
@@ -30,25 +30,30 @@ extension CPUBackend {
     }
 
     public func forwardInference(
-        x: HostBuffer, shape: TensorShape, gamma: HostBuffer?, beta: HostBuffer?,
+        x: HostBuffer, z: HostBuffer?, shape: TensorShape, gamma: HostBuffer?, beta: HostBuffer?,
         running: RunningStatisticsBuffers<HostBuffer>, options: BatchNormOptions, y: HostBuffer
     ) throws {
         let geometry = try Operands.forwardInference(
             x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance, y: y
-        ).checked(shape: shape, options: options)
+        ).addingInput(z: z).checked(shape: shape, options: options)
         y.values = normalized(x.values, geometry: geometry, mean: running.mean.values.map(Double.init),
                               invStd: inverseStd(of: running.variance.values, epsilon: options.epsilon),
-                              gamma: gamma?.values, beta: beta?.values)
+                              gamma: gamma?.values, beta: beta?.values, z: z?.values, fusion: options.fusion)
     }
 
-    /// y = γ·(x − mean)·invStd + β, element by element, in `Double`.
+    /// y = γ·(x − mean)·invStd + β, then + z and relu when `fusion` says so, element by element, in
+    /// `Double`, rounded once.
     func normalized(
-        _ x: [Float], geometry: FeatureGeometry, mean: [Double], invStd: [Double], gamma: [Float]?, beta: [Float]?
+        _ x: [Float], geometry: FeatureGeometry, mean: [Double], invStd: [Double], gamma: [Float]?, beta: [Float]?,
+        z: [Float]? = nil, fusion: FusedOperation = .none
     ) -> [Float] {
         var y = [Float](repeating: 0, count: x.count)
         geometry.forEachElement { index, feature in
             let scale = Double(gamma?[feature] ?? 1) * invStd[feature]
-            y[index] = Float((Double(x[index]) - mean[feature]) * scale + Double(beta?[feature] ?? 0))
+            var value = (Double(x[index]) - mean[feature]) * scale + Double(beta?[feature] ?? 0)
+            if let z { value += Double(z[index]) }
+            if fusion != .none && value < 0 { value = 0 }
+            y[index] = Float(value)
         }
         return y
     }

@@ -45,7 +45,7 @@ extension CPUBackend {
         sums: GradientSums, options: BatchNormOptions, dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
     ) throws {
         let geometry = try Operands.backward(dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd,
-                                             dx: dx, dGamma: dGamma, dBeta: dBeta).checked(shape: shape, options: options)
+                                             dx: dx, dGamma: dGamma, dBeta: dBeta).splitPhase().checked(shape: shape, options: options)
         try sums.checkSummed(for: geometry)
         let gradients = sums.parameterGradients(invStd: invStd.values)
         let dyValues = dy.values, xValues = x.values, gammaValues = gamma?.values, meanValues = mean.values

@@ -13,29 +13,31 @@ public struct CPUBackend: BatchNormBackend {
 
     public var name: String { "cpu-reference" }
 
-    public func makeBuffer(count: Int) throws -> HostBuffer {
+    public func makeBuffer(count: Int, elementType: ElementType) throws -> HostBuffer {
         guard count >= 1 else { throw BatchNormError.invalidBufferCount(count) }
         guard count <= Int.max / MemoryLayout<Float>.stride else {
             throw BatchNormError.allocationTooLarge(bytes: .max, limit: Int.max, device: name)
         }
-        return HostBuffer([Float](repeating: .nan, count: count))
+        return HostBuffer([Float](repeating: .nan, count: count), elementType: elementType)
     }
 
-    public func upload(_ values: [Float]) throws -> HostBuffer {
+    public func upload<Scalar: TensorScalar>(_ values: [Scalar]) throws -> HostBuffer {
         guard !values.isEmpty else { throw BatchNormError.invalidBufferCount(0) }
-        return HostBuffer(values)
+        return HostBuffer(values.map(\.floatValue), elementType: Scalar.elementType)
     }
 
-    public func write(_ values: [Float], to buffer: HostBuffer) throws {
-        guard values.count == buffer.count else {
-            throw BatchNormError.lengthMismatch(argument: "values", expected: buffer.count, actual: values.count,
-                                                shape: TensorShape(n: 1, c: buffer.count))
-        }
-        buffer.values = values
+    public func write<Scalar: TensorScalar>(_ values: [Scalar], to buffer: HostBuffer) throws {
+        try buffer.checkWrite(of: values)
+        buffer.values = values.map(\.floatValue)
     }
 
     public func download(_ buffer: HostBuffer) throws -> [Float] {
         buffer.values
+    }
+
+    public func download<Scalar: TensorScalar>(_ buffer: HostBuffer, as type: Scalar.Type) throws -> [Scalar] {
+        try buffer.checkRead(as: type)
+        return buffer.values.map(Scalar.init(rounding:))
     }
 
     /// Returns at once: the CPU backend finishes each operation before returning.

@@ -19,29 +19,44 @@ public protocol BatchNormBackend: Sendable {
     // MARK: Buffers
 
     /// A new buffer of `count` elements whose contents are unspecified until written.
-    /// - Parameter count: The number of `Float` elements, at least 1.
+    /// - Parameters:
+    ///   - count: The number of elements, at least 1.
+    ///   - elementType: How the elements are stored: `.float32` for every operand, or a 16-bit type
+    ///     for tensors (x, y, dy, dx, z, dz).
     /// - Returns: The buffer.
     /// - Throws: ``BatchNormError`` when the count is not positive or the device cannot allocate it.
-    func makeBuffer(count: Int) throws -> Buffer
+    func makeBuffer(count: Int, elementType: ElementType) throws -> Buffer
 
-    /// A new buffer holding a copy of `values`.
+    /// A new buffer holding a copy of `values`, stored as their type is (`[Float16]` gives a
+    /// `.float16` buffer).
     /// - Parameter values: The elements, at least one.
     /// - Returns: The buffer.
     /// - Throws: ``BatchNormError`` when `values` is empty or the device cannot allocate it.
-    func upload(_ values: [Float]) throws -> Buffer
+    func upload<Scalar: TensorScalar>(_ values: [Scalar]) throws -> Buffer
 
     /// Overwrites a buffer with `values`.
     /// - Parameters:
-    ///   - values: The elements; their count must equal the buffer's.
+    ///   - values: The elements; their count must equal the buffer's, and their type its element type.
     ///   - buffer: The destination, made by this backend.
-    /// - Throws: ``BatchNormError/lengthMismatch(argument:expected:actual:shape:)`` or a device error.
-    func write(_ values: [Float], to buffer: Buffer) throws
+    /// - Throws: ``BatchNormError/lengthMismatch(argument:expected:actual:shape:)``,
+    ///   ``BatchNormError/elementTypeMismatch(argument:expected:actual:)`` or a device error.
+    func write<Scalar: TensorScalar>(_ values: [Scalar], to buffer: Buffer) throws
 
-    /// The buffer's contents, after all work enqueued before this call has finished.
+    /// The buffer's contents as `Float`s (a 16-bit element widens exactly), after all work enqueued
+    /// before this call has finished.
     /// - Parameter buffer: A buffer made by this backend.
     /// - Returns: Its elements.
     /// - Throws: ``BatchNormError`` if the buffer is foreign or the device fails.
     func download(_ buffer: Buffer) throws -> [Float]
+
+    /// The buffer's contents as stored, bit for bit, after all work enqueued before this call has finished.
+    /// - Parameters:
+    ///   - buffer: A buffer made by this backend.
+    ///   - type: The Swift type of its element type: `Float.self`, `Float16.self` or `BFloat16.self`.
+    /// - Returns: Its elements.
+    /// - Throws: ``BatchNormError/elementTypeMismatch(argument:expected:actual:)`` for another type,
+    ///   or an error if the buffer is foreign or the device fails.
+    func download<Scalar: TensorScalar>(_ buffer: Buffer, as type: Scalar.Type) throws -> [Scalar]
 
     /// Waits until all work enqueued so far has finished.
     /// - Throws: ``BatchNormError/openCLCallFailed(function:code:name:)`` if the device reports an error.
@@ -49,37 +64,41 @@ public protocol BatchNormBackend: Sendable {
 
     // MARK: Buffer operations
 
-    /// Training forward pass on buffers: batch statistics, normalization, running-statistics update.
+    /// Training forward pass on buffers: batch statistics, normalization, running-statistics update,
+    /// and the fused operation of `options.fusion`, if any.
     /// - Parameters:
     ///   - x: The input, `shape`'s element count.
+    ///   - z: The second input of `.addRelu` (y receives relu(bn(x) + z)); nil otherwise.
     ///   - shape: The dimensions and layout of x.
     ///   - gamma: The scale per feature, or nil for 1.
     ///   - beta: The shift per feature, or nil for 0.
     ///   - running: Running statistics, updated in place; `batchesTracked` is incremented.
-    ///   - options: ε, momentum and its convention, the stored variance, the mode.
+    ///   - options: ε, momentum and its convention, the stored variance, the mode, the fusion.
     ///   - y: Receives the output; may be `x` itself.
     ///   - mean: Receives the batch mean per feature.
     ///   - invStd: Receives `1/√(σ² + ε)` per feature.
-    /// - Throws: ``BatchNormError`` for a bad shape, length, option, too few values per feature or
-    ///   a foreign buffer, before anything is changed; or a device error.
+    /// - Throws: ``BatchNormError`` for a bad shape, length, element type, option, fused operand,
+    ///   too few values per feature or a foreign buffer, before anything is changed; or a device error.
     func forwardTraining(
-        x: Buffer, shape: TensorShape, gamma: Buffer?, beta: Buffer?,
+        x: Buffer, z: Buffer?, shape: TensorShape, gamma: Buffer?, beta: Buffer?,
         running: inout RunningStatisticsBuffers<Buffer>, options: BatchNormOptions,
         y: Buffer, mean: Buffer, invStd: Buffer
     ) throws
 
-    /// Inference forward pass on buffers: normalization with the running statistics.
+    /// Inference forward pass on buffers: normalization with the running statistics, and the fused
+    /// operation of `options.fusion`, if any.
     /// - Parameters:
     ///   - x: The input.
+    ///   - z: The second input of `.addRelu`; nil otherwise.
     ///   - shape: The dimensions and layout of x.
     ///   - gamma: The scale per feature, or nil for 1.
     ///   - beta: The shift per feature, or nil for 0.
     ///   - running: The running statistics to normalize with.
-    ///   - options: ε and the mode.
+    ///   - options: ε, the mode and the fusion.
     ///   - y: Receives the output; may be `x` itself.
     /// - Throws: ``BatchNormError`` for bad arguments, before anything is changed; or a device error.
     func forwardInference(
-        x: Buffer, shape: TensorShape, gamma: Buffer?, beta: Buffer?,
+        x: Buffer, z: Buffer?, shape: TensorShape, gamma: Buffer?, beta: Buffer?,
         running: RunningStatisticsBuffers<Buffer>, options: BatchNormOptions, y: Buffer
     ) throws
 
@@ -91,40 +110,49 @@ public protocol BatchNormBackend: Sendable {
     /// on the batch mean, so dγ and dx stay as accurate when the mean is 10⁴ standard deviations
     /// from zero as when it is near it (PyTorch, which centers on the float mean, loses about
     /// ratio × 6e-8 there). A mean that is not x's batch mean is corrected to it as well.
+    ///
+    /// With `options.fusion` set, dy is the gradient with respect to the fused output and is first
+    /// masked by that output's sign (dy where y > 0, else 0); `.addRelu` also writes dz, the masked dy.
     /// - Parameters:
-    ///   - dy: The gradient of the loss with respect to y.
+    ///   - dy: The gradient of the loss with respect to y (the fused output, when fused).
+    ///   - y: The fused forward pass's output, whose sign masks dy; nil when nothing is fused.
     ///   - x: The forward pass's input.
     ///   - shape: The dimensions and layout of x and dy.
     ///   - gamma: The scale per feature, or nil for 1.
     ///   - mean: The batch mean the forward pass returned.
     ///   - invStd: The inverse standard deviation the forward pass returned.
-    ///   - options: The mode.
+    ///   - options: The mode and the fusion.
     ///   - dx: Receives the input gradient; may be `dy` itself.
+    ///   - dz: Receives the gradient with respect to `.addRelu`'s z; nil otherwise. May be `dy` only
+    ///     when dx is not.
     ///   - dGamma: Receives dγ.
     ///   - dBeta: Receives dβ.
     /// - Throws: ``BatchNormError`` for bad arguments, before anything is changed; or a device error.
     func backward(
-        dy: Buffer, x: Buffer, shape: TensorShape, gamma: Buffer?, mean: Buffer, invStd: Buffer,
-        options: BatchNormOptions, dx: Buffer, dGamma: Buffer, dBeta: Buffer
+        dy: Buffer, y: Buffer?, x: Buffer, shape: TensorShape, gamma: Buffer?, mean: Buffer, invStd: Buffer,
+        options: BatchNormOptions, dx: Buffer, dz: Buffer?, dGamma: Buffer, dBeta: Buffer
     ) throws
 
     /// Backward pass on buffers with frozen statistics (fine-tuning with batch norm in inference
     /// mode): dx = dy·γ/√(running variance + ε); dβ = Σ dy; dγ = Σ dy·x̂ with x̂ from the running statistics.
+    /// With `options.fusion` set, dy is masked first, as in ``backward(dy:y:x:shape:gamma:mean:invStd:options:dx:dz:dGamma:dBeta:)``.
     /// - Parameters:
-    ///   - dy: The gradient of the loss with respect to y.
+    ///   - dy: The gradient of the loss with respect to y (the fused output, when fused).
+    ///   - y: The fused forward pass's output, whose sign masks dy; nil when nothing is fused.
     ///   - x: The forward pass's input.
     ///   - shape: The dimensions and layout of x and dy.
     ///   - gamma: The scale per feature, or nil for 1.
     ///   - running: The running statistics the forward pass normalized with.
-    ///   - options: ε and the mode.
+    ///   - options: ε, the mode and the fusion.
     ///   - dx: Receives the input gradient; may be `dy` itself.
+    ///   - dz: Receives the gradient with respect to `.addRelu`'s z; nil otherwise.
     ///   - dGamma: Receives dγ.
     ///   - dBeta: Receives dβ.
     /// - Throws: ``BatchNormError`` for bad arguments, before anything is changed; or a device error.
     func backwardFrozen(
-        dy: Buffer, x: Buffer, shape: TensorShape, gamma: Buffer?,
+        dy: Buffer, y: Buffer?, x: Buffer, shape: TensorShape, gamma: Buffer?,
         running: RunningStatisticsBuffers<Buffer>, options: BatchNormOptions,
-        dx: Buffer, dGamma: Buffer, dBeta: Buffer
+        dx: Buffer, dz: Buffer?, dGamma: Buffer, dBeta: Buffer
     ) throws
 
     // MARK: Split phases (synchronized batch norm; see ``SynchronizedBatchNorm``)

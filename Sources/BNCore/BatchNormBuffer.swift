@@ -6,8 +6,10 @@
 /// ``BatchNormError/foreignBuffer(argument:)``. A buffer may be shared between tasks, but two calls
 /// that write the same buffer at the same time race, as with any memory.
 public protocol BatchNormBuffer: AnyObject, Sendable {
-    /// The number of `Float` elements.
+    /// The number of elements.
     var count: Int { get }
+    /// How the elements are stored: `.float32`, or a 16-bit type for tensors (x, y, dy, dx, z, dz).
+    var elementType: ElementType { get }
 }
 
 /// Running statistics kept in a backend's buffers, so that a training step updates them in place

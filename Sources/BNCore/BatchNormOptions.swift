@@ -24,6 +24,10 @@ public struct BatchNormOptions: Sendable, Hashable {
     public var mode: NormalizationMode
     /// How ``momentum`` blends old and new statistics.
     public var convention: MomentumConvention
+    /// The elementwise operation fused after the normalization (none by default): `.relu` or
+    /// `.addRelu`, whose forward pass also takes z and backward pass also returns dz. A fused
+    /// backward pass takes the fused forward pass's output to mask dy with.
+    public var fusion: FusedOperation
 
     /// Options with PyTorch's conventions.
     /// - Parameters:
@@ -32,17 +36,20 @@ public struct BatchNormOptions: Sendable, Hashable {
     ///     `nil` for a cumulative average.
     ///   - unbiasedRunningVariance: Store m/(m − 1)·σ² in the running variance; default `true` (PyTorch).
     ///   - mode: `.spatial` (per channel, the default) or `.perActivation`.
+    ///   - fusion: The operation fused after the normalization; none by default.
     public init(
         epsilon: Float = 1e-5,
         momentum: Float? = 0.1,
         unbiasedRunningVariance: Bool = true,
-        mode: NormalizationMode = .spatial
+        mode: NormalizationMode = .spatial,
+        fusion: FusedOperation = .none
     ) {
         self.epsilon = epsilon
         self.momentum = momentum
         self.unbiasedRunningVariance = unbiasedRunningVariance
         self.mode = mode
         self.convention = .pytorch
+        self.fusion = fusion
     }
 
     /// Keras's conventions: `running = momentum·running + (1 − momentum)·batch`, and the running

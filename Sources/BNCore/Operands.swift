@@ -2,31 +2,96 @@
 /// per-feature arrays one value per feature. Each operation's list is written once here and serves
 /// both backends and both forms; the array form leaves the outputs out, since it allocates them.
 package struct Operands<Value> {
+    /// A tensor a fused operation reads or writes, present exactly when `isUsed` says the call's
+    /// ``BatchNormOptions/fusion`` uses it (an output the array form allocates is left out of the list).
+    package struct FusedTensor {
+        let name: String
+        let value: Value?
+        let isUsed: (FusedOperation) -> Bool
+    }
+
     /// Whether the call computes batch statistics (m must exceed 1).
     package let isTraining: Bool
     package let tensors: KeyValuePairs<String, Value?>
     package let perFeature: KeyValuePairs<String, Value?>
+    /// The fused operations' tensors: z, dz, and the backward pass's y.
+    package var fused: [FusedTensor] = []
+    /// Whether the call is a split phase of synchronized batch norm, which fuses nothing.
+    package var isSplitPhase = false
 
     /// Every operand that is present, with its name.
     package var all: [(name: String, value: Value)] {
-        (Array(tensors) + Array(perFeature)).compactMap { name, value in value.map { (name, $0) } }
+        (Array(tensors) + fused.map { ($0.name, $0.value) } + Array(perFeature))
+            .compactMap { name, value in value.map { (name, $0) } }
     }
 
-    /// Checks the shape, the options, every operand's length and, for training, the values per
-    /// feature, before any work starts.
+    /// Checks the shape, the options, every operand's length and element type, the fused operation's
+    /// tensors and, for training, the values per feature, before any work starts.
     /// - Parameters:
     ///   - shape: The shape of x.
     ///   - options: The options of the call.
     ///   - count: The number of elements of an operand.
+    ///   - elementType: How an operand stores its elements.
     /// - Returns: The checked geometry.
     /// - Throws: `BatchNormError` naming the first problem.
-    package func checked(shape: TensorShape, options: BatchNormOptions, count: (Value) -> Int) throws -> FeatureGeometry {
+    package func checked(shape: TensorShape, options: BatchNormOptions, count: (Value) -> Int,
+                         elementType: (Value) -> ElementType) throws -> FeatureGeometry {
         let geometry = try FeatureGeometry(shape: shape, mode: options.mode)
         try options.validate()
-        for (argument, value) in tensors { try geometry.checkElements(argument, count: value.map(count)) }
+        if isSplitPhase && options.fusion != .none {
+            throw BatchNormError.invalidOption(name: "fusion", value: options.fusion.rawValue, reason: "the split phases of synchronized batch norm fuse nothing; run them with fusion .none and apply the activation after the second phase")
+        }
+        for tensor in fused where tensor.isUsed(options.fusion) != (tensor.value != nil) {
+            throw BatchNormError.fusionOperandMismatch(argument: tensor.name, fusion: options.fusion,
+                                                       isRequired: tensor.value == nil)
+        }
+        let allTensors = Array(tensors) + fused.map { ($0.name, $0.value) }
+        for (argument, value) in allTensors { try geometry.checkElements(argument, count: value.map(count)) }
         for (argument, value) in perFeature { try geometry.checkFeatures(argument, count: value.map(count)) }
+        let storage = allTensors.lazy.compactMap { $0.1 }.first.map(elementType) ?? .float32
+        for (argument, value) in allTensors {
+            if let value, elementType(value) != storage {
+                throw BatchNormError.elementTypeMismatch(argument: argument, expected: storage, actual: elementType(value))
+            }
+        }
+        for (argument, value) in perFeature {
+            if let value, elementType(value) != .float32 {
+                throw BatchNormError.elementTypeMismatch(argument: argument, expected: .float32, actual: elementType(value))
+            }
+        }
         if isTraining { try geometry.checkTrainable() }
         return geometry
+    }
+
+    /// The element type of the call's tensors: x's (the first tensor's).
+    package func storage(_ elementType: (Value) -> ElementType) -> ElementType {
+        tensors.lazy.compactMap { $0.1 }.first.map(elementType) ?? .float32
+    }
+
+    /// The operands of a split phase of synchronized batch norm, which refuses a fusion.
+    package func splitPhase() -> Operands {
+        var copy = self
+        copy.isSplitPhase = true
+        return copy
+    }
+
+    /// The operands with z, the second input of `.addRelu`.
+    package func addingInput(z: Value?) -> Operands {
+        var copy = self
+        copy.fused.append(FusedTensor(name: "z", value: z, isUsed: { $0.addsInput }))
+        return copy
+    }
+
+    /// The operands with the fused backward pass's tensors: y, the forward pass's output whose sign
+    /// masks dy, and dz, the gradient of `.addRelu`'s z (checked only when `checksOutputs`: the
+    /// array form allocates it).
+    package func addingBackwardFusion(y: Value?, dz: Value?, checksOutputs: Bool) -> Operands {
+        var copy = self
+        copy.fused.append(FusedTensor(name: "y", value: y, isUsed: { $0 != .none }))
+        if checksOutputs {
+            copy.fused.append(FusedTensor(name: "dz", value: dz, isUsed: { $0.addsInput }))
+        }
+        return copy
     }
 
     package static func forwardTraining(
@@ -61,17 +126,17 @@ package struct Operands<Value> {
     ) -> Operands {
         Operands(isTraining: false, tensors: ["x": x, "y": y],
                  perFeature: ["gamma": gamma, "beta": beta, "running.mean": runningMean,
-                              "running.variance": runningVariance, "mean": mean, "invStd": invStd])
+                              "running.variance": runningVariance, "mean": mean, "invStd": invStd]).splitPhase()
     }
 
     /// The first phase of a synchronized forward pass: one value per feature is enough.
     package static func localStatistics(x: Value) -> Operands {
-        Operands(isTraining: false, tensors: ["x": x], perFeature: [:])
+        Operands(isTraining: false, tensors: ["x": x], perFeature: [:]).splitPhase()
     }
 
     /// The first phase of a synchronized backward pass.
     package static func gradientSums(dy: Value, x: Value, mean: Value) -> Operands {
-        Operands(isTraining: false, tensors: ["dy": dy, "x": x], perFeature: ["mean": mean])
+        Operands(isTraining: false, tensors: ["dy": dy, "x": x], perFeature: ["mean": mean]).splitPhase()
     }
 
     package static func backwardFrozen(
@@ -85,15 +150,18 @@ package struct Operands<Value> {
 }
 
 extension Operands where Value: BatchNormBuffer {
-    /// ``checked(shape:options:count:)`` for buffers, which know their counts.
+    /// ``checked(shape:options:count:elementType:)`` for buffers, which know their counts and types.
     package func checked(shape: TensorShape, options: BatchNormOptions) throws -> FeatureGeometry {
-        try checked(shape: shape, options: options) { $0.count }
+        try checked(shape: shape, options: options, count: { $0.count }, elementType: { $0.elementType })
     }
+
+    /// The element type of the call's tensors.
+    package var storage: ElementType { storage { $0.elementType } }
 }
 
 extension Operands where Value == [Float] {
-    /// ``checked(shape:options:count:)`` for arrays.
+    /// ``checked(shape:options:count:elementType:)`` for arrays, which hold `Float`s.
     package func checked(shape: TensorShape, options: BatchNormOptions) throws -> FeatureGeometry {
-        try checked(shape: shape, options: options) { $0.count }
+        try checked(shape: shape, options: options, count: { $0.count }, elementType: { _ in .float32 })
     }
 }

@@ -26,14 +26,18 @@ public struct BackwardResult: Sendable, Hashable {
     public var dGamma: [Float]
     /// The gradient with respect to β: Σ dy per feature.
     public var dBeta: [Float]
+    /// The gradient with respect to `.addRelu`'s second input z; nil for other passes.
+    public var dz: [Float]?
 
     /// - Parameters:
     ///   - dx: The input gradient.
     ///   - dGamma: The scale gradient.
     ///   - dBeta: The shift gradient.
-    public init(dx: [Float], dGamma: [Float], dBeta: [Float]) {
+    ///   - dz: The gradient with respect to z, for `.addRelu`; nil by default.
+    public init(dx: [Float], dGamma: [Float], dBeta: [Float], dz: [Float]? = nil) {
         self.dx = dx
         self.dGamma = dGamma
         self.dBeta = dBeta
+        self.dz = dz
     }
 }

@@ -1,3 +1,4 @@
+import BNCore
 import BNKernels
 
 /// Every kernel the library enqueues, with the family (the `.cl` file) that holds it.
@@ -47,10 +48,21 @@ struct KernelVariant: Hashable {
     var vectorWidth = 4
     /// Feature vectors an interleaved reduction's work-item takes side by side: one of ``vectorWidths``.
     var span = 1
+    /// How tensors are stored (`BN_STORAGE`): per-feature arrays and arithmetic stay float.
+    var storage = ElementType.float32
 
     /// The `-D` options of this variant.
     var defines: String {
-        "-DBN_INDEX_T=\(indexWidth == .narrow ? "uint" : "ulong") -DBN_VECTOR_WIDTH=\(vectorWidth) -DBN_SPAN=\(span)"
+        "-DBN_INDEX_T=\(indexWidth == .narrow ? "uint" : "ulong") -DBN_VECTOR_WIDTH=\(vectorWidth) -DBN_SPAN=\(span) -DBN_STORAGE=\(storageDefine)"
+    }
+
+    /// `BN_STORAGE`'s value for ``storage``: 0 float, 1 half, 2 bfloat16 (bn_common.cl).
+    private var storageDefine: Int {
+        switch storage {
+        case .float32: 0
+        case .float16: 1
+        case .bfloat16: 2
+        }
     }
 
     /// How tables name the index width: `32-bit` or `64-bit`.

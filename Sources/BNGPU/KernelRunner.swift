@@ -79,15 +79,17 @@ struct KernelRunner {
     /// heavy in registers may allow fewer work-items than the device (the programs of the variant are
     /// built here on its first use, as the call would build them anyway).
     /// - Throws: `BatchNormError.kernelBuildFailed` or an OpenCL error from the queries.
-    mutating func plan(for geometry: FeatureGeometry, forcesWideIndices: Bool) throws -> LaunchPlan {
+    mutating func plan(for geometry: FeatureGeometry, storage: ElementType, forcesWideIndices: Bool) throws -> LaunchPlan {
         let settings = tuning.settings(for: ShapeClass(geometry))
         var limits = LaunchLimits(computeUnits: max(1, device.info.computeUnits),
                                   maxWorkGroupSize: max(1, device.info.maxWorkGroupSize))
-        let plan = LaunchPlan(geometry: geometry, settings: settings, limits: limits, forcesWideIndices: forcesWideIndices)
+        let plan = LaunchPlan(geometry: geometry, settings: settings, limits: limits, forcesWideIndices: forcesWideIndices,
+                              storage: storage)
         let kernelLimit = try workGroupLimit(of: plan.variant)
         guard kernelLimit < limits.maxWorkGroupSize else { return plan }
         limits.maxWorkGroupSize = kernelLimit
-        return LaunchPlan(geometry: geometry, settings: settings, limits: limits, forcesWideIndices: forcesWideIndices)
+        return LaunchPlan(geometry: geometry, settings: settings, limits: limits, forcesWideIndices: forcesWideIndices,
+                          storage: storage)
     }
 
     /// The smallest `CL_KERNEL_WORK_GROUP_SIZE` over the batch-norm kernels of `variant`.

@@ -7,7 +7,7 @@ import BNCore
 extension OpenCLBackend {
     public func localStatistics(x: OpenCLBuffer, shape: TensorShape, options: BatchNormOptions) throws -> PartialStatistics {
         let geometry = try checked(Operands.localStatistics(x: x), shape: shape, options: options)
-        let totals = try readFeatureTotals(geometry) { runner, plan, totals in
+        let totals = try readFeatureTotals(geometry, storage: x.elementType) { runner, plan, totals in
             try runner.enqueueMoments(x: x, plan: plan, total: totals)
         }
         let features = geometry.features, count = Double(geometry.valuesPerFeature)
@@ -35,7 +35,7 @@ extension OpenCLBackend {
         try statistics.checkMerged(for: geometry)
         let normalization = statistics.normalization(epsilon: options.epsilon)
         let meanPair = FloatPair(normalization.mean), invStdPair = FloatPair(normalization.invStd)
-        try enqueue(geometry) { runner, plan in
+        try enqueue(geometry, storage: x.elementType) { runner, plan in
             let meanLow = try runner.workspace.perFeature(count: geometry.features, slot: .meanLow)
             let invStdLow = try runner.workspace.perFeature(count: geometry.features, slot: .inverseStdLow)
             try runner.write(meanPair.high, to: mean)
@@ -52,7 +52,7 @@ extension OpenCLBackend {
         dy: OpenCLBuffer, x: OpenCLBuffer, shape: TensorShape, mean: OpenCLBuffer, options: BatchNormOptions
     ) throws -> GradientSums {
         let geometry = try checked(Operands.gradientSums(dy: dy, x: x, mean: mean), shape: shape, options: options)
-        let totals = try readFeatureTotals(geometry) { runner, plan, totals in
+        let totals = try readFeatureTotals(geometry, storage: x.elementType) { runner, plan, totals in
             try runner.enqueueGradientSums(dy: dy, x: x, mean: mean, plan: plan, sums: totals)
         }
         let features = geometry.features
@@ -68,17 +68,18 @@ extension OpenCLBackend {
         dBeta: OpenCLBuffer
     ) throws {
         let geometry = try checked(Operands.backward(
-            dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd, dx: dx, dGamma: dGamma, dBeta: dBeta),
+            dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd, dx: dx, dGamma: dGamma, dBeta: dBeta).splitPhase(),
             shape: shape, options: options)
         try sums.checkSummed(for: geometry)
         let gradients = sums.parameterGradients(invStd: try download(invStd))
-        try enqueue(geometry) { runner, plan in
+        try enqueue(geometry, storage: x.elementType) { runner, plan in
             let residual = try runner.workspace.perFeature(count: geometry.features, slot: .meanLow)
             try runner.write(gradients.residual.map(Float.init), to: residual)
             try runner.write(gradients.dGamma.map(Float.init), to: dGamma)
             try runner.write(gradients.dBeta.map(Float.init), to: dBeta)
-            try runner.enqueueInputGradient(dy: dy, x: x, mean: mean, residual: residual, invStd: invStd, gamma: gamma,
-                                            dGamma: dGamma, dBeta: dBeta, dx: dx, reductionScale: 1 / Float(sums.count),
+            try runner.enqueueInputGradient(dy: dy, y: nil, x: x, mean: mean, residual: residual, invStd: invStd,
+                                            gamma: gamma, dGamma: dGamma, dBeta: dBeta, dx: dx, dz: nil,
+                                            reductionScale: 1 / Float(sums.count),
                                             usesBatchStatistics: true, plan: plan)
         }
     }
@@ -86,10 +87,11 @@ extension OpenCLBackend {
     /// Runs `body` to fill three floats per feature of workspace and reads them back, under the lock
     /// so that no other call reuses the workspace in between.
     private func readFeatureTotals(
-        _ geometry: FeatureGeometry, _ body: (inout KernelRunner, LaunchPlan, OpenCLBuffer) throws -> Void
+        _ geometry: FeatureGeometry, storage: ElementType,
+        _ body: (inout KernelRunner, LaunchPlan, OpenCLBuffer) throws -> Void
     ) throws -> [Float] {
         var totals: [Float] = []
-        try enqueue(geometry) { runner, plan in
+        try enqueue(geometry, storage: storage) { runner, plan in
             let buffer = try runner.workspace.perFeature(count: 3 * geometry.features, slot: .featureTotals)
             try body(&runner, plan, buffer)
             totals = try runner.read(buffer)

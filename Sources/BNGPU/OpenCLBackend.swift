@@ -62,17 +62,22 @@ public final class OpenCLBackend: BatchNormBackend {
     /// - Parameters:
     ///   - shape: The shape of x.
     ///   - options: The options of the call (the mode matters).
+    ///   - elementType: How the call's tensors are stored; `.float32` by default.
     /// - Returns: The variant's name.
     /// - Throws: `BatchNormError` for a bad shape or a kernel that fails to build.
-    public func kernelVariant(for shape: TensorShape, options: BatchNormOptions) throws -> String {
+    public func kernelVariant(for shape: TensorShape, options: BatchNormOptions,
+                              elementType: ElementType = .float32) throws -> String {
         let geometry = try FeatureGeometry(shape: shape, mode: options.mode)
-        return try runner.withLock { try $0.plan(for: geometry, forcesWideIndices: forcesWideIndices).name }
+        return try runner.withLock {
+            try $0.plan(for: geometry, storage: elementType, forcesWideIndices: forcesWideIndices).name
+        }
     }
 
-    /// Plans a call and enqueues its kernels under the lock.
-    func enqueue(_ geometry: FeatureGeometry, _ body: (inout KernelRunner, LaunchPlan) throws -> Void) throws {
+    /// Plans a call whose tensors are stored as `storage` and enqueues its kernels under the lock.
+    func enqueue(_ geometry: FeatureGeometry, storage: ElementType,
+                 _ body: (inout KernelRunner, LaunchPlan) throws -> Void) throws {
         try runner.withLock { runner in
-            let plan = try runner.plan(for: geometry, forcesWideIndices: forcesWideIndices)
+            let plan = try runner.plan(for: geometry, storage: storage, forcesWideIndices: forcesWideIndices)
             try body(&runner, plan)
         }
     }

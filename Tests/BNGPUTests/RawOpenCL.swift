@@ -71,8 +71,11 @@ final class RawOpenCL {
     }
 
     /// The reference counts of the context, the queue and each buffer (a driver may count its own
-    /// references too, such as a queue's on its context).
+    /// references too, such as a queue's on its context), once the queue's commands have finished:
+    /// a driver holds the queue for a command until it retires it, which PoCL does on its own thread
+    /// after a blocking write has returned, so an unfinished queue can count one reference more.
     func referenceCounts() throws -> [cl_uint] {
+        try Self.check("clFinish", clFinish(queue))
         var counts = [try Self.count { clGetContextInfo(context, cl_context_info(CL_CONTEXT_REFERENCE_COUNT), 4, $0, nil) },
                       try Self.count { clGetCommandQueueInfo(queue, cl_command_queue_info(CL_QUEUE_REFERENCE_COUNT), 4, $0, nil) }]
         for memory in memories {

@@ -58,7 +58,9 @@ final class CommandQueue: @unchecked Sendable {
 
     /// Copies `values` into the first floats of `buffer` once `events` have completed, and returns
     /// when the copy is done. The corresponding OpenCL call is `clEnqueueWriteBuffer`.
-    func write(_ values: [Float], to buffer: OpenCLBuffer, waitingFor events: [OpenCLEvent] = []) throws {
+    func write<Element: BitwiseCopyable>(_ values: [Element], to buffer: OpenCLBuffer,
+                                         waitingFor events: [OpenCLEvent] = []) throws {
+        precondition(MemoryLayout<Element>.stride == buffer.elementType.byteCount, "checked by the backend")
         try values.withUnsafeBytes { bytes in
             try Self.withWaitList(events) { count, list in
                 try OpenCLCall.check("clEnqueueWriteBuffer") {
@@ -71,8 +73,10 @@ final class CommandQueue: @unchecked Sendable {
 
     /// The contents of `buffer`, once `events` and, on an in-order queue, every command enqueued
     /// before have finished. The corresponding OpenCL call is `clEnqueueReadBuffer`.
-    func read(_ buffer: OpenCLBuffer, waitingFor events: [OpenCLEvent] = []) throws -> [Float] {
-        try [Float](unsafeUninitializedCapacity: buffer.count) { storage, initialized in
+    func read<Element: BitwiseCopyable>(_ buffer: OpenCLBuffer, as type: Element.Type = Float.self,
+                                        waitingFor events: [OpenCLEvent] = []) throws -> [Element] {
+        precondition(MemoryLayout<Element>.stride == buffer.elementType.byteCount, "checked by the backend")
+        return try [Element](unsafeUninitializedCapacity: buffer.count) { storage, initialized in
             try Self.withWaitList(events) { count, list in
                 try OpenCLCall.check("clEnqueueReadBuffer") {
                     clEnqueueReadBuffer(handle, buffer.handle, cl_bool(CL_TRUE), buffer.byteOffset, buffer.byteCount,

@@ -1,7 +1,8 @@
 import BNCore
 import COpenCL
 
-/// Device memory of an ``OpenCLBackend``: `count` floats of a `cl_mem` from element ``offset`` on.
+/// Device memory of an ``OpenCLBackend``: `count` elements of ``elementType`` in a `cl_mem` from
+/// element ``offset`` on.
 ///
 /// A buffer the backend makes owns its `cl_mem` (offset 0) and releases it in `deinit`. A buffer
 /// over a caller's memory (``OpenCLBackend/buffer(retaining:offset:count:)``) holds one reference,
@@ -11,24 +12,25 @@ public final class OpenCLBuffer: BatchNormBuffer, @unchecked Sendable {
     /// The context the buffer lives in; a backend refuses buffers of another context.
     let context: Context
     public let count: Int
-    /// The element of the `cl_mem` where this buffer's first float lies: 0 for a buffer the backend
+    public let elementType: ElementType
+    /// The element of the `cl_mem` where this buffer's first element lies: 0 for a buffer the backend
     /// made, any offset for a caller's (kernels take it as an argument, so no alignment is needed).
     public let offset: Int
 
     /// The `cl_mem`, for the caller's own OpenCL calls; valid while this object lives. This buffer's
-    /// floats start at byte `offset × 4` of it.
+    /// elements start at byte `offset × elementType.byteCount` of it.
     public var memory: cl_mem { handle }
 
     /// The size in bytes.
-    var byteCount: Int { count * MemoryLayout<Float>.stride }
-    /// Where the first float lies in the `cl_mem`, in bytes.
-    var byteOffset: Int { offset * MemoryLayout<Float>.stride }
+    var byteCount: Int { count * elementType.byteCount }
+    /// Where the first element lies in the `cl_mem`, in bytes.
+    var byteOffset: Int { offset * elementType.byteCount }
 
-    /// A new buffer of `count` floats, refused before allocation when larger than the device allows.
+    /// A new buffer of `count` elements, refused before allocation when larger than the device allows.
     /// The corresponding OpenCL call is `clCreateBuffer`.
-    init(context: Context, count: Int) throws {
+    init(context: Context, count: Int, elementType: ElementType = .float32) throws {
         guard count >= 1 else { throw BatchNormError.invalidBufferCount(count) }
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: elementType.byteCount)
         let limit = context.device.info.maxAllocationBytes
         if overflow || bytes > limit {
             throw BatchNormError.allocationTooLarge(bytes: overflow ? .max : bytes, limit: limit, device: context.device.info.name)
@@ -38,14 +40,15 @@ public final class OpenCLBuffer: BatchNormBuffer, @unchecked Sendable {
         }
         self.context = context
         self.count = count
+        self.elementType = elementType
         self.offset = 0
         context.ledger.opened(.buffer)
     }
 
-    /// `count` floats of a caller's memory from element `offset`, checked against the memory's
+    /// `count` elements of a caller's memory from element `offset`, checked against the memory's
     /// context and size (`CL_MEM_CONTEXT`, `CL_MEM_SIZE`) before it is retained.
     /// The corresponding OpenCL calls are `clGetMemObjectInfo` and `clRetainMemObject`.
-    init(retaining memory: cl_mem, offset: Int, count: Int, context: Context) throws {
+    init(retaining memory: cl_mem, offset: Int, count: Int, elementType: ElementType, context: Context) throws {
         guard count >= 1 else { throw BatchNormError.invalidBufferCount(count) }
         let owner = try InfoQuery.scalar("clGetMemObjectInfo", as: cl_context?.self) {
             clGetMemObjectInfo(memory, cl_mem_info(CL_MEM_CONTEXT), $0, $1, $2)
@@ -54,7 +57,7 @@ public final class OpenCLBuffer: BatchNormBuffer, @unchecked Sendable {
         let bytes = try InfoQuery.scalar("clGetMemObjectInfo", as: Int.self) {
             clGetMemObjectInfo(memory, cl_mem_info(CL_MEM_SIZE), $0, $1, $2)
         }
-        let capacity = bytes / MemoryLayout<Float>.stride
+        let capacity = bytes / elementType.byteCount
         let (end, overflow) = offset.addingReportingOverflow(count)
         guard offset >= 0, !overflow, end <= capacity else {
             throw BatchNormError.memoryRegionOutOfBounds(offset: offset, count: count, capacity: capacity)
@@ -63,6 +66,7 @@ public final class OpenCLBuffer: BatchNormBuffer, @unchecked Sendable {
         self.handle = memory
         self.context = context
         self.count = count
+        self.elementType = elementType
         self.offset = offset
         context.ledger.opened(.buffer)
     }

@@ -76,14 +76,18 @@ struct LaunchPlan: Hashable {
     var partialCount: Int { chunks * geometry.features }
 
     /// Names the choice, for tables and logs: `planar ×16 group 1, 32 chunks, 32-bit` or
-    /// `planar ×16 group 1, resident, 32-bit`.
+    /// `planar ×16 group 1, resident, 32-bit`, with `, f16` or `, bf16` after for 16-bit tensors.
     var name: String {
         let split = isResident ? "resident" : "\(chunks) chunk\(chunks == 1 ? "" : "s")"
         let span = variant.span > 1 ? " span \(variant.span)" : ""
-        return "\(traversal.rawValue) ×\(variant.vectorWidth)\(span) group \(reduction.local[0]), \(split), \(variant.indexName)"
+        let storage = variant.storage == .float32 ? "" : ", \(variant.storage.shortName)"
+        return "\(traversal.rawValue) ×\(variant.vectorWidth)\(span) group \(reduction.local[0]), \(split), \(variant.indexName)\(storage)"
     }
 
-    init(geometry: FeatureGeometry, settings: LaunchSettings, limits: LaunchLimits, forcesWideIndices: Bool) {
+    /// The plan of a call on `geometry`'s shape whose tensors are stored as `storage`: the same
+    /// choice as for floats, but for the resident test, which counts the feature's bytes as stored.
+    init(geometry: FeatureGeometry, settings: LaunchSettings, limits: LaunchLimits, forcesWideIndices: Bool,
+         storage: ElementType = .float32) {
         self.geometry = geometry
         let features = geometry.features, inner = geometry.inner, outer = geometry.outer
         let targetGroups = limits.targetGroups, groupLimit = limits.groupLimit
@@ -92,11 +96,11 @@ struct LaunchPlan: Hashable {
 
         if inner > 1 {
             traversal = .planar
-            variant = KernelVariant(indexWidth: isNarrow ? .narrow : .wide, vectorWidth: width)
+            variant = KernelVariant(indexWidth: isNarrow ? .narrow : .wide, vectorWidth: width, storage: storage)
             let vectorsPerPlane = max(1, inner / width)
             let groupSize = Self.workItems(settings.reductionGroupSize, limit: groupLimit, needed: vectorsPerPlane)
             isResident = features >= targetGroups
-                && geometry.valuesPerFeature * MemoryLayout<Float>.size <= settings.residentFeatureBytes
+                && geometry.valuesPerFeature * storage.byteCount <= settings.residentFeatureBytes
             // Chunks of whole planes.
             chunkLength = isResident ? outer : Self.chunkLength(
                 units: outer, preferred: settings.valuesPerChunk / inner, groupsPerChunk: features, targetGroups: targetGroups)
@@ -110,7 +114,8 @@ struct LaunchPlan: Hashable {
             let vectors = features / featureWidth
             let span = Self.largestPowerOfTwo(dividing: vectors,
                                               atMost: Self.powerOfTwo(atMost: min(max(settings.interleavedSpan, 1), 16)))
-            variant = KernelVariant(indexWidth: isNarrow ? .narrow : .wide, vectorWidth: featureWidth, span: span)
+            variant = KernelVariant(indexWidth: isNarrow ? .narrow : .wide, vectorWidth: featureWidth, span: span,
+                                    storage: storage)
             let spans = vectors / span
             let groupSize = Self.workItems(settings.reductionGroupSize, limit: groupLimit, needed: spans)
             let featureGroups = Self.divideRoundingUp(spans, groupSize)
