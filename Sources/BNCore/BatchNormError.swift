@@ -50,6 +50,9 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
     case statisticsMismatch(reason: String)
     /// A ``StatisticsCommunicator``'s transport failed: the collective and what its library said.
     case communicatorFailed(operation: String, detail: String)
+    /// A batch norm cannot fold into the layer before it (``FoldedLayer``): `argument` names what
+    /// is wrong (`weights`, `bias`, `gamma`, `running.variance[3]`…) and `reason` why.
+    case invalidFolding(argument: String, reason: String)
 
     /// The packages that give OpenCL on a Debian or Ubuntu machine without a GPU driver.
     public static let openCLPackagesHint =
@@ -99,6 +102,8 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
             return "synchronized batch norm: \(reason)"
         case let .communicatorFailed(operation, detail):
             return "the statistics communicator failed in \(operation): \(detail); every member of the group must make the same calls in the same order"
+        case let .invalidFolding(argument, reason):
+            return "cannot fold batch norm into the preceding layer: \(argument) \(reason)"
         case .backwardBeforeForward:
             return "backward needs the forward pass it differentiates; call forward first (a forward pass that threw leaves none)"
         }
