@@ -9,9 +9,11 @@
 ///     b′_c    = (b_c − mean_c) · scale_c + β_c
 ///
 /// with c the output channel. ``folding(gamma:beta:running:options:intoWeights:bias:outputChannels:)``
-/// computes this in `Double` and rounds each result once to `Float`, so the folded layer's output
-/// matches the layer followed by ``BatchNormBackend/forwardInference(x:shape:gamma:beta:running:options:)``
-/// to float rounding (the tests hold them within 2.5e-7 of the terms' magnitude).
+/// computes this in `Double` and rounds each result once to `Float`. The folded layer's output then
+/// lies within float rounding of the layer followed by
+/// ``BatchNormBackend/forwardInference(x:shape:gamma:beta:running:options:)``: rounding W′ and b′
+/// costs at most 2⁻²⁴ (6e-8) of the magnitude of the terms, scale·(Σ|W·x| + |b| + |mean|) + |β|,
+/// as much as rounding the layer's output to `Float` before the batch norm costs.
 public struct FoldedLayer: Sendable, Hashable {
     /// The folded weights, in the layout of the weights they were folded from: output channels first.
     public var weights: [Float]
