@@ -56,6 +56,9 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
     case fusionOperandMismatch(argument: String, fusion: FusedOperation, isRequired: Bool)
     /// A ``StatisticsCommunicator``'s transport failed: the collective and what its library said.
     case communicatorFailed(operation: String, detail: String)
+    /// A batch norm cannot fold into the layer before it (``FoldedLayer``): `argument` names what
+    /// is wrong (`weights`, `bias`, `gamma`, `running.variance[3]`…) and `reason` why.
+    case invalidFolding(argument: String, reason: String)
 
     /// The packages that give OpenCL on a Debian or Ubuntu machine without a GPU driver.
     public static let openCLPackagesHint =
@@ -111,6 +114,8 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
             return "options.fusion = \(fusion) needs \(argument); pass it, or set options.fusion to the operation you ran"
         case let .fusionOperandMismatch(argument, fusion, false):
             return "\(argument) is given but options.fusion = \(fusion) does not use it; pass nil, or set options.fusion to the operation you mean"
+        case let .invalidFolding(argument, reason):
+            return "cannot fold batch norm into the preceding layer: \(argument) \(reason)"
         case .backwardBeforeForward:
             return "backward needs the forward pass it differentiates; call forward first (a forward pass that threw leaves none)"
         }

@@ -45,6 +45,8 @@ struct BatchNormErrorTests {
         (.invalidBufferCount(0), ["at least 1 element", "0"]),
         (.allocationTooLarge(bytes: 2048, limit: 1024, device: "pocl"), ["2048", "1024", "CL_DEVICE_MAX_MEM_ALLOC_SIZE"]),
         (.invalidShape(TensorShape(n: 0, c: 1), reason: "dimension N is 0"), ["[0, 1] NC", "dimension N is 0"]),
+        (.invalidFolding(argument: "bias", reason: "has 3 elements but the layer has 4 output channels"),
+         ["cannot fold batch norm into the preceding layer", "bias has 3 elements", "4 output channels"]),
     ])
     func context(error: BatchNormError, fragments: [String]) {
         for fragment in fragments {

@@ -46,7 +46,7 @@ struct ReadmeTests {
         let compiled = try Self.text("Examples/bn-quickstart/main.swift") + Self.text("Tests/BatchNormTests/ReadmeTests.swift")
             + Self.text("Examples/bn-sync/SynchronizedStep.swift") + Self.text("Tests/BNGPUTests/EngineStepTests.swift")
         let blocks = Self.blocks("swift", in: readme)
-        #expect(blocks.count == 5)
+        #expect(blocks.count == 6)
         #expect(blocks.first == (try Self.text("Examples/bn-quickstart/main.swift")))
         for block in blocks {
             let body = block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
@@ -95,6 +95,28 @@ struct ReadmeTests {
         #expect(abs(column.map { $0 * $0 }.reduce(0, +) / 60 - 1) < 1e-3)
         #expect(abs(stride(from: 0, to: dx.count, by: 100).map { Double(dx[$0]) }.reduce(0, +)) < 1e-4)
         #expect(layer.gamma != [Float](repeating: 1, count: 100) && prediction != y)
+    }
+
+    @Test("the folding example: the folded dense layer gives what the layer and its batch norm gave")
+    func foldingExample() throws {
+        // A trained dense layer 3 → 2, weights [out][in] as PyTorch's Linear stores them, and its batch norm.
+        let weights: [Float] = [0.5, -1, 2,
+                                1, 0, -0.5]
+        let bias: [Float] = [0.1, -0.2]
+        let running = RunningStatistics(mean: [4, -3], variance: [2.5, 0.5])
+        let folded = try FoldedLayer.folding(gamma: [1.5, 0.8], beta: [0, 1], running: running, options: BatchNormOptions(),
+                                             intoWeights: weights, bias: bias, outputChannels: 2)
+        // The layer with folded.weights and folded.bias gives what the layer and the batch norm gave.
+
+        let layer = ReferenceLayer.dense(inputs: 3, outputs: 2)
+        let x: [Float] = [1, 2, 3, -1, 0.5, 4, 7, -2, 0]
+        let z = layer.apply(weights: weights, bias: bias, to: x, batch: 3).map(Float.init)
+        let y = try CPUBackend().forwardInference(x: z, shape: TensorShape(n: 3, c: 2), gamma: [1.5, 0.8], beta: [0, 1],
+                                                  running: running, options: BatchNormOptions())
+        let foldedY = layer.apply(weights: folded.weights, bias: folded.bias, to: x, batch: 3).map(Float.init)
+        // Both paths round a few O(1) terms to float (6e-8 each), judged at the RMS of y; FoldingTests
+        // has the sweep and the derivation.
+        expectClose(foldedY, y, tolerance: 1e-6, "the README's folded dense layer")
     }
 
     @Test("the device-resident step equals the array calls", arguments: BackendKind.available)
