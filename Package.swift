@@ -87,7 +87,7 @@ let package = Package(
         ),
 
         // Shared by the test targets: seeded data, the float64 reference and the comparison helper.
-        .target(name: "BNTestSupport", dependencies: ["BNCore", "BNGPU"], path: "Tests/BNTestSupport"),
+        .target(name: "BNTestSupport", dependencies: ["BNCore", "BNCPU", "BNGPU"], path: "Tests/BNTestSupport"),
         .testTarget(name: "BNCoreTests", dependencies: ["BNCore", "BNTestSupport"]),
         .testTarget(name: "BNCPUTests", dependencies: ["BNCPU", "BNTestSupport"]),
         .testTarget(name: "BNGPUTests", dependencies: ["BNGPU", "BNCPU", "BNKernels", "BNTestSupport"]),

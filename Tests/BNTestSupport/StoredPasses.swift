@@ -1,0 +1,118 @@
+import BNCore
+import BNCPU
+import BNGPU
+
+/// What a forward pass of ``StoredPasses`` returns.
+public struct StoredForward: Sendable, Equatable {
+    public var y: [Float]
+    public var mean: [Float]
+    public var invStd: [Float]
+    public var running: RunningStatistics
+}
+
+/// What a backward pass of ``StoredPasses`` returns.
+public struct StoredBackward: Sendable, Equatable {
+    public var dx: [Float]
+    public var dz: [Float]?
+    public var dGamma: [Float]
+    public var dBeta: [Float]
+}
+
+/// ``StoredPasses`` on any backend, so that one closure can run on each.
+public protocol StoredPassRunning {
+    func forwardTraining(x: [Float], z: [Float]?, gamma: [Float], beta: [Float], running: RunningStatistics) throws -> StoredForward
+    func forwardInference(x: [Float], z: [Float]?, gamma: [Float], beta: [Float], running: RunningStatistics) throws -> [Float]
+    func backward(dy: [Float], y: [Float]?, x: [Float], gamma: [Float], mean: [Float], invStd: [Float]) throws -> StoredBackward
+    func backwardFrozen(dy: [Float], y: [Float]?, x: [Float], gamma: [Float], running: RunningStatistics) throws -> StoredBackward
+}
+
+/// The four passes on one backend's buffers with tensors stored as `storage` and the fused
+/// operation of `options.fusion`, taking and returning `Float` arrays (16-bit outputs widen exactly):
+/// what the storage and fusion suites compare across backends and against float64.
+public struct StoredPasses<Backend: BatchNormBackend>: StoredPassRunning {
+    public let backend: Backend
+    public let storage: ElementType
+    public let shape: TensorShape
+    public let options: BatchNormOptions
+
+    public init(_ backend: Backend, storage: ElementType, shape: TensorShape, options: BatchNormOptions) {
+        self.backend = backend
+        self.storage = storage
+        self.shape = shape
+        self.options = options
+    }
+
+    public func forwardTraining(x: [Float], z: [Float]?, gamma: [Float], beta: [Float],
+                                running: RunningStatistics) throws -> StoredForward {
+        let count = x.count, features = gamma.count
+        let y = try backend.makeBuffer(count: count, elementType: storage)
+        let mean = try backend.makeBuffer(count: features), invStd = try backend.makeBuffer(count: features)
+        var runningBuffers = try backend.upload(running)
+        try backend.forwardTraining(x: try tensor(x), z: try z.map(tensor), shape: shape, gamma: try backend.upload(gamma),
+                                    beta: try backend.upload(beta), running: &runningBuffers, options: options,
+                                    y: y, mean: mean, invStd: invStd)
+        return StoredForward(y: try backend.download(y), mean: try backend.download(mean), invStd: try backend.download(invStd),
+                       running: try backend.download(runningBuffers))
+    }
+
+    public func forwardInference(x: [Float], z: [Float]?, gamma: [Float], beta: [Float],
+                                 running: RunningStatistics) throws -> [Float] {
+        let y = try backend.makeBuffer(count: x.count, elementType: storage)
+        try backend.forwardInference(x: try tensor(x), z: try z.map(tensor), shape: shape, gamma: try backend.upload(gamma),
+                                     beta: try backend.upload(beta), running: try backend.upload(running),
+                                     options: options, y: y)
+        return try backend.download(y)
+    }
+
+    public func backward(dy: [Float], y: [Float]?, x: [Float], gamma: [Float], mean: [Float],
+                         invStd: [Float]) throws -> StoredBackward {
+        let outputs = try gradientBuffers(count: x.count, features: gamma.count)
+        try backend.backward(dy: try tensor(dy), y: try y.map(tensor), x: try tensor(x), shape: shape,
+                             gamma: try backend.upload(gamma), mean: try backend.upload(mean),
+                             invStd: try backend.upload(invStd), options: options, dx: outputs.dx, dz: outputs.dz,
+                             dGamma: outputs.dGamma, dBeta: outputs.dBeta)
+        return try download(outputs)
+    }
+
+    public func backwardFrozen(dy: [Float], y: [Float]?, x: [Float], gamma: [Float],
+                               running: RunningStatistics) throws -> StoredBackward {
+        let outputs = try gradientBuffers(count: x.count, features: gamma.count)
+        try backend.backwardFrozen(dy: try tensor(dy), y: try y.map(tensor), x: try tensor(x), shape: shape,
+                                   gamma: try backend.upload(gamma), running: try backend.upload(running),
+                                   options: options, dx: outputs.dx, dz: outputs.dz, dGamma: outputs.dGamma,
+                                   dBeta: outputs.dBeta)
+        return try download(outputs)
+    }
+
+    private func tensor(_ values: [Float]) throws -> Backend.Buffer {
+        try backend.upload(values, as: storage)
+    }
+
+    private typealias Outputs = (dx: Backend.Buffer, dz: Backend.Buffer?, dGamma: Backend.Buffer, dBeta: Backend.Buffer)
+
+    private func gradientBuffers(count: Int, features: Int) throws -> Outputs {
+        (try backend.makeBuffer(count: count, elementType: storage),
+         options.fusion.addsInput ? try backend.makeBuffer(count: count, elementType: storage) : nil,
+         try backend.makeBuffer(count: features), try backend.makeBuffer(count: features))
+    }
+
+    private func download(_ outputs: Outputs) throws -> StoredBackward {
+        StoredBackward(dx: try backend.download(outputs.dx), dz: try outputs.dz.map { try backend.download($0) },
+                 dGamma: try backend.download(outputs.dGamma), dBeta: try backend.download(outputs.dBeta))
+    }
+}
+
+/// The same passes on the CPU reference and on the shared OpenCL backend, each result named by its
+/// backend (`cpu`, `opencl`).
+/// - Parameters:
+///   - storage: How tensors are stored.
+///   - shape: The shape of x.
+///   - options: The options of every call (the fusion included).
+///   - body: The passes to run.
+/// - Returns: Each backend's name and result.
+public func onBothBackends<Result>(
+    storage: ElementType, shape: TensorShape, options: BatchNormOptions, _ body: (any StoredPassRunning) throws -> Result
+) throws -> [(backend: String, result: Result)] {
+    [("cpu", try body(StoredPasses(CPUBackend(), storage: storage, shape: shape, options: options))),
+     ("opencl", try body(StoredPasses(try TestBackends.openCL(), storage: storage, shape: shape, options: options)))]
+}
