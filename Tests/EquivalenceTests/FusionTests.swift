@@ -1,0 +1,196 @@
+import BatchNorm
+import BNTestSupport
+import Testing
+
+/// BN + ReLU and BN + Add + ReLU against the unfused sequence on the same backend: batch norm, then
+/// the activation on the host. Each backend and storage runs its own fused and unfused passes.
+///
+/// What must hold: the statistics (mean, invStd, running) of a fused training pass are the unfused
+/// pass's bit for bit, since the same kernels compute them. The fused backward pass, given the
+/// fused output y, equals the unfused backward pass given dy masked by y's sign bit for bit (the
+/// same sums of the same values), and dz is that masked dy exactly. The fused y equals
+/// relu(y_unfused + z) within the float tolerance (float32: the fused pass adds z before its one
+/// rounding, the host after y's; 16-bit: one rounding against two, so up to twice the unit roundoff).
+@Suite("Fused ReLU and Add + ReLU equal the unfused sequence", .enabled(if: TestBackends.hasOpenCLDevice))
+struct FusionTests {
+    static let fusions: [FusedOperation] = [.relu, .addRelu]
+
+    /// A fusion with a storage.
+    struct Variant: Sendable, CustomTestStringConvertible {
+        var fusion: FusedOperation
+        var storage: ElementType
+        var testDescription: String { "\(fusion) \(storage)" }
+    }
+
+    static let variants = fusions.flatMap { fusion in
+        [ElementType.float32, .bfloat16].map { Variant(fusion: fusion, storage: $0) }
+    }
+    /// Every traversal: planar (chunked and resident), interleaved (NHWC and NC), odd sizes, 3-D.
+    static let cases: [TestCase] = [
+        TestCase("primes", TensorShape(n: 3, c: 5, h: 31, w: 37)),
+        TestCase("primes", TensorShape(n: 3, c: 5, h: 31, w: 37, layout: .nhwc)),
+        TestCase("odd sizes", TensorShape(n: 7, c: 19, h: 9, w: 5, layout: .nhwc)),
+        TestCase("C = 2048", TensorShape(n: 4, c: 2048, h: 3, w: 3)),
+        TestCase("BN1d C = 2050", TensorShape(n: 33, c: 2050)),
+        TestCase("m = 2", TensorShape(n: 2, c: 7)),
+        TestCase("one channel of 1M values", TensorShape(n: 16, c: 1, h: 256, w: 256)),
+        TestCase("3-D", TensorShape(n: 2, c: 3, spatial: [4, 5, 6], layout: .nhwc)),
+    ]
+
+    /// The bound on y, as the suite's header says.
+    static func yTolerance(_ storage: ElementType) -> Double {
+        storage == .float32 ? Tolerance.openCL : 2 * storage.unitRoundoff + Tolerance.openCL
+    }
+
+    @Test("training forward and backward", arguments: variants, cases)
+    func training(variant: Variant, testCase: TestCase) throws {
+        let (fusion, storage) = (variant.fusion, variant.storage)
+        let inputs = TestInputs(testCase, mode: .spatial)
+        let z = fusion.addsInput ? secondInput(like: inputs.x) : nil
+        let fused = BatchNormOptions(fusion: fusion), plain = BatchNormOptions()
+        for (backend, (fusedPasses, plainPasses)) in try pairs(storage: storage, shape: testCase.shape, fused: fused, plain: plain) {
+            let label = "\(fusion) \(storage) \(testCase) on \(backend)"
+            let forward = try fusedPasses.forwardTraining(x: inputs.x, z: z, gamma: inputs.gamma, beta: inputs.beta,
+                                                          running: inputs.running)
+            let unfused = try plainPasses.forwardTraining(x: inputs.x, z: nil, gamma: inputs.gamma, beta: inputs.beta,
+                                                          running: inputs.running)
+            #expect(forward.mean == unfused.mean && forward.invStd == unfused.invStd, "statistics of \(label)")
+            #expect(forward.running == unfused.running, "running statistics of \(label)")
+            let expectedY = activation(unfused.y, z: z.map { $0.map(storage.rounded) }, storage: storage)
+            expectClose(forward.y, expectedY, tolerance: Self.yTolerance(storage), "y of \(label)")
+            #expect(forward.y.allSatisfy { !($0 < 0) }, "relu left a negative value in \(label)")
+
+            let backward = try fusedPasses.backward(dy: inputs.dy, y: forward.y, x: inputs.x, gamma: inputs.gamma,
+                                                    mean: forward.mean, invStd: forward.invStd)
+            let masked = mask(inputs.dy.map(storage.rounded), by: forward.y)
+            let expected = try plainPasses.backward(dy: masked, y: nil, x: inputs.x, gamma: inputs.gamma,
+                                                    mean: forward.mean, invStd: forward.invStd)
+            expectSameGradients(backward, expected, masked: masked, fusion: fusion, label)
+        }
+    }
+
+    @Test("inference forward and frozen backward", arguments: variants, cases)
+    func inference(variant: Variant, testCase: TestCase) throws {
+        let (fusion, storage) = (variant.fusion, variant.storage)
+        let inputs = TestInputs(testCase, mode: .spatial)
+        let z = fusion.addsInput ? secondInput(like: inputs.x) : nil
+        let fused = BatchNormOptions(fusion: fusion), plain = BatchNormOptions()
+        for (backend, (fusedPasses, plainPasses)) in try pairs(storage: storage, shape: testCase.shape, fused: fused, plain: plain) {
+            let label = "\(fusion) \(storage) \(testCase) inference on \(backend)"
+            let y = try fusedPasses.forwardInference(x: inputs.x, z: z, gamma: inputs.gamma, beta: inputs.beta,
+                                                     running: inputs.running)
+            let unfused = try plainPasses.forwardInference(x: inputs.x, z: nil, gamma: inputs.gamma, beta: inputs.beta,
+                                                           running: inputs.running)
+            expectClose(y, activation(unfused, z: z.map { $0.map(storage.rounded) }, storage: storage),
+                        tolerance: Self.yTolerance(storage), "y of \(label)")
+
+            let backward = try fusedPasses.backwardFrozen(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma,
+                                                          running: inputs.running)
+            let masked = mask(inputs.dy.map(storage.rounded), by: y)
+            let expected = try plainPasses.backwardFrozen(dy: masked, y: nil, x: inputs.x, gamma: inputs.gamma,
+                                                          running: inputs.running)
+            expectSameGradients(backward, expected, masked: masked, fusion: fusion, label)
+        }
+    }
+
+    @Test("OpenCL's fused passes agree with the CPU reference's", arguments: fusions, [TestCase.grid[2], TestCase.grid[3]])
+    func acrossBackends(fusion: FusedOperation, testCase: TestCase) throws {
+        let inputs = TestInputs(testCase, mode: .spatial)
+        let z = fusion.addsInput ? secondInput(like: inputs.x) : nil
+        let options = BatchNormOptions(fusion: fusion)
+        let results = try onBothBackends(storage: .float32, shape: testCase.shape, options: options) { passes in
+            try passes.forwardTraining(x: inputs.x, z: z, gamma: inputs.gamma, beta: inputs.beta, running: inputs.running)
+        }
+        let cpu = results[0].result, openCL = results[1].result
+        expectClose(openCL.y, cpu.y, tolerance: Tolerance.openCL, "y of \(fusion) \(testCase)")
+        // the same y masks both, so that an element at the kink cannot go one way on one backend only
+        let gradients = try onBothBackends(storage: .float32, shape: testCase.shape, options: options) { passes in
+            try passes.backward(dy: inputs.dy, y: cpu.y, x: inputs.x, gamma: inputs.gamma, mean: cpu.mean, invStd: cpu.invStd)
+        }
+        let indexing = TensorIndexing(shape: testCase.shape, mode: .spatial)
+        let reference = Float64Reference.backward(dy: mask(inputs.dy, by: cpu.y), x: inputs.x, indexing: indexing,
+                                                  gamma: inputs.gamma, mean: cpu.mean.map(Double.init),
+                                                  invStd: cpu.invStd.map(Double.init), usesBatchStatistics: true)
+        let (expected, actual) = (gradients[0].result, gradients[1].result)
+        expectGradientsClose(BackwardResult(dx: actual.dx, dGamma: actual.dGamma, dBeta: actual.dBeta),
+                             (expected.dx, expected.dGamma, expected.dBeta), scales: reference,
+                             tolerance: Tolerance.openCL, "\(fusion) \(testCase)", indexing: indexing)
+        #expect(actual.dz == expected.dz)
+    }
+
+    @Test("a NaN passes relu forward, and its dy passes the mask, as in PyTorch")
+    func nanPasses() throws {
+        let shape = TensorShape(n: 4, c: 2)
+        let x: [Float] = [1, .nan, -1, 2, 3, 4, -5, 6]
+        let options = BatchNormOptions(fusion: .relu)
+        for (backend, result) in try onBothBackends(storage: .float32, shape: shape, options: options, { passes in
+            try passes.forwardInference(x: x, z: nil, gamma: [1, 1], beta: [0, 0],
+                                        running: RunningStatistics(mean: [0, 0], variance: [1, 1]))
+        }) {
+            #expect(result[1].isNaN && result[2] == 0 && result[0] > 0, "on \(backend)")
+        }
+        let y: [Float] = [1, .nan, 0, -0.0, 2, 3, 4, 5]
+        for (backend, result) in try onBothBackends(storage: .float32, shape: shape, options: options, { passes in
+            try passes.backwardFrozen(dy: [Float](repeating: 1, count: 8), y: y, x: x.map { $0.isNaN ? 0 : $0 },
+                                      gamma: [1, 1], running: RunningStatistics(mean: [0, 0], variance: [1, 1]))
+        }) {
+            // dx = dy·γ·invStd where the output is above 0 or NaN, else 0
+            #expect(result.dx.map { $0 != 0 } == [true, true, false, false, true, true, true, true], "on \(backend)")
+        }
+    }
+
+    // MARK: helpers
+
+    private func pairs(storage: ElementType, shape: TensorShape, fused: BatchNormOptions, plain: BatchNormOptions)
+        throws -> [(String, (any StoredPassRunning, any StoredPassRunning))] {
+        let openCL = try TestBackends.openCL()
+        return [("cpu", (StoredPasses(CPUBackend(), storage: storage, shape: shape, options: fused),
+                         StoredPasses(CPUBackend(), storage: storage, shape: shape, options: plain))),
+                ("opencl", (StoredPasses(openCL, storage: storage, shape: shape, options: fused),
+                            StoredPasses(openCL, storage: storage, shape: shape, options: plain)))]
+    }
+
+    /// A residual input of x's size: standard normal, so that y + z changes sign often.
+    private func secondInput(like x: [Float]) -> [Float] {
+        var random = SeededGenerator(seed: 1512)
+        return random.normals(x.count)
+    }
+
+    /// relu(y + z) in float, rounded to the storage, as an unfused elementwise kernel computes it.
+    private func activation(_ y: [Float], z: [Float]?, storage: ElementType) -> [Float] {
+        y.indices.map { index in
+            let sum = y[index] + (z?[index] ?? 0)
+            return storage.rounded(sum < 0 ? 0 : sum)
+        }
+    }
+
+    private func mask(_ dy: [Float], by y: [Float]) -> [Float] {
+        zip(dy, y).map { gradient, output in output <= 0 ? 0 : gradient }
+    }
+
+    private func expectSameGradients(_ fused: StoredBackward, _ unfused: StoredBackward, masked: [Float],
+                                     fusion: FusedOperation, _ label: String,
+                                     sourceLocation: SourceLocation = #_sourceLocation) {
+        expectIdentical(fused.dx, unfused.dx, "dx of \(label)", sourceLocation: sourceLocation)
+        expectIdentical(fused.dGamma, unfused.dGamma, "dγ of \(label)", sourceLocation: sourceLocation)
+        expectIdentical(fused.dBeta, unfused.dBeta, "dβ of \(label)", sourceLocation: sourceLocation)
+        #expect((fused.dz == nil) != fusion.addsInput, "dz of \(label)", sourceLocation: sourceLocation)
+        if let dz = fused.dz { expectIdentical(dz, masked, "dz of \(label)", sourceLocation: sourceLocation) }
+    }
+
+    /// Records the first element where the arrays differ in bits (NaN matching NaN), and how many do.
+    private func expectIdentical(_ actual: [Float], _ expected: [Float], _ label: String,
+                                 sourceLocation: SourceLocation = #_sourceLocation) {
+        let differing = actual.indices.filter {
+            actual[$0].bitPattern != expected[$0].bitPattern && !(actual[$0].isNaN && expected[$0].isNaN)
+        }
+        guard actual.count == expected.count, let first = differing.first else {
+            if actual.count != expected.count {
+                Issue.record("\(label): \(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
+            }
+            return
+        }
+        Issue.record("\(label): \(differing.count) of \(actual.count) values differ, the first at \(first): \(actual[first]) against \(expected[first])",
+                     sourceLocation: sourceLocation)
+    }
+}
