@@ -54,13 +54,17 @@ public final class BatchNormLayer<Backend: BatchNormBackend> {
     ///   - backend: Where the passes run.
     ///   - features: C, at least 1: channels in `.spatial` mode, C·H·W in `.perActivation` mode.
     ///   - options: The layer's constants; PyTorch's `BatchNorm` defaults unless given.
-    /// - Throws: ``BatchNormError/invalidOption(name:value:reason:)`` for `features` below 1 or a bad
-    ///   option; a device error if the buffers cannot be made.
+    /// - Throws: ``BatchNormError/invalidOption(name:value:reason:)`` for `features` below 1, a bad
+    ///   option or a fusion (a layer runs batch norm alone; the backend's passes fuse); a device error
+    ///   if the buffers cannot be made.
     public init(backend: Backend, features: Int, options: BatchNormOptions = BatchNormOptions()) throws {
         guard features >= 1 else {
             throw BatchNormError.invalidOption(name: "features", value: "\(features)", reason: "a layer needs at least 1 feature")
         }
         try options.validate()
+        guard options.fusion == .none else {
+            throw BatchNormError.invalidOption(name: "fusion", value: options.fusion.rawValue, reason: "a BatchNormLayer runs batch norm alone; call the backend's passes with z, y and dz to fuse")
+        }
         self.backend = backend
         self.features = features
         self.options = options
