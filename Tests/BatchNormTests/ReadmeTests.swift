@@ -14,6 +14,23 @@ func step<B: BatchNormBackend>(_ backend: B, x: B.Buffer, dy: B.Buffer, shape: T
                          options: BatchNormOptions(), dx: dx, dGamma: dGamma, dBeta: dBeta)
 }
 
+/// A residual block's batch norm in half precision: relu(bn(x) + z), then its gradients.
+func residualStep<B: BatchNormBackend>(_ backend: B, x: [Float], z: [Float], gradient: [Float], shape: TensorShape,
+                                       running: inout RunningStatisticsBuffers<B.Buffer>) throws -> (dx: [Float], dz: [Float]) {
+    let options = BatchNormOptions(fusion: .addRelu)
+    let x16 = try backend.upload(x, as: .float16), z16 = try backend.upload(z, as: .float16)
+    let out = try backend.makeBuffer(count: x.count, elementType: .float16)
+    let mean = try backend.makeBuffer(count: shape.c), invStd = try backend.makeBuffer(count: shape.c)
+    try backend.forwardTraining(x: x16, z: z16, shape: shape, gamma: nil, beta: nil, running: &running,
+                                options: options, y: out, mean: mean, invStd: invStd)
+    let dx = try backend.makeBuffer(count: x.count, elementType: .float16)
+    let dz = try backend.makeBuffer(count: x.count, elementType: .float16)
+    try backend.backward(dy: try backend.upload(gradient, as: .float16), y: out, x: x16, shape: shape, gamma: nil,
+                         mean: mean, invStd: invStd, options: options, dx: dx, dz: dz,
+                         dGamma: try backend.makeBuffer(count: shape.c), dBeta: try backend.makeBuffer(count: shape.c))
+    return (try backend.download(dx), try backend.download(dz))
+}
+
 @Suite("The README stays true")
 struct ReadmeTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
@@ -46,7 +63,7 @@ struct ReadmeTests {
         let compiled = try Self.text("Examples/bn-quickstart/main.swift") + Self.text("Tests/BatchNormTests/ReadmeTests.swift")
             + Self.text("Examples/bn-sync/SynchronizedStep.swift") + Self.text("Tests/BNGPUTests/EngineStepTests.swift")
         let blocks = Self.blocks("swift", in: readme)
-        #expect(blocks.count == 6)
+        #expect(blocks.count == 7)
         #expect(blocks.first == (try Self.text("Examples/bn-quickstart/main.swift")))
         for block in blocks {
             let body = block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
@@ -145,5 +162,31 @@ struct ReadmeTests {
         #expect(try backend.download(running) == arrayRunning)
         #expect(try backend.download(dx) == backward.dx)
         #expect(try [backend.download(dGamma), backend.download(dBeta)] == [backward.dGamma, backward.dBeta])
+    }
+
+    @Test("the half-precision residual step runs on every backend: dz is the gradient where the output is positive")
+    func residualStepRuns() throws {
+        let shape = TensorShape(n: 4, c: 3, h: 5, w: 5)
+        var random = SeededGenerator(seed: 7)
+        let x = random.normals(300), z = random.normals(300), gradient = random.normals(300)
+        var results: [[Float]] = []
+        for kind in BackendKind.available {
+            let backend = try kind.make()
+            results.append(try runResidualStep(backend, x: x, z: z, gradient: gradient, shape: shape))
+        }
+        if results.count == 2 {
+            expectClose(results[1], results[0], tolerance: 2 * ElementType.float16.unitRoundoff + Tolerance.openCL,
+                        "dx of the README's residual step, OpenCL against the CPU reference")
+        }
+    }
+
+    private func runResidualStep<B: BatchNormBackend>(_ backend: B, x: [Float], z: [Float], gradient: [Float],
+                                                      shape: TensorShape) throws -> [Float] {
+        var running = try backend.upload(RunningStatistics(channels: shape.c))
+        let (dx, dz) = try residualStep(backend, x: x, z: z, gradient: gradient, shape: shape, running: &running)
+        let rounded = gradient.map(ElementType.float16.rounded)
+        #expect(zip(dz, rounded).allSatisfy { $0 == 0 || $0 == $1 } && dz.contains(0) && dz.contains { $0 != 0 })
+        #expect(running.batchesTracked == 1 && dx.allSatisfy(\.isFinite))
+        return dx
     }
 }
