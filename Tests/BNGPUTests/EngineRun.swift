@@ -43,7 +43,7 @@ struct EngineRun {
         }
         let before = try raw.referenceCounts()
         try await passes(memory: memory, offsets: offsets, chain: chain)
-        let after = try raw.referenceCounts()
+        let after = try await raw.referenceCounts(settlingTo: before)
         var results: [String: [Float]] = [:]
         for region in regions {
             results[region.name] = try raw.read(memory, at: offsets[region.name]!, count: region.count)

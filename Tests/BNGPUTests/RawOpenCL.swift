@@ -84,6 +84,19 @@ final class RawOpenCL {
         return counts
     }
 
+    /// The reference counts once they equal `expected`, or after two seconds, whatever they are then:
+    /// a driver releases a finished command's references on its own threads (PoCL after an event
+    /// callback has returned, for instance), so a count can stay high a moment after the last
+    /// reference the library held is gone. A leak stays high and fails the comparison.
+    func referenceCounts(settlingTo expected: [cl_uint]) async throws -> [cl_uint] {
+        var counts = try referenceCounts()
+        for _ in 0..<200 where counts != expected {
+            try await Task.sleep(for: .milliseconds(10))
+            counts = try referenceCounts()
+        }
+        return counts
+    }
+
     private static func count(_ query: (UnsafeMutableRawPointer) -> cl_int) throws -> cl_uint {
         var value: cl_uint = 0
         try check("clGet*Info", withUnsafeMutableBytes(of: &value) { query($0.baseAddress!) })
