@@ -45,11 +45,7 @@ struct FusionTests {
     @Test("training forward and backward", arguments: variants, cases)
     func training(variant: Variant, testCase: TestCase) throws {
         let (fusion, storage) = (variant.fusion, variant.storage)
-        let inputs = TestInputs(testCase, mode: .spatial)
-        let z = fusion.addsInput ? secondInput(like: inputs.x) : nil
-        let fused = BatchNormOptions(fusion: fusion), plain = BatchNormOptions()
-        for (backend, (fusedPasses, plainPasses)) in try pairs(storage: storage, shape: testCase.shape, fused: fused, plain: plain) {
-            let label = "\(fusion) \(storage) \(testCase) on \(backend)"
+        try onEachBackend(variant, testCase) { label, inputs, z, fusedPasses, plainPasses in
             let forward = try fusedPasses.forwardTraining(x: inputs.x, z: z, gamma: inputs.gamma, beta: inputs.beta,
                                                           running: inputs.running)
             let unfused = try plainPasses.forwardTraining(x: inputs.x, z: nil, gamma: inputs.gamma, beta: inputs.beta,
@@ -72,11 +68,7 @@ struct FusionTests {
     @Test("inference forward and frozen backward", arguments: variants, cases)
     func inference(variant: Variant, testCase: TestCase) throws {
         let (fusion, storage) = (variant.fusion, variant.storage)
-        let inputs = TestInputs(testCase, mode: .spatial)
-        let z = fusion.addsInput ? secondInput(like: inputs.x) : nil
-        let fused = BatchNormOptions(fusion: fusion), plain = BatchNormOptions()
-        for (backend, (fusedPasses, plainPasses)) in try pairs(storage: storage, shape: testCase.shape, fused: fused, plain: plain) {
-            let label = "\(fusion) \(storage) \(testCase) inference on \(backend)"
+        try onEachBackend(variant, testCase) { label, inputs, z, fusedPasses, plainPasses in
             let y = try fusedPasses.forwardInference(x: inputs.x, z: z, gamma: inputs.gamma, beta: inputs.beta,
                                                      running: inputs.running)
             let unfused = try plainPasses.forwardInference(x: inputs.x, z: nil, gamma: inputs.gamma, beta: inputs.beta,
@@ -141,13 +133,24 @@ struct FusionTests {
 
     // MARK: helpers
 
-    private func pairs(storage: ElementType, shape: TensorShape, fused: BatchNormOptions, plain: BatchNormOptions)
-        throws -> [(String, (any StoredPassRunning, any StoredPassRunning))] {
+    /// Runs `body` on the CPU reference and on OpenCL with the case's inputs, z when the fusion adds
+    /// one, the fused passes and the plain ones, and a label naming the variant, case and backend.
+    private func onEachBackend(
+        _ variant: Variant, _ testCase: TestCase,
+        _ body: (_ label: String, _ inputs: TestInputs, _ z: [Float]?, _ fused: any StoredPassRunning,
+                 _ plain: any StoredPassRunning) throws -> Void
+    ) throws {
+        let inputs = TestInputs(testCase, mode: .spatial)
+        let z = variant.fusion.addsInput ? secondInput(like: inputs.x) : nil
+        let (shape, storage) = (testCase.shape, variant.storage)
+        let fused = BatchNormOptions(fusion: variant.fusion), plain = BatchNormOptions()
         let openCL = try TestBackends.openCL()
-        return [("cpu", (StoredPasses(CPUBackend(), storage: storage, shape: shape, options: fused),
-                         StoredPasses(CPUBackend(), storage: storage, shape: shape, options: plain))),
-                ("opencl", (StoredPasses(openCL, storage: storage, shape: shape, options: fused),
-                            StoredPasses(openCL, storage: storage, shape: shape, options: plain)))]
+        try body("\(variant) \(testCase) on cpu", inputs, z,
+                 StoredPasses(CPUBackend(), storage: storage, shape: shape, options: fused),
+                 StoredPasses(CPUBackend(), storage: storage, shape: shape, options: plain))
+        try body("\(variant) \(testCase) on opencl", inputs, z,
+                 StoredPasses(openCL, storage: storage, shape: shape, options: fused),
+                 StoredPasses(openCL, storage: storage, shape: shape, options: plain))
     }
 
     /// A residual input of x's size: standard normal, so that y + z changes sign often.
