@@ -1,7 +1,7 @@
 import BNCore
 
-/// One member's synchronized forward and backward pass on its rows of the batch; with no
-/// communicator, the single-device (fused) passes on them.
+/// One member's synchronized forward and backward pass on its rows of the batch, with tensors
+/// stored as `storage`; with no communicator, the single-device (fused) passes on them.
 public struct MemberStep: Sendable {
     /// y of the member's rows (empty for an empty part).
     public var y: [Float]
@@ -12,14 +12,15 @@ public struct MemberStep: Sendable {
 
     public static func run<Backend: BatchNormBackend>(
         backend: Backend, inputs: TestInputs, shape: TensorShape, rows: Range<Int>,
-        communicator: (any StatisticsCommunicator)?, options: BatchNormOptions
+        communicator: (any StatisticsCommunicator)?, options: BatchNormOptions, storage: ElementType = .float32
     ) async throws -> MemberStep {
         let (part, elements) = shape.slice(rows: rows)
         let features = inputs.gamma.count
         let placeholder = [Float](repeating: 0, count: 1)
-        let x = try backend.upload(elements.isEmpty ? placeholder : Array(inputs.x[elements]))
-        let dy = try backend.upload(elements.isEmpty ? placeholder : Array(inputs.dy[elements]))
-        let y = try backend.makeBuffer(count: max(elements.count, 1)), dx = try backend.makeBuffer(count: max(elements.count, 1))
+        let x = try backend.upload(elements.isEmpty ? placeholder : Array(inputs.x[elements]), as: storage)
+        let dy = try backend.upload(elements.isEmpty ? placeholder : Array(inputs.dy[elements]), as: storage)
+        let y = try backend.makeBuffer(count: max(elements.count, 1), elementType: storage)
+        let dx = try backend.makeBuffer(count: max(elements.count, 1), elementType: storage)
         let gamma = try backend.upload(inputs.gamma), beta = try backend.upload(inputs.beta)
         let mean = try backend.makeBuffer(count: features), invStd = try backend.makeBuffer(count: features)
         let dGamma = try backend.makeBuffer(count: features), dBeta = try backend.makeBuffer(count: features)

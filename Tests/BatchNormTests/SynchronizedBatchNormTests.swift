@@ -16,11 +16,24 @@ import Testing
 
     @Test(arguments: BackendKind.everyPath, [1, 2, 3, 4])
     func membersEqualOneDeviceOnTheWholeBatch(kind: BackendKind, members: Int) async throws {
+        try await checkMembers(kind: kind, members: members, storage: .float32)
+    }
+
+    /// 16-bit tensors: each side rounds its own float y and dx once, so they may differ by a unit
+    /// roundoff each (2u); the per-feature results are float32 and hold the float tolerance.
+    @Test("half and bfloat16 storage", arguments: BackendKind.everyPath, [ElementType.float16, .bfloat16])
+    func membersWithHalfStorage(kind: BackendKind, storage: ElementType) async throws {
+        try await checkMembers(kind: kind, members: 3, storage: storage)
+    }
+
+    private func checkMembers(kind: BackendKind, members: Int, storage: ElementType) async throws {
+        let tensorTolerance = storage == .float32 ? Tolerance.openCL : 2 * storage.unitRoundoff + Tolerance.openCL
         for (testCase, mode) in Self.cases {
             let options = BatchNormOptions(momentum: 0.1, mode: mode)
             let inputs = TestInputs(testCase, mode: mode)
             let single = try await MemberStep.run(backend: try kind.make(), inputs: inputs, shape: testCase.shape,
-                                               rows: 0..<testCase.shape.n, communicator: nil, options: options)
+                                               rows: 0..<testCase.shape.n, communicator: nil, options: options,
+                                               storage: storage)
             let group = try InProcessCommunicator.group(size: members)
             let results = try await withThrowingTaskGroup(of: (Int, MemberStep).self) { tasks in
                 for member in group {
@@ -28,7 +41,8 @@ import Testing
                     tasks.addTask {
                         (member.rank, try await MemberStep.run(
                             backend: backend, inputs: inputs, shape: testCase.shape,
-                            rows: testCase.shape.rows(ofPart: member.rank, of: members), communicator: member, options: options))
+                            rows: testCase.shape.rows(ofPart: member.rank, of: members), communicator: member, options: options,
+                            storage: storage))
                     }
                 }
                 return try await tasks.reduce(into: [:]) { $0[$1.0] = $1.1 }
@@ -36,8 +50,9 @@ import Testing
             let y = (0..<members).flatMap { results[$0]!.y }
             let dx = (0..<members).flatMap { results[$0]!.dx }
             let reference = results[0]!
-            expectClose(y, single.y, tolerance: Tolerance.openCL, "y of \(kind) \(testCase), \(members) members")
-            expectClose(dx, single.dx, tolerance: Tolerance.openCL, "dx of \(kind) \(testCase), \(members) members")
+            let label = "\(kind) \(storage) \(testCase), \(members) members"
+            expectClose(y, single.y, tolerance: tensorTolerance, "y of \(label)")
+            expectClose(dx, single.dx, tolerance: tensorTolerance, "dx of \(label)")
             for member in 0..<members {
                 let outcome = results[member]!
                 // every member merges the same parts in the same order: the same bits
