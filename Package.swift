@@ -36,6 +36,7 @@ let package = Package(
                 .embedInCode("bn_forward.cl"),
                 .embedInCode("bn_backward.cl"),
                 .embedInCode("bn_copy.cl"),
+                .embedInCode("bn_elementwise.cl"),
             ]
         ),
         .target(name: "BNCore"),

@@ -9,6 +9,8 @@ public enum KernelSource: String, CaseIterable, Sendable {
     case backward = "bn_backward"
     /// The copy kernel that measures the bandwidth ceiling.
     case copy = "bn_copy"
+    /// The activation as its own kernels (relu, add + relu, and their gradients): the unfused sequence.
+    case elementwise = "bn_elementwise"
 
     /// The helpers every family shares (`bn_common.cl`), built before the family's own source.
     public static var common: String { text(PackageResources.bn_common_cl) }
@@ -20,6 +22,7 @@ public enum KernelSource: String, CaseIterable, Sendable {
         case .forward: Self.text(PackageResources.bn_forward_cl)
         case .backward: Self.text(PackageResources.bn_backward_cl)
         case .copy: Self.text(PackageResources.bn_copy_cl)
+        case .elementwise: Self.text(PackageResources.bn_elementwise_cl)
         }
     }
 

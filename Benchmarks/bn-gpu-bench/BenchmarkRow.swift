@@ -8,9 +8,17 @@ struct BenchCase: Sendable {
     let layout: TensorLayout
     /// The pass.
     let pass: PassKind
+    /// How the tensors are stored (`--dtype`).
+    var storage = ElementType.float32
+    /// The activation, fused or not (`--fuse`).
+    var activation = RowActivation.none
 
-    /// Reads as `32x256x56x56 nchw backward`, for progress lines.
-    var label: String { "\(spec) \(layout.rawValue) \(pass.rawValue)" }
+    /// Reads as `32x256x56x56 nchw backward`, for progress lines, then the storage and the activation
+    /// when the row has them: `32x256x56x56 nchw backward f16 relu-unfused`.
+    var label: String {
+        "\(spec) \(layout.rawValue) \(pass.rawValue)" + (storage == .float32 ? "" : " \(storage.shortName)")
+            + (activation == .none ? "" : " \(activation.reportName)")
+    }
 }
 
 /// One measured row of the report. Times are in seconds; the reports convert.
@@ -29,7 +37,10 @@ struct BenchmarkRow: Sendable {
     let reference: Samples
     /// The worst `ErrorMetric` error over the pass's outputs against the CPU reference.
     let maxRelativeError: Double
-    /// The bytes the effective bandwidth counts: tensors × 4 × N·C·H·W.
+    /// The largest ``maxRelativeError`` the row passes with (``Benchmark/tolerance(for:)``).
+    let tolerance: Double
+    /// The bytes the effective bandwidth counts: tensors × element size × N·C·H·W
+    /// (``PassKind/tensorsCounted(with:)``).
     let bytesCounted: Int
     /// The copy ceiling of the run in GB/s (set again when the run ends: ``Report/settleCopyCeiling(with:)``).
     var copyGBps: Double

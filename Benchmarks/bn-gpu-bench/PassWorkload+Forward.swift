@@ -1,49 +1,55 @@
 import BatchNorm
 
-extension PassWorkload {
-    /// Training forward: batch statistics, y, and the running-statistics update (in place, every run).
-    static func forwardTraining(shape: TensorShape, inputs: SeededInputs, options: BatchNormOptions) -> PassWorkload {
-        PassWorkload(
-            pass: .forwardTraining, shape: shape,
-            arrayCall: { backend in
-                var running = inputs.running
-                let result = try backend.forwardTraining(x: inputs.x, shape: shape, gamma: inputs.gamma,
-                                                         beta: inputs.beta, running: &running, options: options)
-                return [result.y, result.mean, result.invStd]
-            },
-            prepareBufferCall: { backend in
-                let x = try backend.upload(inputs.x)
-                let gamma = try backend.upload(inputs.gamma)
-                let beta = try backend.upload(inputs.beta)
-                var running = try backend.upload(inputs.running)
-                let y = try backend.makeBuffer(count: inputs.x.count)
-                let mean = try backend.makeBuffer(count: inputs.gamma.count)
-                let invStd = try backend.makeBuffer(count: inputs.gamma.count)
-                return {
-                    try backend.forwardTraining(x: x, shape: shape, gamma: gamma, beta: beta, running: &running,
-                                                options: options, y: y, mean: mean, invStd: invStd)
-                }
-            })
+/// A forward pass on buffers uploaded once in the row's storage: training (batch statistics, y and
+/// the running update, in place on every run) or inference (y from the running statistics). With
+/// a fused activation the pass writes relu(bn(x)) or relu(bn(x) + z); unfused, the pass writes
+/// bn(x) and the separate activation then overwrites y in place, as an in-place ReLU does.
+final class ForwardCall<Backend: SeparateActivation>: PassCall {
+    let backend: Backend, shape: TensorShape, options: BatchNormOptions, activation: RowActivation
+    let isTraining: Bool
+    let x: Backend.Buffer, z: Backend.Buffer?, gamma: Backend.Buffer, beta: Backend.Buffer
+    let y: Backend.Buffer, mean: Backend.Buffer, invStd: Backend.Buffer
+    var running: RunningStatisticsBuffers<Backend.Buffer>
+
+    /// Uploads the inputs and allocates the outputs.
+    /// - Parameters:
+    ///   - backend: Where the pass runs.
+    ///   - fixture: The shape and the stored inputs.
+    ///   - options: The options, whose fusion is `activation.passFusion`.
+    ///   - activation: How the activation runs.
+    ///   - isTraining: Training (batch statistics) or inference.
+    /// - Throws: ``BatchNormError`` from the uploads.
+    init(backend: Backend, fixture: ShapeFixture, options: BatchNormOptions, activation: RowActivation,
+         isTraining: Bool) throws {
+        let inputs = fixture.inputs
+        (self.backend, shape, self.options, self.activation, self.isTraining)
+            = (backend, fixture.shape, options, activation, isTraining)
+        x = try backend.upload(inputs.x, as: inputs.storage)
+        z = activation.operation.addsInput ? try inputs.z.map { try backend.upload($0, as: inputs.storage) } : nil
+        gamma = try backend.upload(inputs.gamma)
+        beta = try backend.upload(inputs.beta)
+        running = try backend.upload(inputs.running)
+        y = try backend.makeBuffer(count: inputs.x.count, elementType: inputs.storage)
+        mean = try backend.makeBuffer(count: inputs.gamma.count)
+        invStd = try backend.makeBuffer(count: inputs.gamma.count)
     }
 
-    /// Inference forward: y from the running statistics.
-    static func forwardInference(shape: TensorShape, inputs: SeededInputs, options: BatchNormOptions) -> PassWorkload {
-        PassWorkload(
-            pass: .forwardInference, shape: shape,
-            arrayCall: { backend in
-                [try backend.forwardInference(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
-                                              running: inputs.running, options: options)]
-            },
-            prepareBufferCall: { backend in
-                let x = try backend.upload(inputs.x)
-                let gamma = try backend.upload(inputs.gamma)
-                let beta = try backend.upload(inputs.beta)
-                let running = try backend.upload(inputs.running)
-                let y = try backend.makeBuffer(count: inputs.x.count)
-                return {
-                    try backend.forwardInference(x: x, shape: shape, gamma: gamma, beta: beta, running: running,
-                                                 options: options, y: y)
-                }
-            })
+    func run() throws {
+        let passZ = activation.isUnfused ? nil : z
+        if isTraining {
+            try backend.forwardTraining(x: x, z: passZ, shape: shape, gamma: gamma, beta: beta, running: &running,
+                                        options: options, y: y, mean: mean, invStd: invStd)
+        } else {
+            try backend.forwardInference(x: x, z: passZ, shape: shape, gamma: gamma, beta: beta, running: running,
+                                         options: options, y: y)
+        }
+        if activation.isUnfused {
+            try backend.relu(y, adding: z, into: y)
+        }
+    }
+
+    /// y, then for training the mean and invStd.
+    func outputs() throws -> [[Float]] {
+        [try backend.download(y)] + (isTraining ? [try backend.download(mean), try backend.download(invStd)] : [])
     }
 }

@@ -1,16 +1,17 @@
 extension Report {
     /// The aligned text table: one line per row; skipped rows say why.
     var table: String {
-        let titles = ["shape", "layout", "pass", "variant", "median ms", "min ms", "wall ms", "GB/s", "%copy",
-                      "max err", "×CPU"]
-        let leftAligned = 4  // shape, layout, pass and variant; the numbers align right
+        // dtype and fuse only when the run varies them, so that a plain run's table stays as it was
+        let extra = showsStorageAndFusion
+        let titles = ["shape", "layout", "pass"] + (extra ? ["dtype", "fuse"] : [])
+            + ["variant", "median ms", "min ms", "wall ms", "GB/s", "%copy", "max err", "×CPU"]
+        let leftAligned = extra ? 6 : 4  // shape, layout, pass, (dtype, fuse,) variant; the numbers align right
         var cells: [[String]] = []
         var notes: [Int: String] = [:]
         for outcome in outcomes {
             switch outcome {
             case let .measured(row):
-                cells.append([
-                    row.benchCase.spec.description, row.benchCase.layout.rawValue, row.benchCase.pass.rawValue,
+                cells.append(leading(row.benchCase, extra) + [
                     row.variant, Format.milliseconds(row.kernel.median), Format.milliseconds(row.kernel.minimum),
                     Format.milliseconds(row.wall.median), Format.decimal(row.gbps, digits: 2),
                     Format.decimal(100 * row.fractionOfCopy, digits: 1), Format.error(row.maxRelativeError),
@@ -18,8 +19,7 @@ extension Report {
                 ])
             case let .skipped(skipped):
                 notes[cells.count] = "skipped: \(skipped.reason)"
-                cells.append([skipped.benchCase.spec.description, skipped.benchCase.layout.rawValue,
-                              skipped.benchCase.pass.rawValue])
+                cells.append(leading(skipped.benchCase, extra))
             }
         }
         var widths = titles.map(\.count)
@@ -43,6 +43,12 @@ extension Report {
             }
         }
         return lines.map { $0.trailingWhitespaceRemoved }.joined(separator: "\n")
+    }
+
+    /// The cells that name a row: shape, layout, pass and, with `extra`, dtype and fuse.
+    private func leading(_ benchCase: BenchCase, _ extra: Bool) -> [String] {
+        [benchCase.spec.description, benchCase.layout.rawValue, benchCase.pass.rawValue]
+            + (extra ? [benchCase.storage.shortName, benchCase.activation.reportName] : [])
     }
 }
 

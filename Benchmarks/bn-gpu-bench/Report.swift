@@ -13,17 +13,28 @@ struct Report {
     let kernelTiming: String
     /// Where the launch settings came from: a tuning table, the heuristic, or `--settings`.
     let tuning: String
+    /// How the rows store their tensors (`--dtype`).
+    let storages: [ElementType]
+    /// The activation the rows time fused and unfused (`--fuse`); `.none` for batch norm alone.
+    let fusion: FusedOperation
     /// Rows in the order they ran.
     var outcomes: [RowOutcome] = []
 
     /// A report whose rows are yet to come.
-    init(device: OpenCLDeviceInfo, copy: CopyCeiling, kernelTiming: String, tuning: String) {
+    init(device: OpenCLDeviceInfo, copy: CopyCeiling, kernelTiming: String, tuning: String,
+         storages: [ElementType] = [.float32], fusion: FusedOperation = .none) {
         self.device = device
         self.copy = copy
         self.copyMeasurements = [copy]
         self.kernelTiming = kernelTiming
         self.tuning = tuning
+        self.storages = storages
+        self.fusion = fusion
     }
+
+    /// Whether the rows vary what a plain run does not: 16-bit storage or an activation. The table
+    /// then shows the dtype and fuse columns, and the header says how their bytes are counted.
+    var showsStorageAndFusion: Bool { storages != [.float32] || fusion != .none }
 
     /// Adds the copy measured after the rows and keeps the faster ceiling for every row: a machine
     /// shared with other work can slow one measurement, and a ceiling that is too low flatters the rows.
@@ -52,11 +63,44 @@ struct Report {
                 + "counting 2 × 4 bytes per float, median of \(copy.samples.seconds.count) runs; the faster of "
                 + copyMeasurements.map { Format.decimal($0.gbps, digits: 2) }.joined(separator: " before and ")
                 + " after the rows)",
-            "GB/s counts 4 bytes × N·C·H·W for 2 tensors in the forward passes (x read, y written) and 3 in "
-                + "backward (x and dy read, dx written); per-feature arrays and second reads are not counted; 1 GB = 10^9 bytes",
+            bandwidthLine,
             "median/min ms: kernel time of the buffer form from OpenCL profiling events, \(kernelTiming), after 1 warm-up run",
-            "wall ms: median of the array form (upload + kernels + download); ×CPU: CPU reference wall / OpenCL wall; "
-                + "max err: worst ErrorMetric error over the pass's outputs against the CPU reference",
+            (showsStorageAndFusion
+                ? "wall ms: median of a round trip as the array form makes it (upload in the row's dtype + kernels + download); "
+                : "wall ms: median of the array form (upload + kernels + download); ")
+                + "×CPU: CPU reference wall / OpenCL wall; "
+                + "max err: worst ErrorMetric error over the pass's outputs against the CPU reference"
+                + (storages == [.float32] ? "" : ", run on the same rounded inputs; a 16-bit row passes within 2u "
+                   + "(one unit in the last place; u = 2^-11 for f16, 2^-8 for bf16), 18u for an unfused add-relu "
+                   + "forward pass, which rounds twice"),
+        ] + fusionLines
+    }
+
+    /// What the GB/s column counts: the plain run's sentence, or with `--dtype` and `--fuse` the
+    /// element size and the activation's tensors.
+    private var bandwidthLine: String {
+        guard showsStorageAndFusion else {
+            return "GB/s counts 4 bytes × N·C·H·W for 2 tensors in the forward passes (x read, y written) and 3 in "
+                + "backward (x and dy read, dx written); per-feature arrays and second reads are not counted; 1 GB = 10^9 bytes"
+        }
+        let sizes = storages.map { "\($0.byteCount) for \($0)" }.joined(separator: ", ")
+        let (forward, backward) = fusion == .none ? ("x read, y written", "x and dy read, dx written")
+            : fusion.addsInput ? ("x and z read, y written", "x, dy and y read, dx and dz written")
+            : ("x read, y written", "x, dy and y read, dx written")
+        return "GB/s counts the element's bytes (\(sizes)) × N·C·H·W for \(forward) in the forward passes and "
+            + "\(backward) in backward; per-feature arrays, second reads and the unfused rows' extra round trip are "
+            + "not counted, so fused and unfused rows of a pass count the same bytes; 1 GB = 10^9 bytes"
+    }
+
+    /// With `--fuse`, what the two rows of each pass run; none otherwise.
+    private var fusionLines: [String] {
+        guard fusion != .none else { return [] }
+        let activation = fusion.addsInput ? "relu(bn(x) + z)" : "relu(bn(x))"
+        return [
+            "fuse \(fusion): the pass writes \(activation) in one kernel; backward masks dy by y's sign"
+                + (fusion.addsInput ? " and writes dz" : ""),
+            "fuse \(fusion)-unfused: the pass with no fusion, then bn_relu_forward in place on y; backward: "
+                + "bn_relu_backward writes the masked dy\(fusion.addsInput ? " and dz" : ""), then the pass reads it",
         ]
     }
 }

@@ -8,8 +8,11 @@ extension BNGPUBench {
         static let configuration = CommandConfiguration(
             abstract: "Time the passes on OpenCL, check them against the CPU reference, print a table.",
             discussion: """
-                Rows are every shape × layout × pass. Kernel times come from OpenCL profiling events of the \
-                buffer form; wall times are of the array form, as a caller of the array API sees them. \
+                Rows are every shape × dtype × layout × pass, and with --fuse each pass twice: fused, then \
+                unfused (the pass, then the separate activation kernel; backward: the activation's gradient \
+                kernel, then the pass). Kernel times come from OpenCL profiling events of the buffer form; wall \
+                times are of a round trip as the array form makes it (upload, kernels, download), as a caller \
+                of the array API sees them. \
                 Shapes without --shapes or --quick: \(ShapeSpec.standard.map(\.description).joined(separator: ", ")).
                 """)
 
@@ -31,6 +34,22 @@ extension BNGPUBench {
                                    valueName: "passes"),
                 transform: { try PassKind.parseList($0, noun: "pass") })
         var passes: [PassKind] = PassKind.standard
+
+        @Option(name: .customLong("dtype"), help: ArgumentHelp(
+            "Comma-separated tensor storage: f32, f16, bf16 (default: f32).",
+            discussion: "x, y, dy, dx, z and dz are stored so; per-feature arrays stay f32 and all arithmetic is float. "
+                + "Inputs are rounded to the storage before either backend sees them.",
+            valueName: "dtypes"),
+                transform: { try StorageChoice.parseList($0, noun: "dtype") })
+        var dtypes: [StorageChoice] = [.f32]
+
+        @Option(help: ArgumentHelp(
+            "The activation after batch norm: none, relu or add-relu (relu(bn(x) + z)) (default: none).",
+            discussion: "Each pass is timed fused (one kernel writes the activation) and unfused (batch norm, then "
+                + "the separate bn_relu_forward kernel; backward: bn_relu_backward, then batch norm), in the same run.",
+            valueName: "activation"),
+                transform: FusionChoice.parse)
+        var fuse: FusionChoice = .none
 
         @Option(parsing: .unconditional,
                 help: "Timed kernel runs per row at least, \(RunCount.rangeText); more follow until 0.2 s of kernel time (3 s per row at most). (default: 20)",
@@ -62,6 +81,10 @@ extension BNGPUBench {
                 throw ValidationError("shape \(shape) has 1 value per channel, but \(pass.rawValue) needs at least 2 "
                                       + "for a variance; use a batch of 2 or more, or --passes forward-inference")
             }
+            if fuse != .none, let pass = passes.first(where: { !$0.fusesActivation }) {
+                throw ValidationError("--fuse \(fuse.rawValue) does not apply to \(pass.rawValue): the split phases of "
+                                      + "synchronized batch norm fuse nothing; drop --fuse or the split passes")
+            }
             try BNGPUBench.validateDevice(device)
             if let json, let csv, jsonFile?.canonicalPath == csvFile?.canonicalPath {
                 throw ValidationError("--json \(json) and --csv \(csv) name the same file; give each its own")
@@ -82,6 +105,19 @@ extension BNGPUBench {
         /// The shapes the run times: `--shapes`, else the quick or the standard set.
         var selectedShapes: [ShapeSpec] {
             shapes ?? (quick ? ShapeSpec.quick : ShapeSpec.standard)
+        }
+
+        /// The rows' activations: batch norm alone, or `--fuse`'s fused and then unfused.
+        var activations: [RowActivation] { RowActivation.rows(for: fuse.operation) }
+
+        /// How the rows store their tensors, in `--dtype`'s order.
+        var storages: [ElementType] { dtypes.map(\.elementType) }
+
+        /// The rows of one shape, layout and storage, in the order they run: each pass, fused then unfused.
+        func rows(_ spec: ShapeSpec, _ layout: TensorLayout, _ storage: ElementType) -> [BenchCase] {
+            passes.flatMap { pass in
+                activations.map { BenchCase(spec: spec, layout: layout, pass: pass, storage: storage, activation: $0) }
+            }
         }
 
         /// `--device`, else `BN_OPENCL_DEVICE` (``BNGPUBench/deviceQuery(option:)``).
@@ -116,18 +152,18 @@ extension BNGPUBench {
                 StandardError.print("Error: \(ShapeSpec.noneFits(shapes, on: backend.device))")
                 throw ExitCode.failure
             }
-            let rowCount = shapes.map { $0.layouts(layouts).count * passes.count }.reduce(0, +)
+            let rowsPerLayout = storages.count * passes.count * activations.count
+            let rowCount = shapes.map { $0.layouts(layouts).count * rowsPerLayout }.reduce(0, +)
             StandardError.print("bn-gpu-bench: \(rowCount) rows on \(backend.name); measuring the copy ceiling")
             let copy = try CopyCeiling.measure(on: backend, largestElementCount: largestElementCount,
                                                repetitions: timing.copyRepetitions)
             let benchmark = Benchmark(backend: backend, timing: timing, copyGBps: copy.gbps)
             var report = Report(device: backend.device, copy: copy, kernelTiming: timing.kernel.summary,
-                                tuning: settings.map { "--settings \($0)" } ?? backend.tuningOrigin.description)
+                                tuning: settings.map { "--settings \($0)" } ?? backend.tuningOrigin.description,
+                                storages: storages, fusion: fuse.operation)
 
-            func start(_ spec: ShapeSpec, _ layout: TensorLayout, _ pass: PassKind) -> BenchCase {
-                let benchCase = BenchCase(spec: spec, layout: layout, pass: pass)
+            func announce(_ benchCase: BenchCase) {
                 StandardError.print("[\(report.outcomes.count + 1)/\(rowCount)] \(benchCase.label)")
-                return benchCase
             }
             func skip(_ benchCase: BenchCase, _ error: BatchNormError) {
                 StandardError.print("  skipped: \(error)")
@@ -136,21 +172,29 @@ extension BNGPUBench {
             for spec in shapes {
                 // A tensor the device cannot hold is skipped before its inputs take host memory.
                 if let error = spec.allocationProblem(on: backend.device) {
-                    for layout in spec.layouts(layouts) {
-                        for pass in passes { skip(start(spec, layout, pass), error) }
+                    for storage in storages {
+                        for layout in spec.layouts(layouts) {
+                            for benchCase in rows(spec, layout, storage) {
+                                announce(benchCase)
+                                skip(benchCase, error)
+                            }
+                        }
                     }
                     continue
                 }
-                let inputs = SeededInputs(shape: spec)
-                for layout in spec.layouts(layouts) {
-                    let fixture = ShapeFixture(shape: spec.tensorShape(layout), inputs: inputs)
-                    for pass in passes {
-                        let benchCase = start(spec, layout, pass)
-                        do {
-                            report.outcomes.append(.measured(try benchmark.measure(benchCase, on: fixture)))
-                        } catch let error as BatchNormError {
-                            guard case .allocationTooLarge = error else { throw error }
-                            skip(benchCase, error)
+                let drawn = SeededInputs(shape: spec, drawsZ: fuse.operation.addsInput)
+                for storage in storages {
+                    let inputs = drawn.stored(as: storage)
+                    for layout in spec.layouts(layouts) {
+                        let fixture = ShapeFixture(shape: spec.tensorShape(layout), inputs: inputs)
+                        for benchCase in rows(spec, layout, storage) {
+                            announce(benchCase)
+                            do {
+                                report.outcomes.append(.measured(try benchmark.measure(benchCase, on: fixture)))
+                            } catch let error as BatchNormError {
+                                guard case .allocationTooLarge = error else { throw error }
+                                skip(benchCase, error)
+                            }
                         }
                     }
                 }
@@ -161,15 +205,16 @@ extension BNGPUBench {
             return report
         }
 
-        /// Fails the run when a row's error exceeds what the tests allow: the bench is also CI's smoke
-        /// test of the kernels on the device.
+        /// Fails the run when a row's error exceeds what the tests allow (for 16-bit storage, what its
+        /// rounding allows: ``Benchmark/tolerance(for:)``): the bench is also CI's smoke test of the
+        /// kernels on the device.
         private func check(_ report: Report) throws {
-            let tolerance = ErrorMetric.openCLTolerance
-            let failures = report.measuredRows.filter { !($0.maxRelativeError <= tolerance) }
+            let failures = report.measuredRows.filter { !($0.maxRelativeError <= $0.tolerance) }
             guard !failures.isEmpty else { return }
             for row in failures {
+                let allowed = row.benchCase.storage == .float32 ? "the tests allow" : "\(row.benchCase.storage) storage allows"
                 StandardError.print("Error: \(row.benchCase.label) differs from the CPU reference by "
-                    + "\(Format.error(row.maxRelativeError)), more than the \(Format.error(tolerance)) the tests allow")
+                    + "\(Format.error(row.maxRelativeError)), more than the \(Format.error(row.tolerance)) \(allowed)")
             }
             throw ExitCode.failure
         }

@@ -40,18 +40,26 @@ struct NormalSource {
 /// row's inputs do not depend on which other rows run.
 struct SeededInputs {
     /// x ~ N(0.5, 1): an offset mean, so that statistics computed as E[x²] − E[x]² would show.
-    let x: [Float]
+    private(set) var x: [Float]
     /// dy ~ N(0, 1).
-    let dy: [Float]
+    private(set) var dy: [Float]
     /// γ ~ N(1, 0.1) per channel.
     let gamma: [Float]
     /// β ~ N(0, 0.1) per channel.
     let beta: [Float]
     /// Running mean ~ N(0, 0.1) and running variance 1 + |N(0, 0.25)| per channel, for inference.
     let running: RunningStatistics
+    /// add-relu's second input z ~ N(0, 1), drawn after the others so that they are the same with
+    /// or without it; nil unless asked for.
+    private(set) var z: [Float]?
+    /// How the tensors (x, dy, z) are stored: every value is representable in it, so that each
+    /// backend reads the same numbers. Per-feature arrays stay `Float`.
+    private(set) var storage = ElementType.float32
 
-    /// - Parameter shape: The shape; its channels are the features (`.spatial` mode).
-    init(shape: ShapeSpec) {
+    /// - Parameters:
+    ///   - shape: The shape; its channels are the features (`.spatial` mode).
+    ///   - drawsZ: Whether to draw z, for add-relu rows.
+    init(shape: ShapeSpec, drawsZ: Bool = false) {
         var normals = NormalSource(seed: Self.seed(for: shape))
         x = normals.floats(count: shape.elementCount, mean: 0.5)
         dy = normals.floats(count: shape.elementCount)
@@ -60,6 +68,21 @@ struct SeededInputs {
         running = RunningStatistics(
             mean: normals.floats(count: shape.channels, deviation: 0.1),
             variance: normals.floats(count: shape.channels, deviation: 0.25).map { 1 + abs($0) })
+        z = drawsZ ? normals.floats(count: shape.elementCount) : nil
+    }
+
+    /// The inputs with x, dy and z rounded to `storage` (to nearest even), as a row of that storage
+    /// uploads them; the CPU reference then computes from exactly the values the device reads.
+    /// - Parameter storage: The tensors' element type.
+    /// - Returns: The rounded inputs.
+    func stored(as storage: ElementType) -> SeededInputs {
+        guard storage != .float32 else { return self }
+        var copy = self
+        copy.x = x.map(storage.rounded)
+        copy.dy = dy.map(storage.rounded)
+        copy.z = z?.map(storage.rounded)
+        copy.storage = storage
+        return copy
     }
 
     /// A seed that depends on the dimensions alone: each folded into a SplitMix64 step.

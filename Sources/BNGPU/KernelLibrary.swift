@@ -19,6 +19,8 @@ enum KernelName: String, CaseIterable {
     case backwardInputGradientInterleaved = "bn_backward_dx_interleaved"
     case backwardResident = "bn_backward_resident"
     case copy = "bn_copy"
+    case reluForward = "bn_relu_forward"
+    case reluBackward = "bn_relu_backward"
 
     var family: KernelSource {
         switch self {
@@ -27,6 +29,16 @@ enum KernelName: String, CaseIterable {
         case .backwardReducePlanar, .backwardReduceInterleaved, .backwardMerge, .backwardSums,
              .backwardInputGradientPlanar, .backwardInputGradientInterleaved, .backwardResident: .backward
         case .copy: .copy
+        case .reluForward, .reluBackward: .elementwise
+        }
+    }
+
+    /// Whether the kernel belongs to a batch-norm pass, whose plans keep work-groups within what
+    /// every such kernel runs; the copy and the separate activation kernels plan their own ranges.
+    var isBatchNormPass: Bool {
+        switch family {
+        case .statistics, .forward, .backward: true
+        case .copy, .elementwise: false
         }
     }
 }

@@ -95,7 +95,7 @@ struct KernelRunner {
     /// The smallest `CL_KERNEL_WORK_GROUP_SIZE` over the batch-norm kernels of `variant`.
     private mutating func workGroupLimit(of variant: KernelVariant) throws -> Int {
         if let limit = kernelWorkGroupLimits[variant] { return limit }
-        let limit = try KernelName.allCases.filter { $0 != .copy }
+        let limit = try KernelName.allCases.filter(\.isBatchNormPass)
             .map { try library.kernel($0, variant: variant).maxWorkGroupSize(on: device) }.min() ?? 1
         kernelWorkGroupLimits[variant] = max(1, limit)
         return max(1, limit)
