@@ -19,12 +19,16 @@ struct ProgramBuildTests {
         }
     }
 
-    @Test("every kernel builds in every variant", arguments: KernelVariant.IndexWidth.allCases, KernelVariant.vectorWidths)
+    @Test("every kernel builds in every variant, for every tensor storage",
+          arguments: KernelVariant.IndexWidth.allCases, KernelVariant.vectorWidths)
     func everyKernel(width: KernelVariant.IndexWidth, vectorWidth: Int) throws {
         var library = KernelLibrary(context: try TestBackends.openCL().context)
-        for name in KernelName.allCases {
-            let kernel = try library.kernel(name, variant: KernelVariant(indexWidth: width, vectorWidth: vectorWidth, span: 16 / vectorWidth))
-            #expect(kernel.name == name.rawValue)
+        for storage in ElementType.allCases {
+            for name in KernelName.allCases {
+                let variant = KernelVariant(indexWidth: width, vectorWidth: vectorWidth, span: 16 / vectorWidth, storage: storage)
+                let kernel = try library.kernel(name, variant: variant)
+                #expect(kernel.name == name.rawValue)
+            }
         }
     }
 
