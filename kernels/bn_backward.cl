@@ -62,10 +62,9 @@ typedef struct {
 
 // The gradient sums of feature f over planes [first_plane, end_plane), returned to every work-item
 // of the 1-D group (it holds barriers); scratch holds get_local_size(0) floats.
-gradient_sums planar_gradient_sums(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
-                                   float center, index_t f,
-                                   index_t features, index_t inner, index_t first_plane, index_t end_plane,
-                                   local float* scratch)
+gradient_sums planar_gradient_sums_with(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
+                                        float center, index_t f, index_t features, index_t inner, index_t first_plane,
+                                        index_t end_plane, local float* scratch)
 {
     const uint lid = get_local_id(0), size = get_local_size(0);
     const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
@@ -92,6 +91,32 @@ gradient_sums planar_gradient_sums(global const tensor_t* dy, global const tenso
     sums.dy_centered = group_total(scratch, lanes_total(dyx_v, dyx_s, dyx_sc));
     sums.centered = group_total(scratch, lanes_total(x_v, x_s, x_sc));
     return sums;
+}
+
+// planar_gradient_sums_with, with an absent y as a constant (bn_common.cl, "Fused operations and loops").
+gradient_sums planar_gradient_sums(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
+                                   float center, index_t f, index_t features, index_t inner, index_t first_plane,
+                                   index_t end_plane, local float* scratch)
+{
+    return y ? planar_gradient_sums_with(dy, y, x, center, f, features, inner, first_plane, end_plane, scratch)
+             : planar_gradient_sums_with(dy, 0, x, center, f, features, inner, first_plane, end_plane, scratch);
+}
+
+// Adds rows [first, end) of the interleaved view to the BN_SPAN feature vectors' sums from `column`.
+void interleaved_gradient_rows_with(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
+                                    index_t features, index_t column, index_t first, index_t end,
+                                    const floatv* center, accumulator_v* sum_dy, accumulator_v* sum_dyx,
+                                    accumulator_v* sum_x)
+{
+    for (index_t r = first; r < end; ++r) {
+        for (int s = 0; s < BN_SPAN; ++s) {
+            const index_t at = r * features + column + s * BN_VECTOR_WIDTH;
+            const floatv gradient = gradient_v(dy, y, at), centered = load_t(x + at) - center[s];
+            accumulator_v_add(&sum_dy[s], gradient);
+            accumulator_v_add(&sum_dyx[s], gradient * centered);
+            accumulator_v_add(&sum_x[s], centered);
+        }
+    }
 }
 
 // dgamma from the sums about `center` when the batch mean is center + residual:
@@ -139,14 +164,10 @@ kernel void bn_backward_reduce_interleaved(
         sum_dyx[s] = accumulator_v_zero();
         sum_x[s] = accumulator_v_zero();
     }
-    for (index_t r = first; r < end; ++r) {
-        for (int s = 0; s < BN_SPAN; ++s) {
-            const index_t at = r * features + column + s * BN_VECTOR_WIDTH;
-            const floatv gradient = gradient_v(dy, y, at), centered = load_t(x + at) - center[s];
-            accumulator_v_add(&sum_dy[s], gradient);
-            accumulator_v_add(&sum_dyx[s], gradient * centered);
-            accumulator_v_add(&sum_x[s], centered);
-        }
+    if (y) {
+        interleaved_gradient_rows_with(dy, y, x, features, column, first, end, center, sum_dy, sum_dyx, sum_x);
+    } else {
+        interleaved_gradient_rows_with(dy, 0, x, features, column, first, end, center, sum_dy, sum_dyx, sum_x);
     }
     for (int s = 0; s < BN_SPAN; ++s) {
         const index_t at = column + s * BN_VECTOR_WIDTH;
@@ -224,8 +245,8 @@ typedef struct {
 
 // dx over one plane (inner values at base), vectors first, first + step, ..., then the tail values;
 // dz too when fused with an addition.
-void input_gradient_plane(gradient_tensors t, index_t base, index_t inner, gradient_terms terms,
-                          int uses_batch_statistics, index_t first, index_t step)
+void input_gradient_plane_with(gradient_tensors t, index_t base, index_t inner, gradient_terms terms,
+                               int uses_batch_statistics, index_t first, index_t step)
 {
     const index_t vectors = inner / BN_VECTOR_WIDTH;
     for (index_t v = first; v < vectors; v += step) {
@@ -243,6 +264,48 @@ void input_gradient_plane(gradient_tensors t, index_t base, index_t inner, gradi
         store_t1(input_gradient(gradient, value, terms.center, terms.center_lo, terms.scale, terms.mean_dy, terms.slope,
                                 uses_batch_statistics),
                  t.dx + at);
+    }
+}
+
+// input_gradient_plane_with, with an absent y and dz as constants (bn_common.cl, "Fused operations and loops").
+void input_gradient_plane(gradient_tensors t, index_t base, index_t inner, gradient_terms terms,
+                          int uses_batch_statistics, index_t first, index_t step)
+{
+    if (t.y || t.dz) {
+        input_gradient_plane_with(t, base, inner, terms, uses_batch_statistics, first, step);
+    } else {
+        const gradient_tensors plain = { t.dy, 0, t.x, t.dx, 0 };
+        input_gradient_plane_with(plain, base, inner, terms, uses_batch_statistics, first, step);
+    }
+}
+
+// The per-feature arrays of the interleaved dx kernel, as it takes them.
+typedef struct {
+    global const float* mean;
+    global const float* residual;
+    global const float* invstd;
+    global const float* gamma;
+    global const float* dgamma;
+    global const float* dbeta;
+} gradient_features;
+
+// dx (and dz) over rows [first, end) of the interleaved view, feature vectors t, t + step, ...
+void input_gradient_rows_with(gradient_tensors tensors, gradient_features c, index_t features, index_t first,
+                              index_t end, index_t t, index_t step, float reduction_scale, int uses_batch_statistics)
+{
+    const index_t vectors = features / BN_VECTOR_WIDTH;
+    for (index_t r = first; r < end; ++r) {
+        for (index_t v = t; v < vectors; v += step) {
+            const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
+            const floatv inverse_std = load_v(c.invstd + column);
+            const floatv scale = (c.gamma ? load_v(c.gamma + column) : (floatv)(1.0f)) * inverse_std;
+            const floatv gradient = gradient_v(tensors.dy, tensors.y, at);
+            if (tensors.dz) store_t(gradient, tensors.dz + at);
+            store_t(input_gradient(gradient, load_t(tensors.x + at), load_v(c.mean + column), load_v(c.residual + column),
+                                   scale, load_v(c.dbeta + column) * reduction_scale,
+                                   inverse_std * load_v(c.dgamma + column) * reduction_scale, uses_batch_statistics),
+                    tensors.dx + at);
+        }
     }
 }
 
@@ -281,21 +344,18 @@ kernel void bn_backward_dx_interleaved(
 {
     BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(residual); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma);
     BN_AT(dbeta); BN_AT(dx); BN_AT(dz);
-    const index_t features = (index_t)features_arg, vectors = features / BN_VECTOR_WIDTH;
+    const gradient_features constants = { mean, residual, invstd, gamma, dgamma, dbeta };
     index_t first, end;
     block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
-    for (index_t r = first; r < end; ++r) {
-        for (index_t v = get_global_id(0); v < vectors; v += get_global_size(0)) {
-            const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
-            const floatv inverse_std = load_v(invstd + column);
-            const floatv scale = (gamma ? load_v(gamma + column) : (floatv)(1.0f)) * inverse_std;
-            const floatv gradient = gradient_v(dy, y, at);
-            if (dz) store_t(gradient, dz + at);
-            store_t(input_gradient(gradient, load_t(x + at), load_v(mean + column), load_v(residual + column), scale,
-                                   load_v(dbeta + column) * reduction_scale,
-                                   inverse_std * load_v(dgamma + column) * reduction_scale, uses_batch_statistics),
-                    dx + at);
-        }
+    const index_t features = (index_t)features_arg, t = get_global_id(0), step = get_global_size(0);
+    if (y || dz) {
+        const gradient_tensors tensors = { dy, y, x, dx, dz };
+        input_gradient_rows_with(tensors, constants, features, first, end, t, step, reduction_scale,
+                                 uses_batch_statistics);
+    } else {
+        const gradient_tensors tensors = { dy, 0, x, dx, 0 };
+        input_gradient_rows_with(tensors, constants, features, first, end, t, step, reduction_scale,
+                                 uses_batch_statistics);
     }
 }
 

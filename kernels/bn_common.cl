@@ -153,6 +153,12 @@ floatv relu_masked_v(floatv gradient, floatv output)
     return select(gradient, (floatv)(0.0f), output <= (floatv)(0.0f));
 }
 
+// Fused operations and loops: a kernel that may fuse calls its loop through a helper twice, once with
+// the fused operands (z, fuse_relu, the backward pass's y and dz) as given and once with them as the
+// constants 0, choosing by a branch taken once. The compiler inlines the helper and drops the fused
+// operation's branches from the constant copy, so an unfused pass runs the loop it ran before fusion
+// existed (with the branches inside, PoCL's unfused normalization ran 10 % slower).
+
 // Kahan-compensated accumulation: *sum - *compensation carries the running total to about twice
 // float precision, so a long sequential sum does not lose the small terms. The compiler may not
 // reassociate these operations (no -cl-fast-relaxed-math is ever passed).

@@ -47,9 +47,9 @@ float fused(float value, global const tensor_t* z, index_t at, int fuse_relu)
 
 // Normalizes one plane (inner values at base), with the fused operation: vectors first,
 // first + step, ..., then the values past the last whole vector likewise.
-void normalize_plane(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
-                     index_t base, index_t inner, float center, float center_lo, float2 scale, float shift,
-                     index_t first, index_t step)
+void normalize_plane_with(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
+                          index_t base, index_t inner, float center, float center_lo, float2 scale, float shift,
+                          index_t first, index_t step)
 {
     const index_t vectors = inner / BN_VECTOR_WIDTH;
     // fma takes no mixed vector and scalar arguments
@@ -65,6 +65,50 @@ void normalize_plane(global const tensor_t* x, global tensor_t* y, global const 
         const float value = load_t1(x + base + i);
         store_t1(fused(normalized(value, center, center_lo, scale.x, scale.y, shift), z, base + i, fuse_relu),
                  y + base + i);
+    }
+}
+
+// normalize_plane_with, with the unfused case as constants (bn_common.cl, "Fused operations and loops").
+void normalize_plane(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
+                     index_t base, index_t inner, float center, float center_lo, float2 scale, float shift,
+                     index_t first, index_t step)
+{
+    if (z || fuse_relu) {
+        normalize_plane_with(x, y, z, fuse_relu, base, inner, center, center_lo, scale, shift, first, step);
+    } else {
+        normalize_plane_with(x, y, 0, 0, base, inner, center, center_lo, scale, shift, first, step);
+    }
+}
+
+// The per-feature arrays of a normalization: mean (and its low part), invstd (and its low part),
+// gamma and beta, each NULL where absent as the kernels take them.
+typedef struct {
+    global const float* mean;
+    global const float* mean_lo;
+    global const float* invstd;
+    global const float* invstd_lo;
+    global const float* gamma;
+    global const float* beta;
+} feature_constants;
+
+// Normalizes rows [first, end) of the interleaved view, feature vectors t, t + step, ..., with the
+// fused operation.
+void normalize_rows_with(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
+                         feature_constants c, index_t features, index_t first, index_t end, index_t t, index_t step)
+{
+    const index_t vectors = features / BN_VECTOR_WIDTH;
+    for (index_t r = first; r < end; ++r) {
+        for (index_t v = t; v < vectors; v += step) {
+            const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
+            const floatv center = load_v(c.mean + column);
+            const floatv center_lo = c.mean_lo ? load_v(c.mean_lo + column) : (floatv)(0.0f);
+            const floatv gain = c.gamma ? load_v(c.gamma + column) : (floatv)(1.0f), inverse = load_v(c.invstd + column);
+            const floatv inverse_lo = c.invstd_lo ? load_v(c.invstd_lo + column) : (floatv)(0.0f);
+            const floatv scale = gain * inverse, scale_lo = SCALE_LO(gain, inverse, inverse_lo, scale);
+            const floatv shift = c.beta ? load_v(c.beta + column) : (floatv)(0.0f);
+            const floatv value = load_t(x + at);
+            store_t(fused_v(normalized(value, center, center_lo, scale, scale_lo, shift), z, at, fuse_relu), y + at);
+        }
     }
 }
 
@@ -98,21 +142,14 @@ kernel void bn_normalize_interleaved(
 {
     BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(gamma); BN_AT(beta);
     BN_AT(z);
-    const index_t features = (index_t)features_arg, vectors = features / BN_VECTOR_WIDTH;
+    const feature_constants constants = { mean, mean_lo, invstd, invstd_lo, gamma, beta };
     index_t first, end;
     block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
-    for (index_t r = first; r < end; ++r) {
-        for (index_t v = get_global_id(0); v < vectors; v += get_global_size(0)) {
-            const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
-            const floatv center = load_v(mean + column);
-            const floatv center_lo = mean_lo ? load_v(mean_lo + column) : (floatv)(0.0f);
-            const floatv gain = gamma ? load_v(gamma + column) : (floatv)(1.0f), inverse = load_v(invstd + column);
-            const floatv inverse_lo = invstd_lo ? load_v(invstd_lo + column) : (floatv)(0.0f);
-            const floatv scale = gain * inverse, scale_lo = SCALE_LO(gain, inverse, inverse_lo, scale);
-            const floatv shift = beta ? load_v(beta + column) : (floatv)(0.0f);
-            const floatv value = load_t(x + at);
-            store_t(fused_v(normalized(value, center, center_lo, scale, scale_lo, shift), z, at, fuse_relu), y + at);
-        }
+    const index_t features = (index_t)features_arg, t = get_global_id(0), step = get_global_size(0);
+    if (z || fuse_relu) {
+        normalize_rows_with(x, y, z, fuse_relu, constants, features, first, end, t, step);
+    } else {
+        normalize_rows_with(x, y, 0, 0, constants, features, first, end, t, step);
     }
 }
 
