@@ -48,8 +48,8 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Statistics or gradient sums of a synchronized pass do not fit together or with the call: other
     /// features, a count that does not cover the device's values, or members that disagree.
     case statisticsMismatch(reason: String)
-    /// A buffer holds another element type than the call needs: the tensors of one call share x's
-    /// (`expected`), and per-feature arrays are always `.float32`.
+    /// A buffer holds another element type than the call needs: the tensors of one call share the
+    /// first tensor's (x, or dy in a backward pass; `expected`), and per-feature arrays are always `.float32`.
     case elementTypeMismatch(argument: String, expected: ElementType, actual: ElementType)
     /// An operand of a fused operation (z, dz, or the backward pass's y) is missing where
     /// ``BatchNormOptions/fusion`` needs it, or given where it does not read it.
@@ -109,7 +109,7 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .communicatorFailed(operation, detail):
             return "the statistics communicator failed in \(operation): \(detail); every member of the group must make the same calls in the same order"
         case let .elementTypeMismatch(argument, expected, actual):
-            return "\(argument) holds \(actual) elements but the call needs \(expected): the tensors of one call share x's element type, and per-feature arrays are f32; make the buffer with elementType: .\(expected.rawValue)"
+            return "\(argument) holds \(actual) elements but the call needs \(expected): the tensors of one call share one element type (the first tensor's: x, or dy in a backward pass), and per-feature arrays are f32; make the buffer with elementType: .\(expected.rawValue)"
         case let .fusionOperandMismatch(argument, fusion, true):
             return "options.fusion = \(fusion) needs \(argument); pass it, or set options.fusion to the operation you ran"
         case let .fusionOperandMismatch(argument, fusion, false):

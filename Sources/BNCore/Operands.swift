@@ -63,11 +63,6 @@ package struct Operands<Value> {
         return geometry
     }
 
-    /// The element type of the call's tensors: x's (the first tensor's).
-    package func storage(_ elementType: (Value) -> ElementType) -> ElementType {
-        tensors.lazy.compactMap { $0.1 }.first.map(elementType) ?? .float32
-    }
-
     /// The operands of a split phase of synchronized batch norm, which refuses a fusion.
     package func splitPhase() -> Operands {
         var copy = self
@@ -154,9 +149,6 @@ extension Operands where Value: BatchNormBuffer {
     package func checked(shape: TensorShape, options: BatchNormOptions) throws -> FeatureGeometry {
         try checked(shape: shape, options: options, count: { $0.count }, elementType: { $0.elementType })
     }
-
-    /// The element type of the call's tensors.
-    package var storage: ElementType { storage { $0.elementType } }
 }
 
 extension Operands where Value == [Float] {
