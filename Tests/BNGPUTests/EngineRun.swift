@@ -41,7 +41,7 @@ struct EngineRun {
                                ("running.mean", inputs.running.mean), ("running.variance", inputs.running.variance)] {
             try raw.write(values, to: memory, at: offsets[name]!)
         }
-        let before = try raw.referenceCounts()
+        let before = try await raw.stableReferenceCounts()
         try await passes(memory: memory, offsets: offsets, chain: chain)
         let after = try await raw.referenceCounts(settlingTo: before)
         var results: [String: [Float]] = [:]

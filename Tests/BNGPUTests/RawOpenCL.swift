@@ -42,10 +42,14 @@ final class RawOpenCL {
     /// A new buffer of `floats` floats, filled with `value`.
     func makeMemory(floats: Int, filledWith value: Float) throws -> cl_mem {
         var status: cl_int = CL_SUCCESS
-        let memory = clCreateBuffer(context, cl_mem_flags(CL_MEM_READ_WRITE), floats * 4, nil, &status)
+        // filled from the host as it is made, so that no command is in flight afterwards
+        var fill = [Float](repeating: value, count: floats)
+        let memory = fill.withUnsafeMutableBytes {
+            clCreateBuffer(context, cl_mem_flags(CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR), floats * 4, $0.baseAddress,
+                           &status)
+        }
         try Self.check("clCreateBuffer", status)
         memories.append(memory!)
-        try write(Array(repeating: value, count: floats), to: memory!, at: 0)
         return memory!
     }
 
@@ -71,15 +75,29 @@ final class RawOpenCL {
     }
 
     /// The reference counts of the context, the queue and each buffer (a driver may count its own
-    /// references too, such as a queue's on its context), once the queue's commands have finished:
-    /// a driver holds the queue for a command until it retires it, which PoCL does on its own thread
-    /// after a blocking write has returned, so an unfinished queue can count one reference more.
+    /// references too, such as a queue's on its context), once the queue's commands have finished.
+    /// A driver may hold a finished command's references a moment longer (see
+    /// ``referenceCounts(settlingTo:)``).
     func referenceCounts() throws -> [cl_uint] {
         try Self.check("clFinish", clFinish(queue))
         var counts = [try Self.count { clGetContextInfo(context, cl_context_info(CL_CONTEXT_REFERENCE_COUNT), 4, $0, nil) },
                       try Self.count { clGetCommandQueueInfo(queue, cl_command_queue_info(CL_QUEUE_REFERENCE_COUNT), 4, $0, nil) }]
         for memory in memories {
             counts.append(try Self.count { clGetMemObjectInfo(memory, cl_mem_info(CL_MEM_REFERENCE_COUNT), 4, $0, nil) })
+        }
+        return counts
+    }
+
+    /// The reference counts once five readings 10 ms apart agree (or after two seconds): PoCL holds
+    /// a command's references until it retires the command on its own thread, and keeps one more
+    /// on a queue that has run commands, so the counts settle a moment after the queue is idle.
+    func stableReferenceCounts() async throws -> [cl_uint] {
+        var counts = try referenceCounts(), agreeing = 1
+        for _ in 0..<200 where agreeing < 5 {
+            try await Task.sleep(for: .milliseconds(10))
+            let next = try referenceCounts()
+            agreeing = next == counts ? agreeing + 1 : 1
+            counts = next
         }
         return counts
     }
