@@ -13,14 +13,22 @@
 //   vector of the block likewise. B1, B2 <= 65535; blocks past the end do nothing.
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_STORAGE (bn_common.cl).
 
+// The elements [first, first + length) of a flat tensor of `count` the work-item's block holds
+// (block_of_work_item, bn_common.cl); a block past the end is empty.
+void element_block(ulong count, ulong block, index_t* first, index_t* length)
+{
+    index_t end;
+    block_of_work_item((index_t)count, (index_t)block, first, &end);
+    *length = end > *first ? end - *first : 0;
+}
+
 kernel void bn_relu_forward(
     global const tensor_t* a, ulong a_offset, global const tensor_t* b, ulong b_offset,
     global tensor_t* out, ulong out_offset, ulong count_arg, ulong block)
 {
     BN_AT(a); BN_AT(b); BN_AT(out);
-    index_t first, end;
-    block_of_work_item((index_t)count_arg, (index_t)block, &first, &end);
-    const index_t length = end > first ? end - first : 0;
+    index_t first, length;
+    element_block(count_arg, block, &first, &length);
     const index_t vectors = length / BN_VECTOR_WIDTH;
     for (index_t v = get_global_id(0); v < vectors; v += get_global_size(0)) {
         const index_t at = first + v * BN_VECTOR_WIDTH;
@@ -39,9 +47,8 @@ kernel void bn_relu_backward(
     global tensor_t* da, ulong da_offset, global tensor_t* db, ulong db_offset, ulong count_arg, ulong block)
 {
     BN_AT(gradient); BN_AT(output); BN_AT(da); BN_AT(db);
-    index_t first, end;
-    block_of_work_item((index_t)count_arg, (index_t)block, &first, &end);
-    const index_t length = end > first ? end - first : 0;
+    index_t first, length;
+    element_block(count_arg, block, &first, &length);
     const index_t vectors = length / BN_VECTOR_WIDTH;
     for (index_t v = get_global_id(0); v < vectors; v += get_global_size(0)) {
         const index_t at = first + v * BN_VECTOR_WIDTH;

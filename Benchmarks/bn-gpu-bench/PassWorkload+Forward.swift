@@ -24,14 +24,10 @@ final class ForwardCall<Backend: SeparateActivation>: PassCall {
         let inputs = fixture.inputs
         (self.backend, shape, self.options, self.activation, self.isTraining)
             = (backend, fixture.shape, options, activation, isTraining)
-        x = try backend.upload(inputs.x, as: inputs.storage)
+        let buffers = try ForwardBuffers(backend: backend, inputs: inputs)
+        (x, gamma, beta, y, mean, invStd, running)
+            = (buffers.x, buffers.gamma, buffers.beta, buffers.y, buffers.mean, buffers.invStd, buffers.running)
         z = activation.operation.addsInput ? try inputs.z.map { try backend.upload($0, as: inputs.storage) } : nil
-        gamma = try backend.upload(inputs.gamma)
-        beta = try backend.upload(inputs.beta)
-        running = try backend.upload(inputs.running)
-        y = try backend.makeBuffer(count: inputs.x.count, elementType: inputs.storage)
-        mean = try backend.makeBuffer(count: inputs.gamma.count)
-        invStd = try backend.makeBuffer(count: inputs.gamma.count)
     }
 
     func run() throws {
@@ -51,5 +47,23 @@ final class ForwardCall<Backend: SeparateActivation>: PassCall {
     /// y, then for training the mean and invStd.
     func outputs() throws -> [[Float]] {
         [try backend.download(y)] + (isTraining ? [try backend.download(mean), try backend.download(invStd)] : [])
+    }
+}
+
+/// The buffers of a forward pass, uploaded in the inputs' storage: x, γ, β and the running
+/// statistics, and room for y, the mean and invStd.
+struct ForwardBuffers<Backend: BatchNormBackend> {
+    let x: Backend.Buffer, gamma: Backend.Buffer, beta: Backend.Buffer
+    let y: Backend.Buffer, mean: Backend.Buffer, invStd: Backend.Buffer
+    let running: RunningStatisticsBuffers<Backend.Buffer>
+
+    init(backend: Backend, inputs: SeededInputs) throws {
+        x = try backend.upload(inputs.x, as: inputs.storage)
+        gamma = try backend.upload(inputs.gamma)
+        beta = try backend.upload(inputs.beta)
+        running = try backend.upload(inputs.running)
+        y = try backend.makeBuffer(count: inputs.x.count, elementType: inputs.storage)
+        mean = try backend.makeBuffer(count: inputs.gamma.count)
+        invStd = try backend.makeBuffer(count: inputs.gamma.count)
     }
 }

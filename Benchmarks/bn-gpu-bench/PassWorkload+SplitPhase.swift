@@ -17,13 +17,9 @@ final class SplitForwardCall<Backend: BatchNormBackend>: PassCall {
     init(backend: Backend, fixture: ShapeFixture, options: BatchNormOptions) throws {
         let inputs = fixture.inputs
         (self.backend, shape, self.options) = (backend, fixture.shape, options)
-        x = try backend.upload(inputs.x, as: inputs.storage)
-        gamma = try backend.upload(inputs.gamma)
-        beta = try backend.upload(inputs.beta)
-        running = try backend.upload(inputs.running)
-        y = try backend.makeBuffer(count: inputs.x.count, elementType: inputs.storage)
-        mean = try backend.makeBuffer(count: inputs.gamma.count)
-        invStd = try backend.makeBuffer(count: inputs.gamma.count)
+        let buffers = try ForwardBuffers(backend: backend, inputs: inputs)
+        (x, gamma, beta, y, mean, invStd, running)
+            = (buffers.x, buffers.gamma, buffers.beta, buffers.y, buffers.mean, buffers.invStd, buffers.running)
     }
 
     func run() throws {
