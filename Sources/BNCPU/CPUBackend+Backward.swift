@@ -9,11 +9,9 @@ extension CPUBackend {
         let geometry = try Operands.backward(dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd,
                                              dx: dx, dGamma: dGamma, dBeta: dBeta)
             .addingBackwardFusion(y: y, dz: dz, checksOutputs: true).checked(shape: shape, options: options)
-        let gradient = masked(dy.values, by: y?.values)
-        gradients(dy: gradient, x: x, geometry: geometry, gamma: gamma, mean: mean.values.map(Double.init),
+        gradients(dy: dy, y: y, x: x, geometry: geometry, gamma: gamma, mean: mean.values.map(Double.init),
                   invStd: invStd.values.map(Double.init), usesBatchStatistics: true,
-                  dx: dx, dGamma: dGamma, dBeta: dBeta)
-        dz?.values = gradient
+                  dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta)
     }
 
     public func backwardFrozen(
@@ -25,32 +23,28 @@ extension CPUBackend {
             dy: dy, x: x, gamma: gamma, runningMean: running.mean, runningVariance: running.variance,
             dx: dx, dGamma: dGamma, dBeta: dBeta)
             .addingBackwardFusion(y: y, dz: dz, checksOutputs: true).checked(shape: shape, options: options)
-        let gradient = masked(dy.values, by: y?.values)
-        gradients(dy: gradient, x: x, geometry: geometry, gamma: gamma, mean: running.mean.values.map(Double.init),
+        gradients(dy: dy, y: y, x: x, geometry: geometry, gamma: gamma, mean: running.mean.values.map(Double.init),
                   invStd: inverseStd(of: running.variance.values, epsilon: options.epsilon),
-                  usesBatchStatistics: false, dx: dx, dGamma: dGamma, dBeta: dBeta)
-        dz?.values = gradient
-    }
-
-    /// dy where the fused output is not `<= 0`, else 0 (PyTorch's `threshold_backward`, so a NaN
-    /// output passes dy); dy itself when nothing is fused.
-    private func masked(_ dy: [Float], by output: [Float]?) -> [Float] {
-        guard let output else { return dy }
-        return zip(dy, output).map { gradient, value in value <= 0 ? 0 : gradient }
+                  usesBatchStatistics: false, dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta)
     }
 
     /// dβ = Σ dy and dγ = Σ dy·x̂ with x̂ = (x − mean)·invStd; then dx by the closed form.
     /// With batch statistics, dx = γ·invStd/m·(m·dy − dβ − x̂·dγ), since the mean and variance depend
-    /// on x; with frozen statistics they are constants and dx = dy·γ·invStd.
+    /// on x; with frozen statistics they are constants and dx = dy·γ·invStd. A fused pass's y masks dy
+    /// first, and dz receives the masked dy.
     ///
     /// With batch statistics, `mean` is the float rounding of x's batch mean; what the rounding lost,
     /// Σ(x − mean)/m, is recovered from x, so that x̂ is centered on the batch mean itself (see
     /// ``BNCore/BatchNormBackend/backward(dy:y:x:shape:gamma:mean:invStd:options:dx:dz:dGamma:dBeta:)``).
     private func gradients(
-        dy dyValues: [Float], x: HostBuffer, geometry: FeatureGeometry, gamma: HostBuffer?,
+        dy: HostBuffer, y: HostBuffer?, x: HostBuffer, geometry: FeatureGeometry, gamma: HostBuffer?,
         mean givenMean: [Double], invStd: [Double], usesBatchStatistics: Bool,
-        dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
+        dx: HostBuffer, dz: HostBuffer?, dGamma: HostBuffer, dBeta: HostBuffer
     ) {
+        // a fused pass's dy, masked by its output: dy where the output is not <= 0, else 0 (PyTorch's
+        // threshold_backward, so a NaN output passes dy)
+        let dyValues = y.map { zip(dy.values, $0.values).map { gradient, output in output <= 0 ? 0 : gradient } }
+            ?? dy.values
         let xValues = x.values, gammaValues = gamma?.values
         var mean = givenMean
         if usesBatchStatistics {
@@ -81,5 +75,6 @@ extension CPUBackend {
         dx.values = gradient
         dGamma.values = sumDyXhat.map(Float.init)
         dBeta.values = sumDy.map(Float.init)
+        dz?.values = dyValues
     }
 }

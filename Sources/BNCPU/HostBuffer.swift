@@ -22,6 +22,7 @@ public final class HostBuffer: BatchNormBuffer, @unchecked Sendable {
     /// A buffer holding `values` rounded to `elementType`.
     init(_ values: [Float], elementType: ElementType = .float32) {
         self.elementType = elementType
-        self.storage = elementType == .float32 ? values : values.map(elementType.rounded)
+        self.storage = []
+        self.values = values
     }
 }

@@ -63,6 +63,12 @@ package struct Operands<Value> {
         return geometry
     }
 
+    /// The tensors of an elementwise kernel, such as the separate activation's: each of the first's
+    /// count and element type (checked against the flat shape [1, count] NC).
+    package static func elementwise(_ tensors: KeyValuePairs<String, Value?>) -> Operands {
+        Operands(isTraining: false, tensors: tensors, perFeature: [:])
+    }
+
     /// The operands of a split phase of synchronized batch norm, which refuses a fusion.
     package func splitPhase() -> Operands {
         var copy = self

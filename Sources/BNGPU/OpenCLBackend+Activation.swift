@@ -17,7 +17,7 @@ extension OpenCLBackend {
     ///   anything is enqueued; `BatchNormError.kernelBuildFailed` or a device error. The corresponding
     ///   OpenCL call is `clEnqueueNDRangeKernel`.
     public func relu(_ a: OpenCLBuffer, adding b: OpenCLBuffer?, into out: OpenCLBuffer) throws {
-        try checkElementwise(("a", a), [("b", b), ("out", out)])
+        try checkElementwise(.elementwise(["a": a, "b": b, "out": out]), count: a.count)
         try runner.withLock { try $0.enqueueRelu(a, adding: b, into: out, forcesWideIndices: forcesWideIndices) }
     }
 
@@ -35,7 +35,8 @@ extension OpenCLBackend {
     ///   corresponding OpenCL call is `clEnqueueNDRangeKernel`.
     public func reluBackward(gradient: OpenCLBuffer, output: OpenCLBuffer, into da: OpenCLBuffer,
                              also db: OpenCLBuffer?) throws {
-        try checkElementwise(("gradient", gradient), [("output", output), ("da", da), ("db", db)])
+        try checkElementwise(.elementwise(["gradient": gradient, "output": output, "da": da, "db": db]),
+                             count: gradient.count)
         try runner.withLock {
             try $0.enqueueReluBackward(gradient: gradient, output: output, da: da, db: db,
                                        forcesWideIndices: forcesWideIndices)
@@ -43,21 +44,9 @@ extension OpenCLBackend {
     }
 
     /// Throws unless every present operand has the first's count and element type and all live in
-    /// this backend's context. A count that differs is reported against the shape [1, count] NC,
-    /// the flat view elementwise kernels take.
-    private func checkElementwise(_ first: (name: String, value: OpenCLBuffer),
-                                  _ others: [(name: String, value: OpenCLBuffer?)]) throws {
-        let present = others.compactMap { name, value in value.map { (name: name, value: $0) } }
-        for (name, buffer) in present {
-            guard buffer.count == first.value.count else {
-                throw BatchNormError.lengthMismatch(argument: name, expected: first.value.count, actual: buffer.count,
-                                                    shape: TensorShape(n: 1, c: first.value.count))
-            }
-            guard buffer.elementType == first.value.elementType else {
-                throw BatchNormError.elementTypeMismatch(argument: name, expected: first.value.elementType,
-                                                         actual: buffer.elementType)
-            }
-        }
-        try checkOwnership([first] + present)
+    /// this backend's context: the passes' own checks (``checked(_:shape:options:)``) on the flat view
+    /// [1, count] NC that elementwise kernels take.
+    private func checkElementwise(_ operands: Operands<OpenCLBuffer>, count: Int) throws {
+        _ = try checked(operands, shape: TensorShape(n: 1, c: count), options: BatchNormOptions())
     }
 }
