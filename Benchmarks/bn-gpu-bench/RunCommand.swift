@@ -48,8 +48,8 @@ extension BNGPUBench {
             discussion: "Each pass is timed fused (one kernel writes the activation) and unfused (batch norm, then "
                 + "the separate bn_relu_forward kernel; backward: bn_relu_backward, then batch norm), in the same run.",
             valueName: "activation"),
-                transform: FusionChoice.parse)
-        var fuse: FusionChoice = .none
+                transform: FusedOperation.parse)
+        var fuse: FusedOperation = .none
 
         @Option(parsing: .unconditional,
                 help: "Timed kernel runs per row at least, \(RunCount.rangeText); more follow until 0.2 s of kernel time (3 s per row at most). (default: 20)",
@@ -108,7 +108,7 @@ extension BNGPUBench {
         }
 
         /// The rows' activations: batch norm alone, or `--fuse`'s fused and then unfused.
-        var activations: [RowActivation] { RowActivation.rows(for: fuse.operation) }
+        var activations: [RowActivation] { RowActivation.rows(for: fuse) }
 
         /// How the rows store their tensors, in `--dtype`'s order.
         var storages: [ElementType] { dtypes.map(\.elementType) }
@@ -160,7 +160,7 @@ extension BNGPUBench {
             let benchmark = Benchmark(backend: backend, timing: timing, copyGBps: copy.gbps)
             var report = Report(device: backend.device, copy: copy, kernelTiming: timing.kernel.summary,
                                 tuning: settings.map { "--settings \($0)" } ?? backend.tuningOrigin.description,
-                                storages: storages, fusion: fuse.operation)
+                                storages: storages, fusion: fuse)
 
             func announce(_ benchCase: BenchCase) {
                 StandardError.print("[\(report.outcomes.count + 1)/\(rowCount)] \(benchCase.label)")
@@ -182,7 +182,7 @@ extension BNGPUBench {
                     }
                     continue
                 }
-                let drawn = SeededInputs(shape: spec, drawsZ: fuse.operation.addsInput)
+                let drawn = SeededInputs(shape: spec, drawsZ: fuse.addsInput)
                 for storage in storages {
                     let inputs = drawn.stored(as: storage)
                     for layout in spec.layouts(layouts) {
