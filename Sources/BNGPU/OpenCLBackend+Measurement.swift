@@ -51,17 +51,13 @@ extension OpenCLBackend {
     }
 
     /// Enqueues `bn_copy` of the first `count` floats of `source` into `destination`, split as the
-    /// elementwise kernels of the largest planar shapes are (`LaunchPlan.elementwise`), each float a unit.
+    /// activation kernels split a flat array (`KernelRunner.runFlat`): work-groups of the settings'
+    /// elementwise columns, side by side on neighbouring vectors, which is how the elementwise kernels
+    /// of the largest planar shapes walk their planes.
     func enqueueCopy(from source: OpenCLBuffer, to destination: OpenCLBuffer, count: Int) throws {
         try runner.withLock { runner in
-            let settings = runner.tuning.settings(for: ShapeClass(traversal: .planar, size: .huge))
-            let variant = KernelVariant(indexWidth: count < LaunchHeuristics.narrowIndexLimit ? .narrow : .wide,
-                                        vectorWidth: settings.vectorWidth)
-            let (range, block) = LaunchPlan.elementwise(
-                units: count, valuesPerUnit: 1, vectorsPerUnit: settings.valuesPerElementwiseItem / settings.vectorWidth,
-                settings: settings, limits: LaunchLimits(computeUnits: device.computeUnits, maxWorkGroupSize: device.maxWorkGroupSize))
-            try runner.run(.copy, variant: variant, range: range,
-                           [.buffer(source), .buffer(destination), .size(count), .size(block)])
+            try runner.runFlat(.copy, count: count, storage: .float32, forcesWideIndices: false,
+                               [.buffer(source), .buffer(destination)])
         }
     }
 }
