@@ -15,10 +15,11 @@
 //   partial[(g * 3 + 0) * features + f] = sum dy, partial[(g * 3 + 1) * features + f] = sum dy * (x - mean)
 //   and partial[(g * 3 + 2) * features + f] = sum (x - mean).
 //   Ranges, work-groups, chunks and spans as bn_stats_chunk_planar / _interleaved; scratch holds WG floats.
-// bn_backward_merge: one work-item per feature; adds the chunk partials in order; writes
+// bn_backward_merge: lanes of a row per feature, as bn_stats_merge (bn_statistics.cl), add the chunk
+//   partials (ordered_sum); writes
 //   dbeta[f] = sum dy, residual[f] = sum (x - mean) / m (0 with frozen statistics) and
 //   dgamma[f] = (sum dy * (x - mean) - residual * sum dy) * invstd.
-// bn_backward_sums: one work-item per feature; adds the chunk partials in order and writes the three
+// bn_backward_sums: adds the chunk partials as bn_backward_merge and writes the three
 //   sums, sums[k * features + f] for k = 0 (dy), 1 (dy * (x - mean)) and 2 (x - mean): a device's part
 //   of a batch that several devices differentiate together (synchronized batch norm).
 // bn_backward_dx_planar / _interleaved: ranges and arguments as bn_normalize_*; read dy, y, x, mean,
@@ -29,14 +30,18 @@
 //   enough to stay in cache (batch statistics only): work-group f as bn_forward_training_resident.
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE (bn_common.cl).
 
-// Sums values[g * stride + offset] for g = 0 ..< count in that order, compensated.
-float ordered_sum(global const float* values, index_t count, index_t stride, index_t offset)
+// The sum of values[g * stride + offset] for g = 0 ..< count, by the lanes of a merge kernel's row
+// (bn_statistics.cl's layout of bn_stats_merge): lane l adds g = l, l + L, ... in order, compensated,
+// and the lanes' sums meet by group_total, returned to each lane. Every work-item of the group calls
+// it (it holds barriers); a row with is_feature 0 adds nothing.
+float ordered_sum(global const float* values, index_t count, index_t stride, index_t offset, int is_feature,
+                  local float* scratch)
 {
     float sum = 0.0f, compensation = 0.0f;
-    for (index_t g = 0; g < count; ++g) {
+    for (index_t g = get_local_id(0); is_feature && g < count; g += get_local_size(0)) {
         compensated_add(&sum, &compensation, values[g * stride + offset]);
     }
-    return sum - compensation;
+    return group_total(scratch, sum - compensation);
 }
 
 // The gradient vector at `at`: dy, masked by the fused output y's sign when y is given.
@@ -181,15 +186,16 @@ kernel void bn_backward_merge(
     global const float* partial, ulong partial_offset, global const float* invstd, ulong invstd_offset,
     global float* dgamma, ulong dgamma_offset, global float* dbeta, ulong dbeta_offset,
     global float* residual, ulong residual_offset, ulong chunks, ulong features_arg, float reduction_scale,
-    int uses_batch_statistics)
+    int uses_batch_statistics, local float* scratch)
 {
     BN_AT(partial); BN_AT(invstd); BN_AT(dgamma); BN_AT(dbeta); BN_AT(residual);
-    const index_t features = (index_t)features_arg, f = get_global_id(0);
-    if (f >= features) return;
-    const float sum_dy = ordered_sum(partial, (index_t)chunks, 3 * features, f);
-    const float sum_dy_centered = ordered_sum(partial, (index_t)chunks, 3 * features, features + f);
-    const float shift = uses_batch_statistics
-        ? ordered_sum(partial, (index_t)chunks, 3 * features, 2 * features + f) * reduction_scale : 0.0f;
+    const index_t features = (index_t)features_arg, f = merge_feature(), stride = 3 * features;
+    const int is_feature = f < features;
+    const float sum_dy = ordered_sum(partial, (index_t)chunks, stride, f, is_feature, scratch);
+    const float sum_dy_centered = ordered_sum(partial, (index_t)chunks, stride, features + f, is_feature, scratch);
+    const float shift = ordered_sum(partial, (index_t)chunks, stride, 2 * features + f,
+                                    is_feature && uses_batch_statistics, scratch) * reduction_scale;
+    if (!is_feature || get_local_id(0) != 0) return;
     dbeta[f] = sum_dy;
     dgamma[f] = centered_dgamma(sum_dy, sum_dy_centered, shift, invstd[f]);
     residual[f] = shift;
@@ -197,13 +203,14 @@ kernel void bn_backward_merge(
 
 kernel void bn_backward_sums(
     global const float* partial, ulong partial_offset, global float* sums, ulong sums_offset, ulong chunks,
-    ulong features_arg)
+    ulong features_arg, local float* scratch)
 {
     BN_AT(partial); BN_AT(sums);
-    const index_t features = (index_t)features_arg, f = get_global_id(0);
-    if (f >= features) return;
+    const index_t features = (index_t)features_arg, f = merge_feature();
+    const int is_feature = f < features;
     for (index_t k = 0; k < 3; ++k) {
-        sums[k * features + f] = ordered_sum(partial, (index_t)chunks, 3 * features, k * features + f);
+        const float sum = ordered_sum(partial, (index_t)chunks, 3 * features, k * features + f, is_feature, scratch);
+        if (is_feature && get_local_id(0) == 0) sums[k * features + f] = sum;
     }
 }
 

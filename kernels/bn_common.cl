@@ -225,21 +225,23 @@ float lanes_total(accumulator_v accumulator, float scalar_sum, float scalar_comp
     return total - total_compensation;
 }
 
-// The sum of `value` over the work-items of a 1-D group (power-of-two size), by a tree in a fixed
-// order, returned to every work-item. Every work-item of the group calls it (it holds barriers);
-// scratch holds get_local_size(0) floats and may be reused after return.
+// The sum of `value` over the work-items of the group along dimension 0 (a power-of-two size), by a
+// tree in a fixed order, returned to each of them: in a group of several rows along dimension 1, each
+// row sums its own. Every work-item of the group calls it (it holds barriers); scratch holds
+// get_local_size(0) * get_local_size(1) floats and may be reused after return.
 float group_total(local float* scratch, float value)
 {
     const uint lid = get_local_id(0);
-    scratch[lid] = value;
+    local float* row = scratch + get_local_id(1) * get_local_size(0);
+    row[lid] = value;
     for (uint span = get_local_size(0) / 2; span > 0; span /= 2) {
         barrier(CLK_LOCAL_MEM_FENCE);
         if (lid < span) {
-            scratch[lid] += scratch[lid + span];
+            row[lid] += row[lid + span];
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    const float total = scratch[0];
+    const float total = row[0];
     barrier(CLK_LOCAL_MEM_FENCE);
     return total;
 }
@@ -386,6 +388,13 @@ moments planar_moments(global const tensor_t* x, index_t f, index_t features, in
     result.residual = group_total(scratch, lanes_total(residual_v, residual, residual_c));
     result.squares = group_total(scratch, lanes_total(squares_v, squares, squares_c));
     return result;
+}
+
+// Which feature a merge kernel's row of lanes takes (bn_statistics.cl, the merge kernels): rows of
+// dimension 1 within a group, groups of dimensions 1 and 2 as rows x layers. May be past the last feature.
+index_t merge_feature(void)
+{
+    return (get_group_id(2) * get_num_groups(1) + get_group_id(1)) * get_local_size(1) + get_local_id(1);
 }
 
 // Which feature a planar reduction work-group takes: group dimensions 1 and 2, as rows x layers.

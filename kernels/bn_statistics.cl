@@ -17,13 +17,19 @@
 //   takes features [v * W * BN_SPAN, (v + 1) * W * BN_SPAN) (W = BN_VECTOR_WIDTH; W * BN_SPAN divides
 //   features) over rows [g * chunk_rows, (g + 1) * chunk_rows), reading its BN_SPAN vectors of each
 //   row together, so that a span of 1 walks a column and a larger one streams runs of the rows.
-// bn_stats_merge: one work-item per feature; merges the chunks (chunk g holds
+// The merge kernels (bn_stats_merge, bn_stats_moments): range (L, R * B1, B2), work-groups (L, R, 1):
+//   the L work-items (lanes) of a row merge feature f's chunks, lane l taking chunks l, l + L, ... in
+//   order, and their sums meet by a tree in a fixed order (group_total), so that a GPU reads many
+//   chunks at once; with L = 1 a work-item merges its feature's chunks in order. Row r of group
+//   (b1, b2) takes f = (b2 * B1 + b1) * R + r (merge_feature, bn_common.cl); B1, B2 <= 65535, and rows
+//   past the last feature compute nothing. scratch holds L * R floats.
+// bn_stats_merge: merges feature f's chunks (chunk g holds
 //   min(chunk_values, values - g * chunk_values) values) and writes mean[f] + mean_lo[f] (the mean to
 //   about twice float precision), invstd[f] + invstd_lo[f] = 1 / sqrt(biased variance + epsilon)
 //   (likewise; invstd alone is its float rounding) and, when
 //   running_mean != NULL, running = keep * running + take * batch with the batch variance
 //   squares / variance_divisor.
-// bn_stats_moments: one work-item per feature; merges the chunks as bn_stats_merge and writes the
+// bn_stats_moments: merges the chunks as bn_stats_merge and writes the
 //   feature's moments over all values, total[f] (center), total[features + f] (residual) and
 //   total[2 * features + f] (squares), for the host to finish in double: a device's part of a batch
 //   that several devices normalize together (synchronized batch norm).
@@ -90,15 +96,19 @@ kernel void bn_stats_chunk_interleaved(
     }
 }
 
-// Feature f's moments over all its values: the chunks' moments added in chunk order (chunk g holds
-// min(chunk_values, values - g * chunk_values) values), re-centred on the first chunk's center.
+// Feature f's moments over all its values, returned to the lanes of its row (the merge kernels'
+// layout, above; every work-item of the group calls it, as it holds barriers): each lane adds its
+// chunks' moments in chunk order (chunk g holds min(chunk_values, values - g * chunk_values) values),
+// re-centred on the first chunk's center, and the lanes' sums meet by group_total. A row past the
+// last feature (f >= features) adds nothing and gets zeros.
 moments merged_moments(global const float* partial, index_t f, index_t chunks, index_t features, ulong values,
-                       ulong chunk_values)
+                       ulong chunk_values, local float* scratch)
 {
     const index_t stride = chunks * features;
-    const float reference = partial[f];
+    const int is_feature = f < features;
+    const float reference = is_feature ? partial[f] : 0.0f;
     float residual = 0.0f, residual_c = 0.0f, squares = 0.0f, squares_c = 0.0f;
-    for (index_t g = 0; g < chunks; ++g) {
+    for (index_t g = get_local_id(0); is_feature && g < chunks; g += get_local_size(0)) {
         const index_t slot = g * features + f;
         moments chunk;
         chunk.center = partial[slot];
@@ -109,8 +119,8 @@ moments merged_moments(global const float* partial, index_t f, index_t chunks, i
     }
     moments total;
     total.center = reference;
-    total.residual = residual - residual_c;
-    total.squares = squares - squares_c;
+    total.residual = group_total(scratch, residual - residual_c);
+    total.squares = group_total(scratch, squares - squares_c);
     return total;
 }
 
@@ -119,25 +129,25 @@ kernel void bn_stats_merge(
     global float* mean_lo, ulong mean_lo_offset, global float* invstd, ulong invstd_offset,
     global float* invstd_lo, ulong invstd_lo_offset, global float* running_mean, ulong running_mean_offset,
     global float* running_variance, ulong running_variance_offset, ulong chunks, ulong features_arg, ulong values,
-    ulong chunk_values, float epsilon, float keep, float take, float variance_divisor)
+    ulong chunk_values, float epsilon, float keep, float take, float variance_divisor, local float* scratch)
 {
     BN_AT(partial); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(running_mean);
     BN_AT(running_variance);
-    const index_t features = (index_t)features_arg, f = get_global_id(0);
-    if (f >= features) return;
-    const moments total = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values);
+    const index_t features = (index_t)features_arg, f = merge_feature();
+    const moments total = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values, scratch);
+    if (f >= features || get_local_id(0) != 0) return;
     store_feature_statistics(f, total, (float)values, epsilon, keep, take, variance_divisor,
                              mean, mean_lo, invstd, invstd_lo, running_mean, running_variance);
 }
 
 kernel void bn_stats_moments(
     global const float* partial, ulong partial_offset, global float* total, ulong total_offset, ulong chunks,
-    ulong features_arg, ulong values, ulong chunk_values)
+    ulong features_arg, ulong values, ulong chunk_values, local float* scratch)
 {
     BN_AT(partial); BN_AT(total);
-    const index_t features = (index_t)features_arg, f = get_global_id(0);
-    if (f >= features) return;
-    const moments merged = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values);
+    const index_t features = (index_t)features_arg, f = merge_feature();
+    const moments merged = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values, scratch);
+    if (f >= features || get_local_id(0) != 0) return;
     total[f] = merged.center;
     total[features + f] = merged.residual;
     total[2 * features + f] = merged.squares;

@@ -69,7 +69,7 @@ struct LaunchPlanTests {
             let blocks = plan.elementwise.global.dropFirst().reduce(1, *)
             let units = plan.traversal == .planar ? geometry.outer * geometry.features : geometry.outer
             #expect(blocks * plan.blockLength >= units, "\(label)")
-            for range in [plan.reduction, plan.elementwise, plan.perFeature] {
+            for range in [plan.reduction, plan.elementwise, plan.perFeature, plan.merge] {
                 #expect(zip(range.global, range.local).allSatisfy { $0 % $1 == 0 && $0 > 0 }, "\(label): \(range)")
                 #expect(range.groupSize <= limits.maxWorkGroupSize, "\(label): \(range)")
                 // Tree reductions halve the group: its size is a power of two.
@@ -80,10 +80,29 @@ struct LaunchPlanTests {
                 }
             }
             #expect(plan.perFeature.global[0] >= geometry.features, "\(label)")
+            // Merge rows cover every feature; lanes never outnumber the chunks' power of two.
+            #expect(plan.merge.global.dropFirst().reduce(1, *) >= geometry.features, "\(label): \(plan.merge)")
+            #expect(plan.merge.global[0] == plan.merge.local[0], "\(label): \(plan.merge)")
+            #expect(plan.merge.local[0] <= LaunchPlan.powerOfTwo(atLeast: plan.chunks), "\(label): \(plan.merge)")
         }
     }
 
-    @Test("a feature that fits the resident budget is handled by one work-group, when there are enough features")
+    @Test("merges read a feature's chunks with the reduction's work-items side by side on a GPU, one lane on a CPU")
+    func mergeLanes() throws {
+        let shape = TensorShape(n: 32, c: 256, h: 56, w: 56, layout: .nhwc)
+        let geometry = try FeatureGeometry(shape: shape, mode: .spatial)
+        let gpu = LaunchPlan(geometry: geometry, settings: Self.settings[1], limits: Self.devices[1], forcesWideIndices: false)
+        #expect(gpu.chunks > 256)
+        #expect(gpu.merge.local == [256, 1])
+        #expect(gpu.merge.global == [256, 256])
+        let cpu = LaunchPlan(geometry: geometry, settings: Self.settings[0], limits: Self.devices[0], forcesWideIndices: false)
+        #expect(cpu.merge.local == [1, 256])
+        // 70000 features with 256 lanes would need 70000 groups in dimension 1: they go on in dimension 2.
+        let wide = LaunchPlan.merge(features: 70000, chunks: 1000, settings: Self.settings[1], groupLimit: 256)
+        #expect(wide.local == [256, 1, 1] && wide.global == [256, 65535, 2])
+    }
+
+    @Test("a feature that fits the resident budget is handled by one work-group, when every compute unit gets one")
     func residency() throws {
         let cpu = Self.settings[0]
         func plan(_ shape: TensorShape) throws -> LaunchPlan {
@@ -92,7 +111,8 @@ struct LaunchPlanTests {
         }
         #expect(try plan(TensorShape(n: 32, c: 256, h: 56, w: 56)).isResident) // 392 KiB per feature
         #expect(try !plan(TensorShape(n: 32, c: 64, h: 112, w: 112)).isResident) // 1.5 MiB per feature
-        #expect(try !plan(TensorShape(n: 32, c: 4, h: 56, w: 56)).isResident) // too few features for 8 groups
+        #expect(try plan(TensorShape(n: 32, c: 4, h: 56, w: 56)).isResident) // a feature for each compute unit
+        #expect(try !plan(TensorShape(n: 32, c: 1, h: 56, w: 56)).isResident) // one feature would leave a unit idle
         #expect(try plan(TensorShape(n: 32, c: 64, h: 112, w: 112)).chunks > 1)
         #expect(try plan(TensorShape(n: 32, c: 256, h: 56, w: 56)).name == "planar ×16 group 1, resident, 32-bit")
     }

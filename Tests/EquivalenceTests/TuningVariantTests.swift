@@ -19,12 +19,18 @@ struct TuningVariantTests {
     ]
 
     /// The heuristic with one knob moved to each of its candidates, then mixtures drawn by a seeded
-    /// generator from all the candidates at once.
+    /// generator from all the candidates at once; and the same single moves from a GPU's heuristic
+    /// among a GPU's candidates (groups of up to 256 work-items, several merge lanes), which this
+    /// device runs too, so that the settings a GPU's tuner picks are checked where CI runs.
     static func settings() throws -> [LaunchSettings] {
         let device = try TestBackends.openCL().device
+        var gpu = device
+        gpu.type = .gpu
         let start = LaunchSettings.heuristic(for: device)
-        var all = LaunchSettingsKnob.allCases.flatMap { knob in
-            knob.candidates(for: device).map { knob.setting($0, in: start) }
+        var all = [device, gpu].flatMap { info in
+            LaunchSettingsKnob.allCases.flatMap { knob in
+                knob.candidates(for: info).map { knob.setting($0, in: LaunchSettings.heuristic(for: info)) }
+            }
         }
         var generator = SeededGenerator(seed: 2015)
         for _ in 0..<6 {
@@ -61,7 +67,7 @@ struct TuningVariantTests {
             }
         }
         for fragment in ["planar ×16", "planar ×1 ", "interleaved ×4", "interleaved ×8", "interleaved ×16",
-                         "resident", "chunks", "group 16", "span 4", "span 16"] {
+                         "resident", "chunks", "group 16", "group 256", "span 4", "span 16"] {
             #expect(names.contains { $0.contains(fragment) }, "no case runs a \(fragment) plan: \(names.sorted())")
         }
     }

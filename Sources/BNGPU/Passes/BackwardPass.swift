@@ -23,9 +23,9 @@ extension KernelRunner {
         }
         let partial = try enqueueGradientPartials(dy: dy, y: y, x: x, mean: mean, plan: plan)
         let residual = try workspace.perFeature(count: geometry.features, slot: .meanLow)
-        try run(.backwardMerge, variant: plan.variant, range: plan.perFeature, [
+        try run(.backwardMerge, variant: plan.variant, range: plan.merge, [
             .buffer(partial), .buffer(invStd), .buffer(dGamma), .buffer(dBeta), .buffer(residual), .size(plan.chunks),
-            .size(geometry.features), reductionScale, .flag(usesBatchStatistics),
+            .size(geometry.features), reductionScale, .flag(usesBatchStatistics), plan.mergeScratch,
         ])
         try enqueueInputGradient(dy: dy, y: y, x: x, mean: mean, residual: residual, invStd: invStd, gamma: gamma,
                                  dGamma: dGamma, dBeta: dBeta, dx: dx, dz: dz, reductionScale: scale,
@@ -61,8 +61,8 @@ extension KernelRunner {
     mutating func enqueueGradientSums(dy: OpenCLBuffer, x: OpenCLBuffer, mean: OpenCLBuffer, plan: LaunchPlan,
                                       sums: OpenCLBuffer) throws {
         let partial = try enqueueGradientPartials(dy: dy, y: nil, x: x, mean: mean, plan: plan)
-        try run(.backwardSums, variant: plan.variant, range: plan.perFeature, [
-            .buffer(partial), .buffer(sums), .size(plan.chunks), .size(plan.geometry.features),
+        try run(.backwardSums, variant: plan.variant, range: plan.merge, [
+            .buffer(partial), .buffer(sums), .size(plan.chunks), .size(plan.geometry.features), plan.mergeScratch,
         ])
     }
 

@@ -18,11 +18,11 @@ extension KernelRunner {
     ) throws {
         let geometry = plan.geometry
         let partial = try enqueueChunkMoments(x: x, plan: plan)
-        try run(.statsMerge, variant: plan.variant, range: plan.perFeature, [
+        try run(.statsMerge, variant: plan.variant, range: plan.merge, [
             .buffer(partial), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(invStdLow), .buffer(running?.mean),
             .buffer(running?.variance),
             .size(plan.chunks), .size(geometry.features), .size(geometry.valuesPerFeature), .size(plan.chunkValues),
-        ] + Self.statisticsScalars(epsilon: epsilon, running: running))
+        ] + Self.statisticsScalars(epsilon: epsilon, running: running) + [plan.mergeScratch])
     }
 
     /// Enqueues each chunk's moments (center, residual, squares) into the workspace's partials,
@@ -49,9 +49,9 @@ extension KernelRunner {
     /// then squares, `features` floats each.
     mutating func enqueueMoments(x: OpenCLBuffer, plan: LaunchPlan, total: OpenCLBuffer) throws {
         let partial = try enqueueChunkMoments(x: x, plan: plan)
-        try run(.statsMoments, variant: plan.variant, range: plan.perFeature, [
+        try run(.statsMoments, variant: plan.variant, range: plan.merge, [
             .buffer(partial), .buffer(total), .size(plan.chunks), .size(plan.geometry.features),
-            .size(plan.geometry.valuesPerFeature), .size(plan.chunkValues),
+            .size(plan.geometry.valuesPerFeature), .size(plan.chunkValues), plan.mergeScratch,
         ])
     }
 
@@ -81,4 +81,7 @@ extension LaunchPlan {
     func reductionScratch(floatsPerWorkItem: Int) -> KernelArgument {
         .local(bytes: floatsPerWorkItem * reduction.groupSize * MemoryLayout<Float>.stride)
     }
+
+    /// The local scratch of a merge kernel: a float per work-item.
+    var mergeScratch: KernelArgument { .local(bytes: merge.groupSize * MemoryLayout<Float>.stride) }
 }

@@ -66,8 +66,11 @@ struct LaunchPlan: Hashable {
     let elementwise: LaunchRange
     /// Planes (planar) or rows (interleaved) per elementwise work-item.
     let blockLength: Int
-    /// The per-feature kernels' range (merges, inverse std).
+    /// The per-feature kernels' range (inverse std): one work-item per feature.
     let perFeature: LaunchRange
+    /// The merge kernels' range (`bn_stats_merge`, `bn_backward_merge` and their split-phase twins):
+    /// `mergeLanes` work-items side by side per feature, rows of features in a group.
+    let merge: LaunchRange
 
     /// Values per chunk: the merge kernel's `chunk_values`.
     var chunkValues: Int { traversal == .planar ? chunkLength * geometry.inner : chunkLength }
@@ -99,7 +102,9 @@ struct LaunchPlan: Hashable {
             variant = KernelVariant(indexWidth: isNarrow ? .narrow : .wide, vectorWidth: width, storage: storage)
             let vectorsPerPlane = max(1, inner / width)
             let groupSize = Self.workItems(settings.reductionGroupSize, limit: groupLimit, needed: vectorsPerPlane)
-            isResident = features >= targetGroups
+            // Resident when the feature fits the budget and every compute unit gets a feature: a GPU
+            // holds several groups per unit at once, so it need not have `targetGroups` of them.
+            isResident = features >= limits.computeUnits
                 && geometry.valuesPerFeature * storage.byteCount <= settings.residentFeatureBytes
             // Chunks of whole planes.
             chunkLength = isResident ? outer : Self.chunkLength(
@@ -131,7 +136,27 @@ struct LaunchPlan: Hashable {
         }
         let featureGroupSize = min(groupLimit, Self.powerOfTwo(atLeast: features))
         perFeature = LaunchRange(global: [Self.roundUp(features, to: featureGroupSize)], local: [featureGroupSize])
+        merge = Self.merge(features: features, chunks: chunks, settings: settings, groupLimit: groupLimit)
     }
+
+    /// The merge kernels' range: lanes that read a feature's chunks side by side, as many as the
+    /// reduction's work-items (`reductionGroupSize`) and no more than the chunks, so that a GPU's merge of
+    /// hundreds of chunks is not one work-item's loop of dependent loads (a CPU's one work-item per group
+    /// keeps a single lane); rows of features fill the group up to the limit. Groups go over dimensions
+    /// 1 and 2 as `split` spreads them; lanes shrink if the features would need more than both hold.
+    static func merge(features: Int, chunks: Int, settings: LaunchSettings, groupLimit: Int) -> LaunchRange {
+        let mostGroups = maximumGroupsInHigherDimensionsSquared
+        let rowsNeeded = powerOfTwo(atLeast: divideRoundingUp(features, mostGroups))
+        let lanes = min(workItems(settings.reductionGroupSize, limit: groupLimit, needed: chunks),
+                        max(1, groupLimit / rowsNeeded))
+        let rows = max(1, min(groupLimit / lanes, powerOfTwo(atLeast: features)))
+        let groups = split(divideRoundingUp(features, rows))
+        return LaunchRange(global: [lanes, groups[0] * rows, groups[1]], local: [lanes, rows, 1])
+    }
+
+    /// The most work-groups dimensions 1 and 2 hold together.
+    static let maximumGroupsInHigherDimensionsSquared =
+        LaunchHeuristics.maximumGroupsInHigherDimensions * LaunchHeuristics.maximumGroupsInHigherDimensions
 
     /// Work-items side by side: the setting, as a power of two within the limit and no more than
     /// `needed` asks for.

@@ -23,7 +23,7 @@ public enum LaunchSettingsKnob: String, CaseIterable, Sendable {
         case .valuesPerChunk: return [4_096, 16_384, 65_536, 262_144]
         case .elementwiseColumns: return isCPU ? [1, 4, 16] : groups.filter { $0 >= 16 }
         case .valuesPerElementwiseItem: return isCPU ? [4_096, 16_384, 65_536] : [4, 16, 64]
-        case .residentFeatureBytes: return isCPU ? [0, 128 << 10, 512 << 10, 2 << 20] : [0]
+        case .residentFeatureBytes: return isCPU ? [0, 128 << 10, 512 << 10, 2 << 20] : [0, 32 << 10, 128 << 10, 512 << 10]
         case .interleavedSpan: return isCPU ? [1, 4, 16] : [1]
         }
     }
