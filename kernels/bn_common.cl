@@ -269,15 +269,24 @@ float two_sum_error(float a, float b, float s)
 // 1 / sqrt(value + epsilon) to about twice float precision, as hi + lo: the float estimate and one
 // Newton step, r + r * (1 - v * r^2) / 2, with v = value + epsilon and r^2 kept exact (TwoSum, fma).
 // The normalization scales by hi + lo, so that y carries the rounding of y alone.
+// INVERSE_SQRT_SPLIT spells it for floats and vectors alike: `type` is float or floatv, `value` a
+// plain value of that type, and hi and lo the variables that receive the parts.
+#define INVERSE_SQRT_SPLIT(type, value, epsilon, hi, lo) \
+    do { \
+        const type v_ = (value) + (epsilon), v_lo_ = TWO_SUM_ERROR((value), (type)(epsilon), v_); \
+        const type r_ = 1.0f / sqrt(v_); \
+        const type r2_ = r_ * r_, r2_lo_ = fma(r_, r_, -r2_); \
+        const type e_ = fma(-v_, r2_, (type)(1.0f)) - fma(v_, r2_lo_, v_lo_ * r2_); \
+        const type correction_ = 0.5f * r_ * e_; \
+        (hi) = r_ + correction_; \
+        (lo) = correction_ - ((hi) - r_); \
+    } while (0)
+
 float2 inverse_sqrt_split(float value, float epsilon)
 {
-    const float v = value + epsilon, v_lo = two_sum_error(value, epsilon, v);
-    const float r = 1.0f / sqrt(v);
-    const float r2 = r * r, r2_lo = fma(r, r, -r2);
-    const float e = fma(-v, r2, 1.0f) - fma(v, r2_lo, v_lo * r2);
-    const float correction = 0.5f * r * e;
-    const float hi = r + correction;
-    return (float2)(hi, correction - (hi - r));
+    float hi, lo;
+    INVERSE_SQRT_SPLIT(float, value, epsilon, hi, lo);
+    return (float2)(hi, lo);
 }
 
 // The low part of gamma * (invstd + invstd_lo) when its high part is scale = gamma * invstd: the

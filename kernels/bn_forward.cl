@@ -3,15 +3,19 @@
 // with z the residual block's relu(bn(x) + z)), all in float and stored once.
 //
 // bn_normalize_planar: reads x[outer * features * inner] (tensor_t, bn_common.cl), mean[features],
-//   mean_lo[features] or NULL, invstd[features], invstd_lo[features] or NULL, gamma[features] or NULL
-//   (1), beta[features] or NULL (0), z (x's shape and type) or NULL; writes y (may be x or z).
+//   mean_lo[features] or NULL, invstd[features] and invstd_lo[features] or NULL, or instead
+//   variance[features] (then invstd + invstd_lo = 1 / sqrt(variance + epsilon) is computed here, as
+//   bn_inverse_std would, and invstd may be NULL), gamma[features] or NULL (1), beta[features] or
+//   NULL (0), z (x's shape and type) or NULL; writes y (may be x or z).
 //   Range (G0, B1, B2): work-item (t, b1, b2) takes planes [b * planes_per_item, (b + 1) * planes_per_item)
 //   with b = b2 * B1 + b1 (a plane is o * features + f), and in each the vectors t, t + G0, ...
 //   (and the floats past the last whole vector likewise). B1, B2 <= 65535; blocks past the end do nothing.
 //   fuse_relu != 0 applies relu to the sum.
 // bn_normalize_interleaved: the same arrays for the view [rows][features] (BN_VECTOR_WIDTH divides
 //   features). Range (G0, B1, B2): work-item (t, b1, b2) takes rows [b * rows_per_item, ...) and in
-//   each the feature vectors t, t + G0, ...
+//   each the feature vectors t, t + G0, ...; a work-item of one feature vector (G0 at least the row's
+//   vectors, as on GPUs) works out its constants once, so that computing invstd from variance costs
+//   nothing per value; others load them (or compute them) for every value.
 // bn_forward_training_resident: batch statistics and normalization in one kernel, for planar
 //   features small enough to stay in cache: work-group f (dimensions 1 and 2, as bn_stats_chunk_planar)
 //   reads feature f for its moments (bn_common.cl), writes mean, mean_lo, invstd, invstd_lo and the running
@@ -19,7 +23,8 @@
 //   cache, with z and fuse_relu as bn_normalize_planar. Range (WG, F1, F2), work-groups (WG, 1, 1);
 //   scratch holds WG floats.
 // Training passes the batch mean as mean + mean_lo and invstd + invstd_lo (bn_stats_merge); inference
-// passes the running mean and NULL, and invstd + invstd_lo from bn_inverse_std.
+// passes the running mean and NULL, and the running variance, so that it is one kernel (or, where an
+// interleaved work-item takes several feature vectors, invstd + invstd_lo from bn_inverse_std).
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_STORAGE (bn_common.cl).
 
 // y for x, the same for a float and for a vector: ((x - center) - center_lo) * (scale + scale_lo) + shift,
@@ -80,34 +85,84 @@ void normalize_plane(global const tensor_t* x, global tensor_t* y, global const 
     }
 }
 
-// The per-feature arrays of a normalization: mean (and its low part), invstd (and its low part),
-// gamma and beta, each NULL where absent as the kernels take them.
+// The per-feature arrays of a normalization: mean (and its low part), invstd (and its low part) or
+// variance, gamma and beta, each NULL where absent as the kernels take them, and epsilon.
 typedef struct {
     global const float* mean;
     global const float* mean_lo;
     global const float* invstd;
     global const float* invstd_lo;
+    global const float* variance;
     global const float* gamma;
     global const float* beta;
+    float epsilon;
 } feature_constants;
 
+// Feature f's inverse standard deviation as hi + lo: invstd (and its low part) as given, or worked
+// out from the variance.
+float2 feature_inverse_std(feature_constants c, index_t f)
+{
+    return c.variance ? inverse_sqrt_split(c.variance[f], c.epsilon)
+                      : (float2)(c.invstd[f], c.invstd_lo ? c.invstd_lo[f] : 0.0f);
+}
+
+// The constants of y = normalized(x, center, center_lo, scale, scale_lo, shift) for one feature vector.
+typedef struct {
+    floatv center;
+    floatv center_lo;
+    floatv scale;
+    floatv scale_lo;
+    floatv shift;
+} column_terms;
+
+// column_terms for the feature vector that starts at `column`.
+column_terms column_terms_of(feature_constants c, index_t column)
+{
+    column_terms k;
+    k.center = load_v(c.mean + column);
+    k.center_lo = c.mean_lo ? load_v(c.mean_lo + column) : (floatv)(0.0f);
+    floatv inverse, inverse_lo;
+    if (c.variance) {
+        INVERSE_SQRT_SPLIT(floatv, load_v(c.variance + column), c.epsilon, inverse, inverse_lo);
+    } else {
+        inverse = load_v(c.invstd + column);
+        inverse_lo = c.invstd_lo ? load_v(c.invstd_lo + column) : (floatv)(0.0f);
+    }
+    const floatv gain = c.gamma ? load_v(c.gamma + column) : (floatv)(1.0f);
+    k.scale = gain * inverse;
+    k.scale_lo = SCALE_LO(gain, inverse, inverse_lo, k.scale);
+    k.shift = c.beta ? load_v(c.beta + column) : (floatv)(0.0f);
+    return k;
+}
+
+// y (with the fused operation) for the vector at `at` of a feature vector whose constants are k.
+void normalize_vector(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
+                      column_terms k, index_t at)
+{
+    const floatv value = load_t(x + at);
+    store_t(fused_v(normalized(value, k.center, k.center_lo, k.scale, k.scale_lo, k.shift), z, at, fuse_relu), y + at);
+}
+
 // Normalizes rows [first, end) of the interleaved view, feature vectors t, t + step, ..., with the
-// fused operation.
+// fused operation: a work-item of one feature vector takes its constants once and walks down the
+// rows; one of several walks each row's vectors, taking their constants (from cache) at each.
 void normalize_rows_with(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
                          feature_constants c, index_t features, index_t first, index_t end, index_t t, index_t step)
 {
     const index_t vectors = features / BN_VECTOR_WIDTH;
+    if (t + step >= vectors) {
+        if (t >= vectors) return;
+        const index_t column = t * BN_VECTOR_WIDTH;
+        const column_terms k = column_terms_of(c, column);
+        for (index_t r = first; r < end; ++r) {
+            normalize_vector(x, y, z, fuse_relu, k, r * features + column);
+        }
+        return;
+    }
     for (index_t r = first; r < end; ++r) {
         for (index_t v = t; v < vectors; v += step) {
-            const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
-            const floatv center = load_v(c.mean + column);
-            const floatv center_lo = c.mean_lo ? load_v(c.mean_lo + column) : (floatv)(0.0f);
-            const floatv gain = c.gamma ? load_v(c.gamma + column) : (floatv)(1.0f), inverse = load_v(c.invstd + column);
-            const floatv inverse_lo = c.invstd_lo ? load_v(c.invstd_lo + column) : (floatv)(0.0f);
-            const floatv scale = gain * inverse, scale_lo = SCALE_LO(gain, inverse, inverse_lo, scale);
-            const floatv shift = c.beta ? load_v(c.beta + column) : (floatv)(0.0f);
-            const floatv value = load_t(x + at);
-            store_t(fused_v(normalized(value, center, center_lo, scale, scale_lo, shift), z, at, fuse_relu), y + at);
+            const index_t column = v * BN_VECTOR_WIDTH;
+            normalize_vector(x, y, z, fuse_relu, column_terms_of(c, column), r * features + column);
         }
     }
 }
@@ -116,18 +171,20 @@ kernel void bn_normalize_planar(
     global const tensor_t* x, ulong x_offset, global tensor_t* y, ulong y_offset,
     global const float* mean, ulong mean_offset, global const float* mean_lo, ulong mean_lo_offset,
     global const float* invstd, ulong invstd_offset, global const float* invstd_lo, ulong invstd_lo_offset,
-    global const float* gamma, ulong gamma_offset, global const float* beta, ulong beta_offset,
-    global const tensor_t* z, ulong z_offset, ulong outer, ulong features_arg, ulong inner_arg,
-    ulong planes_per_item, int fuse_relu)
+    global const float* variance, ulong variance_offset, global const float* gamma, ulong gamma_offset,
+    global const float* beta, ulong beta_offset, global const tensor_t* z, ulong z_offset, ulong outer,
+    ulong features_arg, ulong inner_arg, ulong planes_per_item, float epsilon, int fuse_relu)
 {
-    BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(gamma); BN_AT(beta);
-    BN_AT(z);
+    BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(variance); BN_AT(gamma);
+    BN_AT(beta); BN_AT(z);
+    const feature_constants constants = { mean, mean_lo, invstd, invstd_lo, variance, gamma, beta, epsilon };
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     index_t first, end;
     block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
     for (index_t plane = first; plane < end; ++plane) {
         const index_t f = plane % features;
-        const float2 scale = scale_split(gamma ? gamma[f] : 1.0f, invstd[f], invstd_lo ? invstd_lo[f] : 0.0f);
+        const float2 inverse = feature_inverse_std(constants, f);
+        const float2 scale = scale_split(gamma ? gamma[f] : 1.0f, inverse.x, inverse.y);
         normalize_plane(x, y, z, fuse_relu, plane * inner, inner, mean[f], mean_lo ? mean_lo[f] : 0.0f, scale,
                         beta ? beta[f] : 0.0f, get_global_id(0), get_global_size(0));
     }
@@ -137,12 +194,13 @@ kernel void bn_normalize_interleaved(
     global const tensor_t* x, ulong x_offset, global tensor_t* y, ulong y_offset,
     global const float* mean, ulong mean_offset, global const float* mean_lo, ulong mean_lo_offset,
     global const float* invstd, ulong invstd_offset, global const float* invstd_lo, ulong invstd_lo_offset,
-    global const float* gamma, ulong gamma_offset, global const float* beta, ulong beta_offset,
-    global const tensor_t* z, ulong z_offset, ulong rows, ulong features_arg, ulong rows_per_item, int fuse_relu)
+    global const float* variance, ulong variance_offset, global const float* gamma, ulong gamma_offset,
+    global const float* beta, ulong beta_offset, global const tensor_t* z, ulong z_offset, ulong rows,
+    ulong features_arg, ulong rows_per_item, float epsilon, int fuse_relu)
 {
-    BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(gamma); BN_AT(beta);
-    BN_AT(z);
-    const feature_constants constants = { mean, mean_lo, invstd, invstd_lo, gamma, beta };
+    BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(variance); BN_AT(gamma);
+    BN_AT(beta); BN_AT(z);
+    const feature_constants constants = { mean, mean_lo, invstd, invstd_lo, variance, gamma, beta, epsilon };
     index_t first, end;
     block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
     const index_t features = (index_t)features_arg, t = get_global_id(0), step = get_global_size(0);

@@ -74,10 +74,8 @@ extension OpenCLBackend {
             x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance, y: y
         ).addingInput(z: z), shape: shape, options: options)
         return PreparedPass(geometry: geometry, storage: x.elementType) { runner, plan in
-            let (invStd, invStdLow) = try runner.enqueueInverseStd(variance: running.variance, plan: plan,
-                                                                   epsilon: options.epsilon)
-            try runner.enqueueNormalize(x: x, y: y, mean: running.mean, meanLow: nil, invStd: invStd, invStdLow: invStdLow,
-                                        gamma: gamma, beta: beta, z: z, fusion: options.fusion, plan: plan)
+            try runner.enqueueInference(x: x, y: y, running: running, gamma: gamma, beta: beta, z: z,
+                                        fusion: options.fusion, epsilon: options.epsilon, plan: plan)
         }
     }
 

@@ -75,6 +75,14 @@ struct LaunchPlan: Hashable {
     /// Values per chunk: the merge kernel's `chunk_values`.
     var chunkValues: Int { traversal == .planar ? chunkLength * geometry.inner : chunkLength }
 
+    /// Whether an inference pass's normalization kernel works out 1/√(variance + ε) itself, so that
+    /// the pass is one kernel: planar kernels do it once per plane; interleaved ones once per work-item
+    /// when each takes a single feature vector (a GPU's row of work-items spans the features), and
+    /// not where a work-item walks several, which would do it for every value (a CPU's one work-item).
+    var computesInverseStdInline: Bool {
+        traversal == .planar || elementwise.global[0] >= geometry.features / variant.vectorWidth
+    }
+
     /// Floats of partial results per statistic: one for every chunk of every feature.
     var partialCount: Int { chunks * geometry.features }
 
