@@ -14,7 +14,8 @@
 // bn_backward_reduce_planar / _interleaved: read dy, y, x, mean; write, for chunk g, compensated,
 //   partial[(g * 3 + 0) * features + f] = sum dy, partial[(g * 3 + 1) * features + f] = sum dy * (x - mean)
 //   and partial[(g * 3 + 2) * features + f] = sum (x - mean).
-//   Ranges, work-groups, chunks and spans as bn_stats_chunk_planar / _interleaved; scratch holds WG floats.
+//   Ranges, work-groups, chunks, spans and row lanes as bn_stats_chunk_planar / _interleaved; scratch
+//   holds WG floats (planar) or LX * LY * W floats (interleaved).
 // bn_backward_merge: lanes of a row per feature, as bn_stats_merge (bn_statistics.cl), add the chunk
 //   partials (ordered_sum); writes
 //   dbeta[f] = sum dy, residual[f] = sum (x - mean) / m (0 with frozen statistics) and
@@ -107,13 +108,14 @@ gradient_sums planar_gradient_sums(global const tensor_t* dy, global const tenso
              : planar_gradient_sums_with(dy, 0, x, center, f, features, inner, first_plane, end_plane, scratch);
 }
 
-// Adds rows [first, end) of the interleaved view to the BN_SPAN feature vectors' sums from `column`.
+// Adds rows first, first + step, ... below end of the interleaved view to the BN_SPAN feature vectors'
+// sums from `column`.
 void interleaved_gradient_rows_with(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
-                                    index_t features, index_t column, index_t first, index_t end,
+                                    index_t features, index_t column, index_t first, index_t end, index_t step,
                                     const floatv* center, accumulator_v* sum_dy, accumulator_v* sum_dyx,
                                     accumulator_v* sum_x)
 {
-    for (index_t r = first; r < end; ++r) {
+    for (index_t r = first; r < end; r += step) {
         for (int s = 0; s < BN_SPAN; ++s) {
             const index_t at = r * features + column + s * BN_VECTOR_WIDTH;
             const floatv gradient = gradient_v(dy, y, at), centered = load_t(x + at) - center[s];
@@ -154,31 +156,39 @@ kernel void bn_backward_reduce_planar(
 kernel void bn_backward_reduce_interleaved(
     global const tensor_t* dy, ulong dy_offset, global const tensor_t* y, ulong y_offset,
     global const tensor_t* x, ulong x_offset, global const float* mean, ulong mean_offset,
-    global float* partial, ulong partial_offset, ulong rows, ulong features_arg, ulong chunk_rows, ulong chunks)
+    global float* partial, ulong partial_offset, ulong rows, ulong features_arg, ulong chunk_rows, ulong chunks,
+    local float* scratch)
 {
     BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(partial);
     const index_t features = (index_t)features_arg, column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
-    if (column >= features) return;
-    const index_t g = get_global_id(1);
+    // a work-item past the last feature vector sums no rows but joins the lanes' barriers
+    const int is_column = column < features;
+    const index_t g = get_group_id(1), lanes = get_local_size(1), at_column = is_column ? column : 0;
     const index_t first = g * (index_t)chunk_rows, end = min((index_t)rows, first + (index_t)chunk_rows);
+    const index_t mine = is_column ? first + get_local_id(1) : end;
     floatv center[BN_SPAN];
     accumulator_v sum_dy[BN_SPAN], sum_dyx[BN_SPAN], sum_x[BN_SPAN];
     for (int s = 0; s < BN_SPAN; ++s) {
-        center[s] = load_v(mean + column + s * BN_VECTOR_WIDTH);
+        center[s] = load_v(mean + at_column + s * BN_VECTOR_WIDTH);
         sum_dy[s] = accumulator_v_zero();
         sum_dyx[s] = accumulator_v_zero();
         sum_x[s] = accumulator_v_zero();
     }
     if (y) {
-        interleaved_gradient_rows_with(dy, y, x, features, column, first, end, center, sum_dy, sum_dyx, sum_x);
+        interleaved_gradient_rows_with(dy, y, x, features, at_column, mine, end, lanes, center, sum_dy, sum_dyx, sum_x);
     } else {
-        interleaved_gradient_rows_with(dy, 0, x, features, column, first, end, center, sum_dy, sum_dyx, sum_x);
+        interleaved_gradient_rows_with(dy, 0, x, features, at_column, mine, end, lanes, center, sum_dy, sum_dyx, sum_x);
     }
     for (int s = 0; s < BN_SPAN; ++s) {
         const index_t at = column + s * BN_VECTOR_WIDTH;
-        store_v(accumulator_v_lanes(sum_dy[s]), partial + (g * 3) * features + at);
-        store_v(accumulator_v_lanes(sum_dyx[s]), partial + (g * 3 + 1) * features + at);
-        store_v(accumulator_v_lanes(sum_x[s]), partial + (g * 3 + 2) * features + at);
+        const floatv dy_total = lane_total_v(scratch, accumulator_v_lanes(sum_dy[s]));
+        const floatv dyx_total = lane_total_v(scratch, accumulator_v_lanes(sum_dyx[s]));
+        const floatv x_total = lane_total_v(scratch, accumulator_v_lanes(sum_x[s]));
+        if (is_column && get_local_id(1) == 0) {
+            store_v(dy_total, partial + (g * 3) * features + at);
+            store_v(dyx_total, partial + (g * 3 + 1) * features + at);
+            store_v(x_total, partial + (g * 3 + 2) * features + at);
+        }
     }
 }
 

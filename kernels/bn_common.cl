@@ -246,6 +246,27 @@ float group_total(local float* scratch, float value)
     return total;
 }
 
+// The sum of a vector over the work-items of the group along dimension 1 (a power-of-two count of
+// row lanes), by a tree in a fixed order, returned to each of them: each position along dimension 0
+// sums its own. Every work-item of the group calls it (it holds barriers); scratch holds
+// get_local_size(0) * get_local_size(1) * BN_VECTOR_WIDTH floats and may be reused after return.
+floatv lane_total_v(local float* scratch, floatv value)
+{
+    const uint lane = get_local_id(1), width = get_local_size(0);
+    local float* mine = scratch + (lane * width + get_local_id(0)) * BN_VECTOR_WIDTH;
+    store_v(value, mine);
+    for (uint span = get_local_size(1) / 2; span > 0; span /= 2) {
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (lane < span) {
+            store_v(load_v(mine) + load_v(mine + span * width * BN_VECTOR_WIDTH), mine);
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const floatv total = load_v(scratch + get_local_id(0) * BN_VECTOR_WIDTH);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return total;
+}
+
 // The block of planes (planar elementwise kernels) or rows (interleaved ones) a work-item takes:
 // [*first, *end) of the `count` there are, `length` at a time, the block's number coming from
 // dimensions 1 and 2 of the range, as rows x layers, so that neither holds more than the 65535

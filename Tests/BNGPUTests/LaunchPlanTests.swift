@@ -60,7 +60,8 @@ struct LaunchPlanTests {
                 #expect(geometry.features % plan.variant.vectorWidth == 0, "\(label)")
                 let vectors = geometry.features / plan.variant.vectorWidth
                 #expect(vectors % plan.variant.span == 0 && plan.variant.span <= settings.interleavedSpan, "\(label)")
-                #expect(plan.reduction.global[0] >= vectors / plan.variant.span && plan.reduction.global[1] == plan.chunks, "\(label)")
+                #expect(plan.reduction.global[0] >= vectors / plan.variant.span && plan.reduction.global[1] == plan.chunks * plan.reduction.local[1], "\(label)")
+                #expect(plan.reduction.local[1] <= plan.chunkLength, "\(label)")
             } else {
                 #expect(plan.reduction.global[0] == plan.chunks * plan.reduction.local[0], "\(label)")
                 #expect(plan.reduction.global.dropFirst().reduce(1, *) >= geometry.features, "\(label)")
@@ -87,7 +88,7 @@ struct LaunchPlanTests {
         }
     }
 
-    @Test("merges read a feature's chunks with the reduction's work-items side by side on a GPU, one lane on a CPU")
+    @Test("merges and interleaved reductions read with the reduction's work-items side by side on a GPU, one on a CPU")
     func mergeLanes() throws {
         let shape = TensorShape(n: 32, c: 256, h: 56, w: 56, layout: .nhwc)
         let geometry = try FeatureGeometry(shape: shape, mode: .spatial)
@@ -97,6 +98,9 @@ struct LaunchPlanTests {
         #expect(gpu.merge.global == [256, 256])
         let cpu = LaunchPlan(geometry: geometry, settings: Self.settings[0], limits: Self.devices[0], forcesWideIndices: false)
         #expect(cpu.merge.local == [1, 256])
+        // The GPU's 64 feature vectors leave room for 4 row lanes in a group of 256; a CPU's group is one work-item.
+        #expect(gpu.reduction.local == [64, 4] && gpu.name.hasPrefix("interleaved ×4 group 64 × 4 rows, "))
+        #expect(cpu.reduction.local == [1, 1])
         // 70000 features with 256 lanes would need 70000 groups in dimension 1: they go on in dimension 2.
         let wide = LaunchPlan.merge(features: 70000, chunks: 1000, settings: Self.settings[1], groupLimit: 256)
         #expect(wide.local == [256, 1, 1] && wide.global == [256, 65535, 2])

@@ -51,6 +51,7 @@ extension KernelRunner {
             try run(.backwardReduceInterleaved, variant: plan.variant, range: plan.reduction, [
                 .buffer(dy), .buffer(y), .buffer(x), .buffer(mean), .buffer(partial), .size(geometry.outer),
                 .size(geometry.features), .size(plan.chunkLength), .size(plan.chunks),
+                plan.reductionScratch(floatsPerWorkItem: plan.variant.vectorWidth),
             ])
         }
         return partial

@@ -39,7 +39,7 @@ extension KernelRunner {
         case .interleaved:
             try run(.statsChunkInterleaved, variant: plan.variant, range: plan.reduction, [
                 .buffer(x), .buffer(partial), .size(geometry.outer), .size(geometry.features), .size(plan.chunkLength),
-                .size(plan.chunks),
+                .size(plan.chunks), plan.reductionScratch(floatsPerWorkItem: plan.variant.vectorWidth),
             ])
         }
         return partial
@@ -77,7 +77,8 @@ extension KernelRunner {
 }
 
 extension LaunchPlan {
-    /// The local scratch of a planar reduction or resident kernel: `floatsPerWorkItem` per work-item.
+    /// The local scratch of a reduction or resident kernel: `floatsPerWorkItem` per work-item (one
+    /// for planar kernels, a vector's for interleaved ones).
     func reductionScratch(floatsPerWorkItem: Int) -> KernelArgument {
         .local(bytes: floatsPerWorkItem * reduction.groupSize * MemoryLayout<Float>.stride)
     }

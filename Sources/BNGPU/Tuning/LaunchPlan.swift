@@ -87,12 +87,14 @@ struct LaunchPlan: Hashable {
     var partialCount: Int { chunks * geometry.features }
 
     /// Names the choice, for tables and logs: `planar ×16 group 1, 32 chunks, 32-bit` or
-    /// `planar ×16 group 1, resident, 32-bit`, with `, f16` or `, bf16` after for 16-bit tensors.
+    /// `planar ×16 group 1, resident, 32-bit`, `interleaved ×4 group 64 × 4 rows, 529 chunks, 32-bit`
+    /// where row lanes share a group, with `, f16` or `, bf16` after for 16-bit tensors.
     var name: String {
         let split = isResident ? "resident" : "\(chunks) chunk\(chunks == 1 ? "" : "s")"
         let span = variant.span > 1 ? " span \(variant.span)" : ""
         let storage = variant.storage == .float32 ? "" : ", \(variant.storage.shortName)"
-        return "\(traversal.rawValue) ×\(variant.vectorWidth)\(span) group \(reduction.local[0]), \(split), \(variant.indexName)\(storage)"
+        let lanes = traversal == .interleaved && reduction.local[1] > 1 ? " × \(reduction.local[1]) rows" : ""
+        return "\(traversal.rawValue) ×\(variant.vectorWidth)\(span) group \(reduction.local[0])\(lanes), \(split), \(variant.indexName)\(storage)"
     }
 
     /// The plan of a call on `geometry`'s shape whose tensors are stored as `storage`: the same
@@ -138,7 +140,11 @@ struct LaunchPlan: Hashable {
                 units: outer, preferred: settings.valuesPerChunk / (groupSize * featureWidth * span),
                 groupsPerChunk: featureGroups, targetGroups: targetGroups)
             chunks = Self.divideRoundingUp(outer, chunkLength)
-            reduction = LaunchRange(global: [featureGroups * groupSize, chunks], local: [groupSize, 1])
+            // Row lanes fill the group where the features leave room (a GPU's 256 work-items over 64
+            // feature vectors take 4 rows at a time), never more than a chunk's rows.
+            let rowLanes = min(max(1, min(Self.powerOfTwo(atMost: max(1, settings.reductionGroupSize)), groupLimit) / groupSize),
+                               Self.powerOfTwo(atMost: chunkLength))
+            reduction = LaunchRange(global: [featureGroups * groupSize, chunks * rowLanes], local: [groupSize, rowLanes])
             (elementwise, blockLength) = Self.elementwise(
                 units: outer, valuesPerUnit: features, vectorsPerUnit: vectors, settings: settings, limits: limits)
         }
