@@ -8,12 +8,13 @@ extension BNGPUBench {
         static let configuration = CommandConfiguration(
             abstract: "Set a --json report beside PyTorch's batch norm on the same shapes, as Markdown.",
             discussion: """
-                PEER is the JSON of torch_bn_anchor.py --json (PyTorch on the GPU, an object with "copy_gbs" \
-                and "rows") or of torch_cpu_bn.py (PyTorch on the CPU, a list of rows). Our f32 rows without \
-                fusion of forward_training, forward_inference and backward count; each is matched with the \
-                peer's row of the same shape and layout, and ours / PyTorch is PyTorch's ms over ours. \
-                After the table come the geometric means per pass and layout, the lowest fractions of copy, \
-                the 60x100 passes summed, and the largest error, each against its target where it has one.
+                peer.json is the JSON of torch_bn_anchor.py --json (PyTorch on the GPU, an object with \
+                "copy_gbs" and "rows") or of torch_cpu_bn.py (PyTorch on the CPU, a list of rows). Our f32 rows \
+                without fusion of forward_training, forward_inference and backward count; each is matched with \
+                the peer's row of the same shape and layout, and ours / PyTorch is PyTorch's ms over ours; a \
+                row the peer lacks shows "—" and counts in no summary. After the table come the geometric \
+                means per pass and layout, the lowest fractions of copy, the 60x100 passes summed, and the \
+                largest error, each against its target where it has one.
                 """)
 
         @Argument(help: ArgumentHelp("The report of `bn-gpu-bench --json`.", valueName: "ours.json"))
