@@ -85,7 +85,7 @@ struct OutputFile: Sendable {
         do {
             try data.write(to: url, options: isRegularFile || !Self.exists(url.path) ? .atomic : [])
         } catch {
-            throw WriteError(source: source, path: path, reason: Self.reason(error))
+            throw WriteError(source: source, path: path, reason: error.fileSystemReason)
         }
     }
 
@@ -114,13 +114,5 @@ struct OutputFile: Sendable {
 
     private static func joined(_ folder: String, _ name: String) -> String {
         folder.hasSuffix("/") ? folder + name : folder + "/" + name
-    }
-
-    /// What the file system said, as `strerror` words it where there is an underlying POSIX error.
-    private static func reason(_ error: any Error) -> String {
-        if let posix = (error as? CocoaError)?.underlying as? POSIXError {
-            return String(cString: strerror(posix.code.rawValue))
-        }
-        return (error as? CocoaError)?.localizedDescription ?? "\(error)"
     }
 }

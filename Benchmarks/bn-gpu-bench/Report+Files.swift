@@ -26,8 +26,8 @@ extension Report {
     }
 }
 
-/// The top level of the JSON document.
-private struct JSONReport: Encodable {
+/// The top level of the JSON document; `compare` reads it back with the same keys (``SavedReport``).
+struct JSONReport: Encodable {
     let device: String
     let copyGBps: Double
     let rows: [ReportRecord]
@@ -46,8 +46,9 @@ private struct JSONReport: Encodable {
     }
 }
 
-/// One row as the JSON and CSV files hold it: times in milliseconds.
-private struct ReportRecord: Encodable {
+/// One row as the JSON and CSV files hold it: times in milliseconds. `compare` reads rows back with
+/// the same keys (``SavedReport/Row``).
+struct ReportRecord: Encodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case shape, layout, pass, backend, variant
         case medianMs = "median_ms"
