@@ -23,7 +23,7 @@
 // bn_backward_sums: adds the chunk partials as bn_backward_merge and writes the three
 //   sums, sums[k * features + f] for k = 0 (dy), 1 (dy * (x - mean)) and 2 (x - mean): a device's part
 //   of a batch that several devices differentiate together (synchronized batch norm).
-// bn_backward_dx_planar / _interleaved: ranges and arguments as bn_normalize_*; read dy, y, x, mean,
+// bn_backward_dx_planar / _interleaved: ranges, lanes and arguments as bn_normalize_*; read dy, y, x, mean,
 //   residual, invstd, gamma (NULL: 1), dgamma, dbeta; write dx (may be dy) and dz (may be dy, not dx):
 //     batch statistics:  dx = gamma * invstd * ((dy - dbeta / m) - ((x - mean) - residual) * invstd * dgamma / m)
 //     frozen statistics: dx = gamma * invstd * dy   (the mean and variance do not depend on x)
@@ -33,7 +33,7 @@
 
 // The sum of values[g * stride + offset] for g = 0 ..< count, by the lanes of a merge kernel's row
 // (bn_statistics.cl's layout of bn_stats_merge): lane l adds g = l, l + L, ... in order, compensated,
-// and the lanes' sums meet by group_total, returned to each lane. Every work-item of the group calls
+// and the lanes' sums meet by row_total, returned to each lane. Every work-item of the group calls
 // it (it holds barriers); a row with is_feature 0 adds nothing.
 float ordered_sum(global const float* values, index_t count, index_t stride, index_t offset, int is_feature,
                   local float* scratch)
@@ -42,7 +42,7 @@ float ordered_sum(global const float* values, index_t count, index_t stride, ind
     for (index_t g = get_local_id(0); is_feature && g < count; g += get_local_size(0)) {
         compensated_add(&sum, &compensation, values[g * stride + offset]);
     }
-    return group_total(scratch, sum - compensation);
+    return row_total(scratch, sum - compensation);
 }
 
 // The gradient vector at `at`: dy, masked by the fused output y's sign when y is given.
@@ -66,8 +66,9 @@ typedef struct {
     float centered;
 } gradient_sums;
 
-// The gradient sums of feature f over planes [first_plane, end_plane), returned to every work-item
-// of the 1-D group (it holds barriers); scratch holds get_local_size(0) floats.
+// The gradient sums of feature f over planes [first_plane, end_plane), split over the group as
+// planar_moments splits them (bn_common.cl) and returned to every work-item (it holds barriers);
+// scratch holds get_local_size(0) * get_local_size(1) floats.
 gradient_sums planar_gradient_sums_with(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
                                         float center, index_t f, index_t features, index_t inner, index_t first_plane,
                                         index_t end_plane, local float* scratch)
@@ -76,7 +77,7 @@ gradient_sums planar_gradient_sums_with(global const tensor_t* dy, global const 
     const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
     accumulator_v dy_v = accumulator_v_zero(), dyx_v = accumulator_v_zero(), x_v = accumulator_v_zero();
     float dy_s = 0.0f, dy_sc = 0.0f, dyx_s = 0.0f, dyx_sc = 0.0f, x_s = 0.0f, x_sc = 0.0f;
-    for (index_t o = first_plane; o < end_plane; ++o) {
+    for (index_t o = first_plane + get_local_id(1); o < end_plane; o += get_local_size(1)) {
         const index_t base = (o * features + f) * inner;
         for (index_t v = lid; v < vectors; v += size) {
             const index_t at = base + v * BN_VECTOR_WIDTH;
@@ -146,7 +147,7 @@ kernel void bn_backward_reduce_planar(
     const index_t first = g * (index_t)chunk_planes, end = min((index_t)outer, first + (index_t)chunk_planes);
     const gradient_sums sums = planar_gradient_sums(dy, y, x, mean[f], f, features, (index_t)inner, first, end,
                                                     scratch);
-    if (get_local_id(0) == 0) {
+    if (get_local_id(0) == 0 && get_local_id(1) == 0) {
         partial[(g * 3) * features + f] = sums.dy;
         partial[(g * 3 + 1) * features + f] = sums.dy_centered;
         partial[(g * 3 + 2) * features + f] = sums.centered;
@@ -306,12 +307,14 @@ typedef struct {
     global const float* dbeta;
 } gradient_features;
 
-// dx (and dz) over rows [first, end) of the interleaved view, feature vectors t, t + step, ...
+// dx (and dz) over rows first, first + row_step, ... below end of the interleaved view, feature
+// vectors t, t + step, ...
 void input_gradient_rows_with(gradient_tensors tensors, gradient_features c, index_t features, index_t first,
-                              index_t end, index_t t, index_t step, float reduction_scale, int uses_batch_statistics)
+                              index_t end, index_t row_step, index_t t, index_t step, float reduction_scale,
+                              int uses_batch_statistics)
 {
     const index_t vectors = features / BN_VECTOR_WIDTH;
-    for (index_t r = first; r < end; ++r) {
+    for (index_t r = first; r < end; r += row_step) {
         for (index_t v = t; v < vectors; v += step) {
             const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
             const floatv inverse_std = load_v(c.invstd + column);
@@ -341,7 +344,7 @@ kernel void bn_backward_dx_planar(
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     index_t first, end;
     block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
-    for (index_t plane = first; plane < end; ++plane) {
+    for (index_t plane = first + get_local_id(1); plane < end; plane += get_local_size(1)) {
         const index_t f = plane % features;
         const gradient_terms terms = gradient_terms_of(f, mean, residual[f], invstd, gamma, dgamma[f], dbeta[f],
                                                        reduction_scale);
@@ -365,13 +368,14 @@ kernel void bn_backward_dx_interleaved(
     index_t first, end;
     block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
     const index_t features = (index_t)features_arg, t = get_global_id(0), step = get_global_size(0);
+    const index_t mine = first + get_local_id(1), lanes = get_local_size(1);
     if (y || dz) {
         const gradient_tensors tensors = { dy, y, x, dx, dz };
-        input_gradient_rows_with(tensors, constants, features, first, end, t, step, reduction_scale,
+        input_gradient_rows_with(tensors, constants, features, mine, end, lanes, t, step, reduction_scale,
                                  uses_batch_statistics);
     } else {
         const gradient_tensors tensors = { dy, 0, x, dx, 0 };
-        input_gradient_rows_with(tensors, constants, features, first, end, t, step, reduction_scale,
+        input_gradient_rows_with(tensors, constants, features, mine, end, lanes, t, step, reduction_scale,
                                  uses_batch_statistics);
     }
 }
@@ -392,14 +396,14 @@ kernel void bn_backward_resident(
     const gradient_sums sums = planar_gradient_sums(dy, y, x, mean[f], f, features, inner, 0, outer, scratch);
     const float residual = sums.centered * reduction_scale;
     const float feature_dgamma = centered_dgamma(sums.dy, sums.dy_centered, residual, invstd[f]);
-    if (get_local_id(0) == 0) {
+    if (get_local_id(0) == 0 && get_local_id(1) == 0) {
         dbeta[f] = sums.dy;
         dgamma[f] = feature_dgamma;
     }
     const gradient_terms terms = gradient_terms_of(f, mean, residual, invstd, gamma, feature_dgamma, sums.dy,
                                                    reduction_scale);
     const gradient_tensors tensors = { dy, y, x, dx, dz };
-    for (index_t o = 0; o < outer; ++o) {
+    for (index_t o = get_local_id(1); o < outer; o += get_local_size(1)) {
         input_gradient_plane(tensors, (o * features + f) * inner, inner, terms, 1, get_local_id(0), get_local_size(0));
     }
 }

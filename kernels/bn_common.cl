@@ -225,25 +225,37 @@ float lanes_total(accumulator_v accumulator, float scalar_sum, float scalar_comp
     return total - total_compensation;
 }
 
-// The sum of `value` over the work-items of the group along dimension 0 (a power-of-two size), by a
-// tree in a fixed order, returned to each of them: in a group of several rows along dimension 1, each
-// row sums its own. Every work-item of the group calls it (it holds barriers); scratch holds
-// get_local_size(0) * get_local_size(1) floats and may be reused after return.
-float group_total(local float* scratch, float value)
+// The sum of `value` over `count` work-items (a power of two) whose slots are slots[0 ..< count], by a
+// tree in a fixed order, returned to each of them; `at` is the caller's slot. Every work-item of the
+// group calls it (it holds barriers).
+float tree_total(local float* slots, uint at, uint count, float value)
 {
-    const uint lid = get_local_id(0);
-    local float* row = scratch + get_local_id(1) * get_local_size(0);
-    row[lid] = value;
-    for (uint span = get_local_size(0) / 2; span > 0; span /= 2) {
+    slots[at] = value;
+    for (uint span = count / 2; span > 0; span /= 2) {
         barrier(CLK_LOCAL_MEM_FENCE);
-        if (lid < span) {
-            row[lid] += row[lid + span];
+        if (at < span) {
+            slots[at] += slots[at + span];
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    const float total = row[0];
+    const float total = slots[0];
     barrier(CLK_LOCAL_MEM_FENCE);
     return total;
+}
+
+// The sum of `value` over the whole group (dimensions 0 and 1, each a power of two), returned to
+// every work-item; scratch holds get_local_size(0) * get_local_size(1) floats and may be reused after.
+float group_total(local float* scratch, float value)
+{
+    const uint at = get_local_id(1) * get_local_size(0) + get_local_id(0);
+    return tree_total(scratch, at, get_local_size(0) * get_local_size(1), value);
+}
+
+// The sum of `value` over each row of the group (its work-items along dimension 0), returned to the
+// row's work-items; scratch as group_total's.
+float row_total(local float* scratch, float value)
+{
+    return tree_total(scratch + get_local_id(1) * get_local_size(0), get_local_id(0), get_local_size(0), value);
 }
 
 // The sum of a vector over the work-items of the group along dimension 1 (a power-of-two count of
@@ -267,13 +279,15 @@ floatv lane_total_v(local float* scratch, floatv value)
     return total;
 }
 
-// The block of planes (planar elementwise kernels) or rows (interleaved ones) a work-item takes:
-// [*first, *end) of the `count` there are, `length` at a time, the block's number coming from
-// dimensions 1 and 2 of the range, as rows x layers, so that neither holds more than the 65535
-// work-groups some drivers allow there. A block past the end is empty.
+// The block of planes (planar elementwise kernels) or rows (interleaved ones) a work-group takes:
+// [*first, *end) of the `count` there are, `length` at a time, the block's number coming from the
+// group's place in dimensions 1 and 2 of the range, as rows x layers, so that neither holds more than
+// the 65535 work-groups some drivers allow there. A block past the end is empty. The group's lanes
+// (its work-items along dimension 1) split the block: lane p takes units first + p, first + p + lanes,
+// ... (lane_units); a group of one lane takes them all.
 void block_of_work_item(index_t count, index_t length, index_t* first, index_t* end)
 {
-    *first = (get_global_id(2) * get_global_size(1) + get_global_id(1)) * length;
+    *first = (get_group_id(2) * get_num_groups(1) + get_group_id(1)) * length;
     *end = min(count, *first + length);
 }
 
@@ -376,17 +390,20 @@ void store_feature_statistics(
 // Feature f's moments over planes [first_plane, end_plane) of the planar view, read twice: once for
 // a center (the chunk's mean, about, from sums shifted by its first value), once for the residual
 // and the squares about that center, compensated. The second read finds the chunk in cache when it
-// fits. Every work-item of the 1-D group calls it (it holds barriers) and gets the group's moments;
-// scratch holds get_local_size(0) floats.
+// fits. The group's work-items along dimension 0 split each plane's vectors, its lanes along
+// dimension 1 the planes (lane p takes first_plane + p, first_plane + p + lanes, ...), so that a GPU
+// fills a group when planes are short. Every work-item of the group calls it (it holds barriers) and
+// gets the group's moments; scratch holds get_local_size(0) * get_local_size(1) floats.
 moments planar_moments(global const tensor_t* x, index_t f, index_t features, index_t inner,
                        index_t first_plane, index_t end_plane, local float* scratch)
 {
     const uint lid = get_local_id(0), size = get_local_size(0);
     const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
     const float k = load_t1(x + (first_plane * features + f) * inner);
+    const index_t lane = get_local_id(1), lanes = get_local_size(1);
     accumulator_v shifted_v = accumulator_v_zero();
     float shifted = 0.0f;
-    for (index_t o = first_plane; o < end_plane; ++o) {
+    for (index_t o = first_plane + lane; o < end_plane; o += lanes) {
         global const tensor_t* plane = x + (o * features + f) * inner;
         for (index_t v = lid; v < vectors; v += size) {
             accumulator_v_add(&shifted_v, load_t(plane + v * BN_VECTOR_WIDTH) - k);
@@ -400,7 +417,7 @@ moments planar_moments(global const tensor_t* x, index_t f, index_t features, in
 
     accumulator_v residual_v = accumulator_v_zero(), squares_v = accumulator_v_zero();
     float residual = 0.0f, residual_c = 0.0f, squares = 0.0f, squares_c = 0.0f;
-    for (index_t o = first_plane; o < end_plane; ++o) {
+    for (index_t o = first_plane + lane; o < end_plane; o += lanes) {
         global const tensor_t* plane = x + (o * features + f) * inner;
         for (index_t v = lid; v < vectors; v += size) {
             const floatv d = load_t(plane + v * BN_VECTOR_WIDTH) - center;

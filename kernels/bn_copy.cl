@@ -2,8 +2,8 @@
 //
 // bn_copy: reads source[count], writes destination[count]; the elementwise kernels' traversal with
 //   nothing computed, so that the ceiling is the best this library's way of walking memory reaches.
-//   Range (G0, B1, B2): work-item (t, b1, b2) takes the block [b * block, (b + 1) * block) with
-//   b = b2 * B1 + b1, and in it the vectors t, t + G0, ..., then the floats past the last whole
+//   Range (G0, B1, B2), work-groups (G0, 1, 1): work-item (t, b1, b2) takes the block
+//   [b * block, (b + 1) * block) with b = b2 * B1 + b1, and in it the vectors t, t + G0, ..., then the floats past the last whole
 //   vector of the array likewise. B1, B2 <= 65535; blocks past the end do nothing.
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH (bn_common.cl).
 

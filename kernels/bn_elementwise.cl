@@ -8,8 +8,8 @@
 //   da[count] = relu_masked(gradient, output) (the gradient where output > 0 or is NaN, else 0), and
 //   the same to db[count] unless db is NULL (relu(a + b)'s gradient of b). da and db may be gradient.
 // Both: tensor_t storage (bn_common.cl), arithmetic in float, each value rounded once as stored.
-//   Range (G0, B1, B2), as bn_copy: work-item (t, b1, b2) takes the block [b * block, (b + 1) * block)
-//   with b = b2 * B1 + b1, and in it the vectors t, t + G0, ..., then the values past the last whole
+//   Range (G0, B1, B2), work-groups (G0, 1, 1), as bn_copy: work-item (t, b1, b2) takes the block
+//   [b * block, (b + 1) * block) with b = b2 * B1 + b1, and in it the vectors t, t + G0, ..., then the values past the last whole
 //   vector of the block likewise. B1, B2 <= 65535; blocks past the end do nothing.
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_STORAGE (bn_common.cl).
 

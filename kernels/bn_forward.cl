@@ -7,21 +7,24 @@
 //   variance[features] (then invstd + invstd_lo = 1 / sqrt(variance + epsilon) is computed here, as
 //   bn_inverse_std would, and invstd may be NULL), gamma[features] or NULL (1), beta[features] or
 //   NULL (0), z (x's shape and type) or NULL; writes y (may be x or z).
-//   Range (G0, B1, B2): work-item (t, b1, b2) takes planes [b * planes_per_item, (b + 1) * planes_per_item)
-//   with b = b2 * B1 + b1 (a plane is o * features + f), and in each the vectors t, t + G0, ...
-//   (and the floats past the last whole vector likewise). B1, B2 <= 65535; blocks past the end do nothing.
+//   Range (G0, B1 * P, B2), work-groups (G0, P, 1): group (., b1, b2) takes the block of planes
+//   [b * planes_per_item, (b + 1) * planes_per_item) with b = b2 * B1 + b1 (a plane is o * features + f),
+//   its lane p (dimension 1) the planes first + p, first + p + P, ... of it (P > 1 fills a GPU's group
+//   when planes are short), and work-item t of the lane the vectors t, t + G0, ... of each (and the
+//   floats past the last whole vector likewise). B1, B2 <= 65535; blocks past the end do nothing.
 //   fuse_relu != 0 applies relu to the sum.
 // bn_normalize_interleaved: the same arrays for the view [rows][features] (BN_VECTOR_WIDTH divides
-//   features). Range (G0, B1, B2): work-item (t, b1, b2) takes rows [b * rows_per_item, ...) and in
-//   each the feature vectors t, t + G0, ...; a work-item of one feature vector (G0 at least the row's
+//   features). Range and work-groups as bn_normalize_planar's, with rows for planes: lane p of group
+//   (., b1, b2) takes rows first + p, first + p + P, ... of [b * rows_per_item, ...), and work-item t
+//   of it the feature vectors t, t + G0, ... of each; a work-item of one feature vector (G0 at least the row's
 //   vectors, as on GPUs) works out its constants once, so that computing invstd from variance costs
 //   nothing per value; others load them (or compute them) for every value.
 // bn_forward_training_resident: batch statistics and normalization in one kernel, for planar
 //   features small enough to stay in cache: work-group f (dimensions 1 and 2, as bn_stats_chunk_planar)
 //   reads feature f for its moments (bn_common.cl), writes mean, mean_lo, invstd, invstd_lo and the running
 //   statistics as bn_stats_merge does, then normalizes the feature, whose values are read again from
-//   cache, with z and fuse_relu as bn_normalize_planar. Range (WG, F1, F2), work-groups (WG, 1, 1);
-//   scratch holds WG floats.
+//   cache, with z and fuse_relu as bn_normalize_planar. Range (WG, F1 * P, F2), work-groups (WG, P, 1),
+//   split over planes and lanes as bn_stats_chunk_planar; scratch holds WG * P floats.
 // Training passes the batch mean as mean + mean_lo and invstd + invstd_lo (bn_stats_merge); inference
 // passes the running mean and NULL, and the running variance, so that it is one kernel (or, where an
 // interleaved work-item takes several feature vectors, invstd + invstd_lo from bn_inverse_std).
@@ -143,23 +146,25 @@ void normalize_vector(global const tensor_t* x, global tensor_t* y, global const
     store_t(fused_v(normalized(value, k.center, k.center_lo, k.scale, k.scale_lo, k.shift), z, at, fuse_relu), y + at);
 }
 
-// Normalizes rows [first, end) of the interleaved view, feature vectors t, t + step, ..., with the
-// fused operation: a work-item of one feature vector takes its constants once and walks down the
-// rows; one of several walks each row's vectors, taking their constants (from cache) at each.
+// Normalizes rows first, first + row_step, ... below end of the interleaved view, feature vectors
+// t, t + step, ..., with the fused operation: a work-item of one feature vector takes its constants
+// once and walks down the rows; one of several walks each row's vectors, taking their constants
+// (from cache) at each.
 void normalize_rows_with(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
-                         feature_constants c, index_t features, index_t first, index_t end, index_t t, index_t step)
+                         feature_constants c, index_t features, index_t first, index_t end, index_t row_step,
+                         index_t t, index_t step)
 {
     const index_t vectors = features / BN_VECTOR_WIDTH;
     if (t + step >= vectors) {
         if (t >= vectors) return;
         const index_t column = t * BN_VECTOR_WIDTH;
         const column_terms k = column_terms_of(c, column);
-        for (index_t r = first; r < end; ++r) {
+        for (index_t r = first; r < end; r += row_step) {
             normalize_vector(x, y, z, fuse_relu, k, r * features + column);
         }
         return;
     }
-    for (index_t r = first; r < end; ++r) {
+    for (index_t r = first; r < end; r += row_step) {
         for (index_t v = t; v < vectors; v += step) {
             const index_t column = v * BN_VECTOR_WIDTH;
             normalize_vector(x, y, z, fuse_relu, column_terms_of(c, column), r * features + column);
@@ -181,7 +186,7 @@ kernel void bn_normalize_planar(
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     index_t first, end;
     block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
-    for (index_t plane = first; plane < end; ++plane) {
+    for (index_t plane = first + get_local_id(1); plane < end; plane += get_local_size(1)) {
         const index_t f = plane % features;
         const float2 inverse = feature_inverse_std(constants, f);
         const float2 scale = scale_split(gamma ? gamma[f] : 1.0f, inverse.x, inverse.y);
@@ -204,10 +209,11 @@ kernel void bn_normalize_interleaved(
     index_t first, end;
     block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
     const index_t features = (index_t)features_arg, t = get_global_id(0), step = get_global_size(0);
+    const index_t mine = first + get_local_id(1), lanes = get_local_size(1);
     if (z || fuse_relu) {
-        normalize_rows_with(x, y, z, fuse_relu, constants, features, first, end, t, step);
+        normalize_rows_with(x, y, z, fuse_relu, constants, features, mine, end, lanes, t, step);
     } else {
-        normalize_rows_with(x, y, 0, 0, constants, features, first, end, t, step);
+        normalize_rows_with(x, y, 0, 0, constants, features, mine, end, lanes, t, step);
     }
 }
 
@@ -226,7 +232,7 @@ kernel void bn_forward_training_resident(
     const index_t f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own
     const moments total = planar_moments(x, f, features, inner, 0, outer, scratch);
-    if (get_local_id(0) == 0) {
+    if (get_local_id(0) == 0 && get_local_id(1) == 0) {
         store_feature_statistics(f, total, (float)(outer * inner), epsilon, keep, take, variance_divisor,
                                  mean, mean_lo, invstd, invstd_lo, running_mean, running_variance);
     }
@@ -234,7 +240,7 @@ kernel void bn_forward_training_resident(
     const float2 scale = scale_split(gamma ? gamma[f] : 1.0f, invstd[f], invstd_lo[f]);
     const float shift = beta ? beta[f] : 0.0f;
     const float center = mean[f], center_lo = mean_lo[f];
-    for (index_t o = 0; o < outer; ++o) {
+    for (index_t o = get_local_id(1); o < outer; o += get_local_size(1)) {
         normalize_plane(x, y, z, fuse_relu, (o * features + f) * inner, inner, center, center_lo, scale, shift,
                         get_local_id(0), get_local_size(0));
     }

@@ -9,9 +9,10 @@
 //
 // bn_stats_chunk_planar: reads x (tensor_t, bn_common.cl); writes the moments of chunk g of feature f to partial[g * features + f]
 //   (center), partial[chunks * features + ...] (residual) and partial[2 * chunks * features + ...] (squares).
-//   Range (chunks * WG, F1, F2), work-groups (WG, 1, 1): group (g, f1, f2) takes planes
-//   [g * chunk_planes, (g + 1) * chunk_planes) of feature f = f2 * F1 + f1; F1, F2 <= 65535, and groups
-//   past the last feature return. scratch holds WG floats.
+//   Range (chunks * WG, F1 * P, F2), work-groups (WG, P, 1): group (g, f1, f2) takes planes
+//   [g * chunk_planes, (g + 1) * chunk_planes) of feature f = f2 * F1 + f1, its WG work-items along
+//   each plane and its P lanes over the planes (planar_moments, bn_common.cl); F1, F2 <= 65535, and
+//   groups past the last feature return. scratch holds WG * P floats.
 // bn_stats_chunk_interleaved: the same output for the view [rows][features].
 //   Range (round_up(features / (W * BN_SPAN), LX), chunks * LY), work-groups (LX, LY): work-item
 //   (v, l) of group (., g) takes features [v * W * BN_SPAN, (v + 1) * W * BN_SPAN) (W = BN_VECTOR_WIDTH;
@@ -22,7 +23,7 @@
 //   (bn_common.cl) before each chunk's center and moments. scratch holds LX * LY * W floats.
 // The merge kernels (bn_stats_merge, bn_stats_moments): range (L, R * B1, B2), work-groups (L, R, 1):
 //   the L work-items (lanes) of a row merge feature f's chunks, lane l taking chunks l, l + L, ... in
-//   order, and their sums meet by a tree in a fixed order (group_total), so that a GPU reads many
+//   order, and their sums meet by a tree in a fixed order (row_total), so that a GPU reads many
 //   chunks at once; with L = 1 a work-item merges its feature's chunks in order. Row r of group
 //   (b1, b2) takes f = (b2 * B1 + b1) * R + r (merge_feature, bn_common.cl); B1, B2 <= 65535, and rows
 //   past the last feature compute nothing. scratch holds L * R floats.
@@ -49,7 +50,7 @@ kernel void bn_stats_chunk_planar(
     const index_t g = get_group_id(0), stride = get_num_groups(0) * features;
     const index_t first = g * (index_t)chunk_planes, end = min((index_t)outer, first + (index_t)chunk_planes);
     const moments chunk = planar_moments(x, f, features, (index_t)inner, first, end, scratch);
-    if (get_local_id(0) == 0) {
+    if (get_local_id(0) == 0 && get_local_id(1) == 0) {
         const index_t slot = g * features + f;
         partial[slot] = chunk.center;
         partial[stride + slot] = chunk.residual;
@@ -108,7 +109,7 @@ kernel void bn_stats_chunk_interleaved(
 // Feature f's moments over all its values, returned to the lanes of its row (the merge kernels'
 // layout, above; every work-item of the group calls it, as it holds barriers): each lane adds its
 // chunks' moments in chunk order (chunk g holds min(chunk_values, values - g * chunk_values) values),
-// re-centred on the first chunk's center, and the lanes' sums meet by group_total. A row past the
+// re-centred on the first chunk's center, and the lanes' sums meet by row_total. A row past the
 // last feature (f >= features) adds nothing and gets zeros.
 moments merged_moments(global const float* partial, index_t f, index_t chunks, index_t features, ulong values,
                        ulong chunk_values, local float* scratch)
@@ -128,8 +129,8 @@ moments merged_moments(global const float* partial, index_t f, index_t chunks, i
     }
     moments total;
     total.center = reference;
-    total.residual = group_total(scratch, residual - residual_c);
-    total.squares = group_total(scratch, squares - squares_c);
+    total.residual = row_total(scratch, residual - residual_c);
+    total.squares = row_total(scratch, squares - squares_c);
     return total;
 }
 

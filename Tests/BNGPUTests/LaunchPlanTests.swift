@@ -67,7 +67,7 @@ struct LaunchPlanTests {
                 #expect(plan.reduction.global.dropFirst().reduce(1, *) >= geometry.features, "\(label)")
             }
             // Elementwise blocks cover every plane (planar) or row (interleaved).
-            let blocks = plan.elementwise.global.dropFirst().reduce(1, *)
+            let blocks = zip(plan.elementwise.global, plan.elementwise.local).dropFirst().reduce(1) { $0 * $1.0 / $1.1 }
             let units = plan.traversal == .planar ? geometry.outer * geometry.features : geometry.outer
             #expect(blocks * plan.blockLength >= units, "\(label)")
             for range in [plan.reduction, plan.elementwise, plan.perFeature, plan.merge] {
@@ -86,6 +86,22 @@ struct LaunchPlanTests {
             #expect(plan.merge.global[0] == plan.merge.local[0], "\(label): \(plan.merge)")
             #expect(plan.merge.local[0] <= LaunchPlan.powerOfTwo(atLeast: plan.chunks), "\(label): \(plan.merge)")
         }
+    }
+
+    @Test("short planes on a GPU fill a group with plane lanes, in the reductions and the elementwise kernels")
+    func planeLanes() throws {
+        let geometry = try FeatureGeometry(shape: TensorShape(n: 32, c: 2048, h: 7, w: 7), mode: .spatial)
+        let gpu = LaunchPlan(geometry: geometry, settings: Self.settings[1], limits: Self.devices[1], forcesWideIndices: false)
+        // 7×7 planes are 12 float4 vectors: 16 work-items along a plane, 16 planes side by side.
+        #expect(gpu.reduction.local == [16, 16] && gpu.elementwise.local == [16, 16])
+        #expect(gpu.name == "planar ×4 group 16 × 16 planes, 1 chunk, 32-bit")
+        // Each group of 256 work-items takes 83 planes, about 16 values a work-item.
+        #expect(gpu.blockLength == 83)
+        let big = LaunchPlan(geometry: try FeatureGeometry(shape: TensorShape(n: 32, c: 64, h: 112, w: 112), mode: .spatial),
+                             settings: Self.settings[1], limits: Self.devices[1], forcesWideIndices: false)
+        #expect(big.reduction.local == [256, 1] && big.elementwise.local == [256, 1])
+        let cpu = LaunchPlan(geometry: geometry, settings: Self.settings[0], limits: Self.devices[0], forcesWideIndices: false)
+        #expect(cpu.reduction.local == [1, 1] && cpu.elementwise.local == [1, 1])
     }
 
     @Test("merges and interleaved reductions read with the reduction's work-items side by side on a GPU, one on a CPU")

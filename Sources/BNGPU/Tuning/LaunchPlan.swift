@@ -88,12 +88,12 @@ struct LaunchPlan: Hashable {
 
     /// Names the choice, for tables and logs: `planar ×16 group 1, 32 chunks, 32-bit` or
     /// `planar ×16 group 1, resident, 32-bit`, `interleaved ×4 group 64 × 4 rows, 529 chunks, 32-bit`
-    /// where row lanes share a group, with `, f16` or `, bf16` after for 16-bit tensors.
+    /// where lanes share a group (`× 16 planes` for planar ones), with `, f16` or `, bf16` after for 16-bit tensors.
     var name: String {
         let split = isResident ? "resident" : "\(chunks) chunk\(chunks == 1 ? "" : "s")"
         let span = variant.span > 1 ? " span \(variant.span)" : ""
         let storage = variant.storage == .float32 ? "" : ", \(variant.storage.shortName)"
-        let lanes = traversal == .interleaved && reduction.local[1] > 1 ? " × \(reduction.local[1]) rows" : ""
+        let lanes = reduction.local[1] > 1 ? " × \(reduction.local[1]) \(traversal == .planar ? "planes" : "rows")" : ""
         return "\(traversal.rawValue) ×\(variant.vectorWidth)\(span) group \(reduction.local[0])\(lanes), \(split), \(variant.indexName)\(storage)"
     }
 
@@ -120,7 +120,12 @@ struct LaunchPlan: Hashable {
             chunkLength = isResident ? outer : Self.chunkLength(
                 units: outer, preferred: settings.valuesPerChunk / inner, groupsPerChunk: features, targetGroups: targetGroups)
             chunks = Self.divideRoundingUp(outer, chunkLength)
-            reduction = LaunchRange(global: [chunks * groupSize] + Self.split(features), local: [groupSize, 1, 1])
+            // Plane lanes fill the group where planes are short (a GPU's 7×7 planes are 12 vectors).
+            let planeLanes = Self.lanes(setting: settings.reductionGroupSize, limit: groupLimit, beside: groupSize,
+                                        units: chunkLength)
+            let featureGroups = Self.split(features)
+            reduction = LaunchRange(global: [chunks * groupSize, featureGroups[0] * planeLanes, featureGroups[1]],
+                                    local: [groupSize, planeLanes, 1])
             (elementwise, blockLength) = Self.elementwise(
                 units: outer * features, valuesPerUnit: inner, vectorsPerUnit: vectorsPerPlane, settings: settings, limits: limits)
         } else {
@@ -141,9 +146,9 @@ struct LaunchPlan: Hashable {
                 groupsPerChunk: featureGroups, targetGroups: targetGroups)
             chunks = Self.divideRoundingUp(outer, chunkLength)
             // Row lanes fill the group where the features leave room (a GPU's 256 work-items over 64
-            // feature vectors take 4 rows at a time), never more than a chunk's rows.
-            let rowLanes = min(max(1, min(Self.powerOfTwo(atMost: max(1, settings.reductionGroupSize)), groupLimit) / groupSize),
-                               Self.powerOfTwo(atMost: chunkLength))
+            // feature vectors take 4 rows at a time).
+            let rowLanes = Self.lanes(setting: settings.reductionGroupSize, limit: groupLimit, beside: groupSize,
+                                      units: chunkLength)
             reduction = LaunchRange(global: [featureGroups * groupSize, chunks * rowLanes], local: [groupSize, rowLanes])
             (elementwise, blockLength) = Self.elementwise(
                 units: outer, valuesPerUnit: features, vectorsPerUnit: vectors, settings: settings, limits: limits)
@@ -172,6 +177,14 @@ struct LaunchPlan: Hashable {
     static let maximumGroupsInHigherDimensionsSquared =
         LaunchHeuristics.maximumGroupsInHigherDimensions * LaunchHeuristics.maximumGroupsInHigherDimensions
 
+    /// Lanes (work-items along a group's dimension 1, each taking every lanes-th plane or row) that fill
+    /// a group of `setting` work-items, as a power of two within the limit, beside the `width` that
+    /// dimension 0 holds; never more than `units`, the planes or rows there are to share. 1 where
+    /// dimension 0 fills the group, as it always does on CPUs, whose groups are one work-item.
+    static func lanes(setting: Int, limit: Int, beside width: Int, units: Int) -> Int {
+        min(max(1, min(powerOfTwo(atMost: max(1, setting)), limit) / width), powerOfTwo(atMost: max(1, units)))
+    }
+
     /// Work-items side by side: the setting, as a power of two within the limit and no more than
     /// `needed` asks for.
     static func workItems(_ setting: Int, limit: Int, needed: Int) -> Int {
@@ -188,13 +201,20 @@ struct LaunchPlan: Hashable {
     }
 
     /// The range of an elementwise kernel over `units` planes or rows of `valuesPerUnit` floats
-    /// (`vectorsPerUnit` vectors), and the units per work-item: about `valuesPerElementwiseItem`
-    /// values each, but at least `limits.targetGroups` work-items when there are that many units.
+    /// (`vectorsPerUnit` vectors), and the units per work-group: `elementwiseColumns` work-items side
+    /// by side along a unit, as many as its vectors need, and lanes (dimension 1) taking every
+    /// lanes-th unit where the columns leave the group room, each work-item handling about
+    /// `valuesPerElementwiseItem` values, but at least `limits.targetGroups` groups when there are
+    /// that many units.
     static func elementwise(units: Int, valuesPerUnit: Int, vectorsPerUnit: Int, settings: LaunchSettings,
                             limits: LaunchLimits) -> (range: LaunchRange, blockLength: Int) {
         let columns = workItems(settings.elementwiseColumns, limit: limits.groupLimit, needed: vectorsPerUnit)
-        let block = min(max(1, settings.valuesPerElementwiseItem * columns / valuesPerUnit), max(1, units / limits.targetGroups))
-        let range = LaunchRange(global: [columns] + split(divideRoundingUp(units, block)), local: [columns, 1, 1])
+        let room = lanes(setting: settings.elementwiseColumns, limit: limits.groupLimit, beside: columns, units: .max)
+        let block = min(max(1, settings.valuesPerElementwiseItem * columns * room / valuesPerUnit),
+                        max(1, units / limits.targetGroups))
+        let unitLanes = min(room, powerOfTwo(atMost: block))
+        let groups = split(divideRoundingUp(units, block))
+        let range = LaunchRange(global: [columns, groups[0] * unitLanes, groups[1]], local: [columns, unitLanes, 1])
         return (range, block)
     }
 
