@@ -101,14 +101,6 @@ typedef struct {
     float epsilon;
 } feature_constants;
 
-// Feature f's inverse standard deviation as hi + lo: invstd (and its low part) as given, or worked
-// out from the variance.
-float2 feature_inverse_std(feature_constants c, index_t f)
-{
-    return c.variance ? inverse_sqrt_split(c.variance[f], c.epsilon)
-                      : (float2)(c.invstd[f], c.invstd_lo ? c.invstd_lo[f] : 0.0f);
-}
-
 // The constants of y = normalized(x, center, center_lo, scale, scale_lo, shift) for one feature vector.
 typedef struct {
     floatv center;
@@ -118,14 +110,15 @@ typedef struct {
     floatv shift;
 } column_terms;
 
-// column_terms for the feature vector that starts at `column`.
-column_terms column_terms_of(feature_constants c, index_t column)
+// column_terms for the feature vector that starts at `column`, from c.variance when from_variance
+// is set (callers pass a constant, so that each loop has one of the two branches).
+column_terms column_terms_of(feature_constants c, index_t column, int from_variance)
 {
     column_terms k;
     k.center = load_v(c.mean + column);
     k.center_lo = c.mean_lo ? load_v(c.mean_lo + column) : (floatv)(0.0f);
     floatv inverse, inverse_lo;
-    if (c.variance) {
+    if (from_variance) {
         INVERSE_SQRT_SPLIT(floatv, load_v(c.variance + column), c.epsilon, inverse, inverse_lo);
     } else {
         inverse = load_v(c.invstd + column);
@@ -147,9 +140,23 @@ void normalize_vector(global const tensor_t* x, global tensor_t* y, global const
 }
 
 // Normalizes rows first, first + row_step, ... below end of the interleaved view, feature vectors
-// t, t + step, ..., with the fused operation: a work-item of one feature vector takes its constants
-// once and walks down the rows; one of several walks each row's vectors, taking their constants
-// (from cache) at each.
+// t, t + step, ..., with the fused operation, taking each vector's constants (from cache) at each
+// row: the loop of a work-item of several feature vectors.
+void normalize_row_vectors(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
+                           feature_constants c, int from_variance, index_t features, index_t first, index_t end,
+                           index_t row_step, index_t t, index_t step)
+{
+    const index_t vectors = features / BN_VECTOR_WIDTH;
+    for (index_t r = first; r < end; r += row_step) {
+        for (index_t v = t; v < vectors; v += step) {
+            const index_t column = v * BN_VECTOR_WIDTH;
+            normalize_vector(x, y, z, fuse_relu, column_terms_of(c, column, from_variance), r * features + column);
+        }
+    }
+}
+
+// normalize_row_vectors, except that a work-item of one feature vector takes its constants once and
+// walks down the rows; the branch on c.variance is taken once (bn_common.cl, "Fused operations and loops").
 void normalize_rows_with(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
                          feature_constants c, index_t features, index_t first, index_t end, index_t row_step,
                          index_t t, index_t step)
@@ -158,17 +165,31 @@ void normalize_rows_with(global const tensor_t* x, global tensor_t* y, global co
     if (t + step >= vectors) {
         if (t >= vectors) return;
         const index_t column = t * BN_VECTOR_WIDTH;
-        const column_terms k = column_terms_of(c, column);
+        const column_terms k = column_terms_of(c, column, c.variance != 0);
         for (index_t r = first; r < end; r += row_step) {
             normalize_vector(x, y, z, fuse_relu, k, r * features + column);
         }
-        return;
+    } else if (c.variance) {
+        normalize_row_vectors(x, y, z, fuse_relu, c, 1, features, first, end, row_step, t, step);
+    } else {
+        normalize_row_vectors(x, y, z, fuse_relu, c, 0, features, first, end, row_step, t, step);
     }
-    for (index_t r = first; r < end; r += row_step) {
-        for (index_t v = t; v < vectors; v += step) {
-            const index_t column = v * BN_VECTOR_WIDTH;
-            normalize_vector(x, y, z, fuse_relu, column_terms_of(c, column), r * features + column);
-        }
+}
+
+// Normalizes the planes first + p, first + p + P, ... below end (lane p of P, dimension 1), taking
+// each plane's inverse standard deviation from c.variance when from_variance is set (callers pass a
+// constant, so that the loop has one of the two branches).
+void normalize_planes(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
+                      feature_constants c, int from_variance, index_t features, index_t inner, index_t first,
+                      index_t end)
+{
+    for (index_t plane = first + get_local_id(1); plane < end; plane += get_local_size(1)) {
+        const index_t f = plane % features;
+        const float2 inverse = from_variance ? inverse_sqrt_split(c.variance[f], c.epsilon)
+                                             : (float2)(c.invstd[f], c.invstd_lo ? c.invstd_lo[f] : 0.0f);
+        const float2 scale = scale_split(c.gamma ? c.gamma[f] : 1.0f, inverse.x, inverse.y);
+        normalize_plane(x, y, z, fuse_relu, plane * inner, inner, c.mean[f], c.mean_lo ? c.mean_lo[f] : 0.0f, scale,
+                        c.beta ? c.beta[f] : 0.0f, get_global_id(0), get_global_size(0));
     }
 }
 
@@ -183,15 +204,12 @@ kernel void bn_normalize_planar(
     BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(variance); BN_AT(gamma);
     BN_AT(beta); BN_AT(z);
     const feature_constants constants = { mean, mean_lo, invstd, invstd_lo, variance, gamma, beta, epsilon };
-    const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     index_t first, end;
-    block_of_work_item((index_t)outer * features, (index_t)planes_per_item, &first, &end);
-    for (index_t plane = first + get_local_id(1); plane < end; plane += get_local_size(1)) {
-        const index_t f = plane % features;
-        const float2 inverse = feature_inverse_std(constants, f);
-        const float2 scale = scale_split(gamma ? gamma[f] : 1.0f, inverse.x, inverse.y);
-        normalize_plane(x, y, z, fuse_relu, plane * inner, inner, mean[f], mean_lo ? mean_lo[f] : 0.0f, scale,
-                        beta ? beta[f] : 0.0f, get_global_id(0), get_global_size(0));
+    block_of_work_item((index_t)outer * (index_t)features_arg, (index_t)planes_per_item, &first, &end);
+    if (variance) {
+        normalize_planes(x, y, z, fuse_relu, constants, 1, (index_t)features_arg, (index_t)inner_arg, first, end);
+    } else {
+        normalize_planes(x, y, z, fuse_relu, constants, 0, (index_t)features_arg, (index_t)inner_arg, first, end);
     }
 }
 
