@@ -26,7 +26,8 @@ extension KernelRunner {
     /// activation kernels): its buffers, then the count and the block length. The split is
     /// `LaunchPlan.elementwise` over single values with the settings of the largest planar shapes:
     /// the settings' full row of work-items side by side (`elementwiseColumns`), each taking about
-    /// `valuesPerElementwiseItem` values, within what the kernel runs.
+    /// `valuesPerElementwiseItem` values, within what the kernel runs. Asking for every column the
+    /// settings allow leaves a group no room for lanes, which these kernels do not take.
     mutating func runFlat(_ name: KernelName, count: Int, storage: ElementType, forcesWideIndices: Bool,
                           _ buffers: [KernelArgument]) throws {
         let settings = tuning.settings(for: ShapeClass(traversal: .planar, size: .huge))

@@ -69,7 +69,7 @@ struct LaunchPlan: Hashable {
     /// The per-feature kernels' range (inverse std): one work-item per feature.
     let perFeature: LaunchRange
     /// The merge kernels' range (`bn_stats_merge`, `bn_backward_merge` and their split-phase twins):
-    /// `mergeLanes` work-items side by side per feature, rows of features in a group.
+    /// lanes side by side per feature along dimension 0, rows of features along dimension 1 (`merge(…)`).
     let merge: LaunchRange
 
     /// Values per chunk: the merge kernel's `chunk_values`.
