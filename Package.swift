@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         // Property-based tests: random shapes, layouts, modes and options, shrunk to the smallest failing case.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // The library's log: which OpenCL device a backend chosen without a name skipped, and why.
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // The OpenCL C API, from the system's ICD loader and headers.
@@ -44,7 +46,7 @@ let package = Package(
         // The shipped tuning table is embedded like the kernels, so an installed library carries it.
         .target(
             name: "BNGPU",
-            dependencies: ["BNCore", "BNKernels", "COpenCL"],
+            dependencies: ["BNCore", "BNKernels", "COpenCL", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("Tuning/Tables/shipped.txt")]
         ),
         .target(name: "BatchNorm", dependencies: ["BNCore", "BNCPU", "BNGPU"]),
@@ -91,7 +93,9 @@ let package = Package(
         .target(name: "BNTestSupport", dependencies: ["BNCore", "BNCPU", "BNGPU"], path: "Tests/BNTestSupport"),
         .testTarget(name: "BNCoreTests", dependencies: ["BNCore", "BNTestSupport"]),
         .testTarget(name: "BNCPUTests", dependencies: ["BNCPU", "BNTestSupport"]),
-        .testTarget(name: "BNGPUTests", dependencies: ["BNGPU", "BNCPU", "BNKernels", "BNTestSupport"]),
+        .testTarget(name: "BNGPUTests", dependencies: [
+            "BNGPU", "BNCPU", "BNKernels", "BNTestSupport", .product(name: "InMemoryLogging", package: "swift-log"),
+        ]),
         .testTarget(name: "EquivalenceTests", dependencies: [
             "BatchNorm", "BNTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),

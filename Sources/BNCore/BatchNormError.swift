@@ -17,6 +17,9 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No OpenCL device matches: `query` is the index or name substring asked for (nil: any device),
     /// `available` lists the devices that exist.
     case noOpenCLDevice(query: String?, available: [String])
+    /// No device was named and every device failed to run the library: `skipped` says, per device,
+    /// what failed (a program that did not build, a kernel that could not be created).
+    case noWorkingOpenCLDevice(skipped: [String])
     /// An environment variable holds a value the library does not understand.
     case invalidEnvironment(variable: String, value: String, expected: String)
     /// An OpenCL call returned an error status: the function, the code and its symbolic name.
@@ -82,6 +85,9 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
                 ? "; \(Self.openCLPackagesHint)"
                 : "; available: " + available.enumerated().map { "[\($0.offset)] \($0.element)" }.joined(separator: ", ")
             return wanted + list
+        case let .noWorkingOpenCLDevice(skipped):
+            return "no OpenCL device could run the library's kernels: " + skipped.joined(separator: "; ")
+                + "; name a device (BN_OPENCL_DEVICE or --device) to see its whole error, or use the CPU reference (BN_BACKEND=cpu)"
         case let .invalidEnvironment(variable, value, expected):
             return "environment variable \(variable)=\"\(value)\" is not understood; expected \(expected)"
         case let .openCLCallFailed(function, code, name):

@@ -112,6 +112,15 @@ struct KernelLibrary {
         return kernel
     }
 
+    /// Builds every program for `variant` and makes every kernel, as a check that the device's
+    /// compiler takes the library: a driver may build a program and still fail to make its kernels.
+    /// - Throws: `BatchNormError.kernelBuildFailed` or `BatchNormError.openCLCallFailed`.
+    mutating func buildEveryKernel(variant: KernelVariant) throws {
+        for name in KernelName.allCases {
+            _ = try kernel(name, variant: variant)
+        }
+    }
+
     private mutating func program(_ family: KernelSource, variant: KernelVariant) throws -> Program {
         let key = ProgramKey(family: family, variant: variant)
         if let program = programs[key] { return program }

@@ -21,12 +21,13 @@ struct KernelRunner {
     /// The largest work-group every kernel of a variant runs (`CL_KERNEL_WORK_GROUP_SIZE`), read once.
     private var kernelWorkGroupLimits: [KernelVariant: Int] = [:]
 
-    init(queue: CommandQueue, context: Context, tuning: DeviceTuning) {
+    /// - Parameter library: Kernels already built in `context`; none by default.
+    init(queue: CommandQueue, context: Context, tuning: DeviceTuning, library: KernelLibrary? = nil) {
         self.queue = queue
         self.isChaining = queue.isBorrowed || queue.isOutOfOrder
         self.tuning = tuning
         self.device = context.device
-        self.library = KernelLibrary(context: context)
+        self.library = library ?? KernelLibrary(context: context)
         self.workspace = Workspace(context: context)
     }
 

@@ -1,5 +1,6 @@
 import BNCore
 import FoundationEssentials
+import Logging
 import Synchronization
 
 /// Batch normalization on an OpenCL device: a GPU through its vendor's driver, or the CPU through PoCL.
@@ -25,16 +26,37 @@ public final class OpenCLBackend: BatchNormBackend {
     let forcesWideIndices: Bool
     let runner: Mutex<KernelRunner>
 
-    /// A backend on the device a query names.
+    /// Devices passed over when this backend was made with no device named, and why (empty when
+    /// the first device tried worked, or a device was named).
+    public let skippedDevices: [SkippedOpenCLDevice]
+
+    /// A backend on the device a query names, or on the first device that runs the library.
+    ///
+    /// With no query, devices are tried in order, GPUs first, and the first whose context, queue
+    /// and every kernel can be made is taken; each one skipped is listed in ``skippedDevices`` and
+    /// warned of on the library's log (swift-log, label `BatchNorm`). A device named by a query is
+    /// never skipped: its failures are thrown by the calls that meet them.
     /// - Parameters:
     ///   - query: An index into ``openCLDevices()`` or a case-insensitive substring of a device's
-    ///     name, vendor or platform; nil picks the first GPU, else the first device.
+    ///     name, vendor or platform; nil takes the first device that works, GPUs first.
     ///   - isProfilingEnabled: Make the queue record kernel times, for ``measureKernelTime(_:)``.
     /// - Throws: `BatchNormError.noOpenCLPlatform`, `BatchNormError.noOpenCLDevice`,
+    ///   `BatchNormError.noWorkingOpenCLDevice` (no query, and no device works),
     ///   `BatchNormError.openCLCallFailed`, or `BatchNormError.invalidTuningTable` when the user's
     ///   tuning table (``TuningTable/userFileURL``) cannot be read.
     public convenience init(device query: String? = nil, isProfilingEnabled: Bool = false) throws {
-        try self.init(device: try Device.select(query), isProfilingEnabled: isProfilingEnabled, forcesWideIndices: false)
+        if let query {
+            try self.init(device: try Device.select(query), isProfilingEnabled: isProfilingEnabled, forcesWideIndices: false)
+        } else {
+            try self.init(firstWorkingAmong: try Device.preferenceOrder(), isProfilingEnabled: isProfilingEnabled, log: Self.log)
+        }
+    }
+
+    /// A backend on the first of `devices` that works (``firstWorkingDevice(among:log:)``).
+    convenience init(firstWorkingAmong devices: [Device], isProfilingEnabled: Bool, log: Logger) throws {
+        let (context, library, skipped) = try Self.firstWorkingDevice(among: devices, log: log)
+        let queue = try CommandQueue(context: context, isProfilingEnabled: isProfilingEnabled)
+        try self.init(context: context, queue: queue, forcesWideIndices: false, library: library, skipped: skipped)
     }
 
     convenience init(device: Device, isProfilingEnabled: Bool, forcesWideIndices: Bool) throws {
@@ -43,7 +65,8 @@ public final class OpenCLBackend: BatchNormBackend {
         try self.init(context: context, queue: queue, forcesWideIndices: forcesWideIndices)
     }
 
-    init(context: Context, queue: CommandQueue, forcesWideIndices: Bool) throws {
+    init(context: Context, queue: CommandQueue, forcesWideIndices: Bool, library: KernelLibrary? = nil,
+         skipped: [SkippedOpenCLDevice] = []) throws {
         let device = context.device
         let isProfilingEnabled = queue.isProfilingEnabled
         self.context = context
@@ -54,7 +77,8 @@ public final class OpenCLBackend: BatchNormBackend {
         self.forcesWideIndices = forcesWideIndices
         let (tuning, origin) = try DeviceTuning.load(for: device.info, environment: ProcessInfo.processInfo.environment)
         self.tuningOrigin = origin
-        self.runner = Mutex(KernelRunner(queue: queue, context: context, tuning: tuning))
+        self.skippedDevices = skipped
+        self.runner = Mutex(KernelRunner(queue: queue, context: context, tuning: tuning, library: library))
     }
 
     /// Names the kernel variant the backend chooses for a call, as bn-gpu-bench reports it:

@@ -8,13 +8,15 @@ import Darwin
 
 /// Which backend ``makeBackend(_:)`` makes.
 public enum BackendChoice: Sendable, Hashable {
-    /// The first GPU OpenCL device, else any OpenCL device (PoCL on a CPU), else the CPU reference.
-    /// `BN_BACKEND=cpu|opencl` and `BN_OPENCL_DEVICE` override it.
+    /// The first GPU OpenCL device that runs the library's kernels, else any other that does (PoCL
+    /// on a CPU), else the CPU reference; each device skipped is warned of on the library's log
+    /// (swift-log, label `BatchNorm`). `BN_BACKEND=cpu|opencl` and `BN_OPENCL_DEVICE` override it.
     case auto
     /// The pure-Swift CPU reference.
     case cpu
     /// An OpenCL device: an index into `openCLDevices()` or a name substring; nil picks as
-    /// `.auto` does, or as `BN_OPENCL_DEVICE` says.
+    /// `.auto` does among OpenCL devices (and throws `BatchNormError.noWorkingOpenCLDevice` when
+    /// none works), or as `BN_OPENCL_DEVICE` says. A device named is never skipped.
     case openCL(device: String? = nil)
 }
 
@@ -26,8 +28,9 @@ public enum BackendChoice: Sendable, Hashable {
 /// - Parameter choice: The backend wanted; `.auto` by default.
 /// - Returns: The backend.
 /// - Throws: `BatchNormError.invalidEnvironment` for an unknown
-///   `BN_BACKEND`; `BatchNormError.noOpenCLPlatform` or
-///   `BatchNormError.noOpenCLDevice` when OpenCL was asked for and is not there.
+///   `BN_BACKEND`; `BatchNormError.noOpenCLPlatform`,
+///   `BatchNormError.noOpenCLDevice` or `BatchNormError.noWorkingOpenCLDevice` when OpenCL was
+///   asked for and is not there or does not work.
 public func makeBackend(_ choice: BackendChoice = .auto) throws -> any BatchNormBackend {
     try makeBackend(choice, environment: BackendEnvironment.current())
 }
@@ -74,6 +77,9 @@ package func makeBackend(_ choice: BackendChoice, environment: BackendEnvironmen
             } catch BatchNormError.noOpenCLPlatform {
                 return CPUBackend()
             } catch BatchNormError.noOpenCLDevice(query: nil, _) {
+                return CPUBackend()
+            } catch BatchNormError.noWorkingOpenCLDevice {
+                // each device skipped was warned of on the library's log
                 return CPUBackend()
             }
         case let other?:

@@ -31,6 +31,14 @@ struct BatchNormErrorTests {
         #expect(error.description == "no OpenCL device matches \"H100\"; available: [0] pthread (PoCL), [1] other")
     }
 
+    @Test("no working device: each device skipped and why, and what to do instead")
+    func noWorkingDevice() {
+        let error = BatchNormError.noWorkingOpenCLDevice(skipped: ["[0] Sim (X): clCreateKernel failed", "[1] CPU (Y): build failed"])
+        #expect(error.description == "no OpenCL device could run the library's kernels: [0] Sim (X): clCreateKernel failed; "
+                + "[1] CPU (Y): build failed; name a device (BN_OPENCL_DEVICE or --device) to see its whole error, "
+                + "or use the CPU reference (BN_BACKEND=cpu)")
+    }
+
     @Test("a failed OpenCL call names the function, the code and its name")
     func openCLCall() {
         let error = BatchNormError.openCLCallFailed(function: "clEnqueueNDRangeKernel", code: -5, name: "CL_OUT_OF_RESOURCES")

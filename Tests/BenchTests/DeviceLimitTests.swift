@@ -12,7 +12,7 @@ struct DeviceLimitTests {
 
     @Test("a shape fits up to the device's largest allocation, and the reason names both sizes")
     func allocationProblem() throws {
-        var device = try openCLDevices()[0]
+        var device = try TestBackends.openCL().device
         device.maxAllocationBytes = 400
         #expect(try ShapeSpec.parse("10x10").allocationProblem(on: device) == nil)
         #expect(try ShapeSpec.parse("2x5x2x5").allocationProblem(on: device) == nil)

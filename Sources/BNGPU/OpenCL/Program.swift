@@ -1,5 +1,6 @@
 import BNCore
 import COpenCL
+import Synchronization
 
 /// Owns a built `cl_program` and releases it in `deinit`.
 final class Program: @unchecked Sendable {
@@ -30,11 +31,27 @@ final class Program: @unchecked Sendable {
         ledger.opened(.program)
         var device: cl_device_id? = context.device.id
         do {
-            try OpenCLCall.check("clBuildProgram") { clBuildProgram(handle, 1, &device, options, nil, nil) }
+            try Self.buildGate(for: context.device) {
+                try OpenCLCall.check("clBuildProgram") { clBuildProgram(handle, 1, &device, options, nil, nil) }
+            }
         } catch let BatchNormError.openCLCallFailed(_, code, _)
             where code == OpenCLStatus.buildProgramFailure.rawValue || code == CL_INVALID_BUILD_OPTIONS {
             throw BatchNormError.kernelBuildFailed(program: name, device: context.device.info.name,
                                                    log: (try? buildLog(device: context.device)) ?? "(no build log)")
+        }
+    }
+
+    /// Serializes builds on drivers whose compiler is not thread-safe, although OpenCL makes
+    /// `clBuildProgram` so: Oclgrind 21.10 crashes (SIGSEGV in its embedded clang) when two threads
+    /// build at once, shown with no project code by `.ci/oclgrind/concurrent_build.c`. Every
+    /// other driver builds in parallel, as before.
+    private static let oneBuildAtATime = Mutex(())
+
+    private static func buildGate(for device: Device, _ build: () throws -> Void) throws {
+        if device.info.platform == "Oclgrind" {
+            try oneBuildAtATime.withLock { _ in try build() }
+        } else {
+            try build()
         }
     }
 
