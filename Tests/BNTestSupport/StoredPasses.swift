@@ -35,21 +35,47 @@ public struct StoredPasses<Backend: BatchNormBackend>: StoredPassRunning {
     public let shape: TensorShape
     public let options: BatchNormOptions
 
-    public init(_ backend: Backend, storage: ElementType, shape: TensorShape, options: BatchNormOptions) {
+    /// Given every buffer the passes make, so that a caller can keep them alive (the Oclgrind
+    /// check does: a released buffer's shadow state misleads Oclgrind); nil lets them go.
+    public let keep: ((Backend.Buffer) -> Void)?
+
+    public init(_ backend: Backend, storage: ElementType, shape: TensorShape, options: BatchNormOptions,
+                keep: ((Backend.Buffer) -> Void)? = nil) {
         self.backend = backend
         self.storage = storage
         self.shape = shape
         self.options = options
+        self.keep = keep
+    }
+
+    /// A new buffer, handed to ``keep``.
+    private func buffer(count: Int, elementType: ElementType = .float32) throws -> Backend.Buffer {
+        let buffer = try backend.makeBuffer(count: count, elementType: elementType)
+        keep?(buffer)
+        return buffer
+    }
+
+    /// `values` in a new buffer, handed to ``keep``.
+    private func upload(_ values: [Float], as storage: ElementType = .float32) throws -> Backend.Buffer {
+        let buffer = try backend.upload(values, as: storage)
+        keep?(buffer)
+        return buffer
+    }
+
+    /// `running` in new buffers, handed to ``keep``.
+    private func upload(_ running: RunningStatistics) throws -> RunningStatisticsBuffers<Backend.Buffer> {
+        RunningStatisticsBuffers(mean: try upload(running.mean), variance: try upload(running.variance),
+                                 batchesTracked: running.batchesTracked)
     }
 
     public func forwardTraining(x: [Float], z: [Float]?, gamma: [Float], beta: [Float],
                                 running: RunningStatistics) throws -> StoredForward {
         let count = x.count, features = gamma.count
-        let y = try backend.makeBuffer(count: count, elementType: storage)
-        let mean = try backend.makeBuffer(count: features), invStd = try backend.makeBuffer(count: features)
-        var runningBuffers = try backend.upload(running)
-        try backend.forwardTraining(x: try tensor(x), z: try z.map(tensor), shape: shape, gamma: try backend.upload(gamma),
-                                    beta: try backend.upload(beta), running: &runningBuffers, options: options,
+        let y = try buffer(count: count, elementType: storage)
+        let mean = try buffer(count: features), invStd = try buffer(count: features)
+        var runningBuffers = try upload(running)
+        try backend.forwardTraining(x: try tensor(x), z: try z.map(tensor), shape: shape, gamma: try upload(gamma),
+                                    beta: try upload(beta), running: &runningBuffers, options: options,
                                     y: y, mean: mean, invStd: invStd)
         return StoredForward(y: try backend.download(y), mean: try backend.download(mean), invStd: try backend.download(invStd),
                        running: try backend.download(runningBuffers))
@@ -57,9 +83,9 @@ public struct StoredPasses<Backend: BatchNormBackend>: StoredPassRunning {
 
     public func forwardInference(x: [Float], z: [Float]?, gamma: [Float], beta: [Float],
                                  running: RunningStatistics) throws -> [Float] {
-        let y = try backend.makeBuffer(count: x.count, elementType: storage)
-        try backend.forwardInference(x: try tensor(x), z: try z.map(tensor), shape: shape, gamma: try backend.upload(gamma),
-                                     beta: try backend.upload(beta), running: try backend.upload(running),
+        let y = try buffer(count: x.count, elementType: storage)
+        try backend.forwardInference(x: try tensor(x), z: try z.map(tensor), shape: shape, gamma: try upload(gamma),
+                                     beta: try upload(beta), running: try upload(running),
                                      options: options, y: y)
         return try backend.download(y)
     }
@@ -68,8 +94,8 @@ public struct StoredPasses<Backend: BatchNormBackend>: StoredPassRunning {
                          invStd: [Float]) throws -> StoredBackward {
         let outputs = try gradientBuffers(count: x.count, features: gamma.count)
         try backend.backward(dy: try tensor(dy), y: try y.map(tensor), x: try tensor(x), shape: shape,
-                             gamma: try backend.upload(gamma), mean: try backend.upload(mean),
-                             invStd: try backend.upload(invStd), options: options, dx: outputs.dx, dz: outputs.dz,
+                             gamma: try upload(gamma), mean: try upload(mean),
+                             invStd: try upload(invStd), options: options, dx: outputs.dx, dz: outputs.dz,
                              dGamma: outputs.dGamma, dBeta: outputs.dBeta)
         return try download(outputs)
     }
@@ -78,22 +104,22 @@ public struct StoredPasses<Backend: BatchNormBackend>: StoredPassRunning {
                                running: RunningStatistics) throws -> StoredBackward {
         let outputs = try gradientBuffers(count: x.count, features: gamma.count)
         try backend.backwardFrozen(dy: try tensor(dy), y: try y.map(tensor), x: try tensor(x), shape: shape,
-                                   gamma: try backend.upload(gamma), running: try backend.upload(running),
+                                   gamma: try upload(gamma), running: try upload(running),
                                    options: options, dx: outputs.dx, dz: outputs.dz, dGamma: outputs.dGamma,
                                    dBeta: outputs.dBeta)
         return try download(outputs)
     }
 
     private func tensor(_ values: [Float]) throws -> Backend.Buffer {
-        try backend.upload(values, as: storage)
+        try upload(values, as: storage)
     }
 
     private typealias Outputs = (dx: Backend.Buffer, dz: Backend.Buffer?, dGamma: Backend.Buffer, dBeta: Backend.Buffer)
 
     private func gradientBuffers(count: Int, features: Int) throws -> Outputs {
-        (try backend.makeBuffer(count: count, elementType: storage),
-         options.fusion.addsInput ? try backend.makeBuffer(count: count, elementType: storage) : nil,
-         try backend.makeBuffer(count: features), try backend.makeBuffer(count: features))
+        (try buffer(count: count, elementType: storage),
+         options.fusion.addsInput ? try buffer(count: count, elementType: storage) : nil,
+         try buffer(count: features), try buffer(count: features))
     }
 
     private func download(_ outputs: Outputs) throws -> StoredBackward {

@@ -1,0 +1,196 @@
+import BatchNorm
+import BNTestSupport
+import Foundation
+import Testing
+
+/// One case of the Oclgrind check, in the child process ``OclgrindCheckTests`` starts: every pass
+/// in both modes under every plan of ``OclgrindCheck/plans()``, then under the device's own
+/// heuristic the 16-bit storages, the fused passes, the split phases of synchronized batch norm,
+/// in-place calls and tensors at odd offsets of one caller's buffer, each against the CPU reference.
+@Suite("One case of the Oclgrind check (BN_OCLGRIND_CASE)", .enabled(if: OclgrindCheck.requestedCase != nil))
+struct OclgrindCaseTests {
+    @Test("every plan, pass, storage and fusion of the case equals the CPU reference")
+    func everyPath() async throws {
+        let testCase = try #require(OclgrindCheck.requestedCase)
+        let backend = try OpenCLBackend(device: TestBackends.deviceQuery)
+        let run = OclgrindRun(backend: backend, testCase: testCase)
+        let checks = EquivalenceChecks(openCL: backend)
+        for plan in OclgrindCheck.plans() {
+            try backend.overrideLaunchSettings(plan.settings)
+            for mode in NormalizationMode.allCases {
+                try run.recordVariant(mode: mode, storage: .float32, plan.label)
+                try checks.forwardTraining(testCase: testCase, mode: mode)
+                try checks.forwardInference(testCase: testCase, mode: mode)
+                try checks.backward(testCase: testCase, mode: mode)
+                try checks.backwardFrozen(testCase: testCase, mode: mode)
+            }
+        }
+        try backend.overrideLaunchSettings(nil)
+        for storage in [ElementType.float16, .bfloat16] {
+            try run.recordVariant(mode: .spatial, storage: storage, "heuristic")
+            try run.storedPasses(storage: storage, fusion: .none)
+        }
+        for fusion in [FusedOperation.relu, .addRelu] {
+            try run.storedPasses(storage: .float32, fusion: fusion)
+        }
+        try run.storedPasses(storage: .bfloat16, fusion: .addRelu)
+        if ProcessInfo.processInfo.environment["BN_OCLGRIND_SPLIT"] == "1" {
+            // two members on two threads: Oclgrind 21.10 has crashed (SIGSEGV in its runtime) here
+            try await run.splitPhases()
+        }
+        try run.inPlaceAndOffsets()
+        #expect(run.keptBuffers > 0)
+    }
+}
+
+/// The passes of one case on the Oclgrind backend beside the CPU reference. Every buffer either
+/// backend makes stays alive until the process ends (``keep(_:)``), so that Oclgrind never reuses a
+/// released buffer's shadow state (see ``OclgrindCheck``).
+final class OclgrindRun {
+    let backend: OpenCLBackend
+    let testCase: TestCase
+    private var kept: [AnyObject] = []
+
+    init(backend: OpenCLBackend, testCase: TestCase) {
+        self.backend = backend
+        self.testCase = testCase
+    }
+
+    var keptBuffers: Int { kept.count }
+
+    /// Keeps `buffer` alive for the rest of the process.
+    @discardableResult
+    func keep<Buffer: AnyObject>(_ buffer: Buffer) -> Buffer {
+        kept.append(buffer)
+        return buffer
+    }
+
+    /// Appends the name of the plan the call would run (`bn-gpu-bench`'s variant column) to
+    /// `BN_OCLGRIND_PLANS`, for the driver's report.
+    func recordVariant(mode: NormalizationMode, storage: ElementType, _ label: String) throws {
+        guard let path = ProcessInfo.processInfo.environment["BN_OCLGRIND_PLANS"] else { return }
+        let name = try backend.kernelVariant(for: testCase.shape, options: BatchNormOptions(mode: mode), elementType: storage)
+        let line = "\(testCase.shape) \(mode) \(storage): \(name)\n"
+        if let handle = FileHandle(forWritingAtPath: path) {
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(line.utf8))
+        } else {
+            try Data(line.utf8).write(to: URL(fileURLWithPath: path))
+        }
+    }
+
+    /// The four passes with tensors stored as `storage` and `fusion` applied, OpenCL against the
+    /// CPU reference: each 16-bit tensor may differ by one rounding on each side (2u), every
+    /// per-feature result holds the float tolerance; the backward passes take the CPU's y, so that
+    /// both mask dy alike.
+    func storedPasses(storage: ElementType, fusion: FusedOperation) throws {
+        let inputs = TestInputs(testCase, mode: .spatial)
+        var random = SeededGenerator(seed: 1512)
+        let z = fusion.addsInput ? random.normals(inputs.x.count) : nil
+        let options = BatchNormOptions(fusion: fusion)
+        let tensorTolerance = storage == .float32 ? Tolerance.openCL : 2 * storage.unitRoundoff + Tolerance.openCL
+        let cpu = StoredPasses(CPUBackend(), storage: storage, shape: testCase.shape, options: options)
+        let openCL = StoredPasses(backend, storage: storage, shape: testCase.shape, options: options) { self.keep($0) }
+        let label = "\(storage) \(fusion) \(testCase)"
+
+        let expected = try cpu.forwardTraining(x: inputs.x, z: z, gamma: inputs.gamma, beta: inputs.beta, running: inputs.running)
+        let actual = try openCL.forwardTraining(x: inputs.x, z: z, gamma: inputs.gamma, beta: inputs.beta, running: inputs.running)
+        expectClose(actual.y, expected.y, tolerance: tensorTolerance, "y of \(label)")
+        for (name, got, want) in [("mean", actual.mean, expected.mean), ("invStd", actual.invStd, expected.invStd),
+                                  ("running mean", actual.running.mean, expected.running.mean),
+                                  ("running variance", actual.running.variance, expected.running.variance)] {
+            expectClose(got, want, tolerance: Tolerance.openCL, "\(name) of \(label)")
+        }
+        let inference = try openCL.forwardInference(x: inputs.x, z: z, gamma: inputs.gamma, beta: inputs.beta, running: inputs.running)
+        expectClose(inference, try cpu.forwardInference(x: inputs.x, z: z, gamma: inputs.gamma, beta: inputs.beta,
+                                                        running: inputs.running),
+                    tolerance: tensorTolerance, "inference y of \(label)")
+        let y = fusion == .none ? nil : expected.y
+        expectSame(try openCL.backward(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, mean: expected.mean, invStd: expected.invStd),
+                   try cpu.backward(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, mean: expected.mean, invStd: expected.invStd),
+                   tensorTolerance: tensorTolerance, "backward of \(label)")
+        expectSame(try openCL.backwardFrozen(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, running: inputs.running),
+                   try cpu.backwardFrozen(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, running: inputs.running),
+                   tensorTolerance: tensorTolerance, "frozen backward of \(label)")
+    }
+
+    private func expectSame(_ actual: StoredBackward, _ expected: StoredBackward, tensorTolerance: Double, _ label: String,
+                            sourceLocation: SourceLocation = #_sourceLocation) {
+        expectClose(actual.dx, expected.dx, tolerance: tensorTolerance, "dx of \(label)", sourceLocation: sourceLocation)
+        expectClose(actual.dGamma, expected.dGamma, tolerance: Tolerance.openCL, "dγ of \(label)", sourceLocation: sourceLocation)
+        expectClose(actual.dBeta, expected.dBeta, tolerance: Tolerance.openCL, "dβ of \(label)", sourceLocation: sourceLocation)
+        #expect(actual.dz == expected.dz, "dz of \(label)", sourceLocation: sourceLocation)
+    }
+
+    /// Synchronized batch norm's split phases (local statistics, the forward from merged
+    /// statistics, gradient sums, the backward from merged sums) with two members on this backend,
+    /// against the CPU reference's members.
+    func splitPhases() async throws {
+        guard testCase.shape.n >= 2 else { return }
+        let inputs = TestInputs(testCase, mode: .spatial)
+        let options = BatchNormOptions(momentum: 0.1)
+        func members<Backend: BatchNormBackend>(_ backend: Backend) async throws -> [MemberStep] {
+            let group = try InProcessCommunicator.group(size: 2)
+            let shape = testCase.shape
+            return try await withThrowingTaskGroup(of: (Int, MemberStep).self) { tasks in
+                for member in group {
+                    tasks.addTask {
+                        (member.rank, try await MemberStep.run(backend: backend, inputs: inputs, shape: shape,
+                                                               rows: shape.rows(ofPart: member.rank, of: 2),
+                                                               communicator: member, options: options))
+                    }
+                }
+                return try await tasks.reduce(into: [:]) { $0[$1.0] = $1.1 }.sorted { $0.key < $1.key }.map(\.value)
+            }
+        }
+        let expected = try await members(CPUBackend()), actual = try await members(backend)
+        for (member, (got, want)) in zip(actual, expected).enumerated() {
+            let label = "member \(member) of 2, \(testCase)"
+            expectClose(got.y, want.y, tolerance: Tolerance.openCL, "split-phase y of \(label)")
+            expectClose(got.dx, want.dx, tolerance: Tolerance.openCL, "split-phase dx of \(label)")
+            for (name, values) in want.perFeature {
+                expectClose(got.perFeature[name] ?? [], values, tolerance: Tolerance.openCL, "split-phase \(name) of \(label)")
+            }
+        }
+    }
+
+    /// y written over x and dx over dy, and every tensor a region at an odd offset of one caller's
+    /// buffer, each bit for bit what separate buffers give.
+    func inPlaceAndOffsets() throws {
+        let inputs = TestInputs(testCase, mode: .spatial)
+        let (shape, count, features) = (testCase.shape, inputs.x.count, inputs.gamma.count)
+        let options = BatchNormOptions()
+        func perFeature() throws -> OpenCLBuffer { keep(try backend.makeBuffer(count: features)) }
+        let gamma = keep(try backend.upload(inputs.gamma)), beta = keep(try backend.upload(inputs.beta))
+        let mean = try perFeature(), invStd = try perFeature(), dGamma = try perFeature(), dBeta = try perFeature()
+
+        func step(x: OpenCLBuffer, y: OpenCLBuffer, dy: OpenCLBuffer, dx: OpenCLBuffer) throws -> (y: [Float], dx: [Float]) {
+            try backend.write(inputs.x, to: x)
+            try backend.write(inputs.dy, to: dy)
+            var running = RunningStatisticsBuffers(mean: keep(try backend.upload(inputs.running.mean)),
+                                                   variance: keep(try backend.upload(inputs.running.variance)))
+            try backend.forwardTraining(x: x, shape: shape, gamma: gamma, beta: beta, running: &running, options: options,
+                                        y: y, mean: mean, invStd: invStd)
+            let y = try backend.download(y)
+            let input = keep(try backend.upload(inputs.x))
+            try backend.backward(dy: dy, x: input, shape: shape, gamma: gamma, mean: mean, invStd: invStd, options: options,
+                                 dx: dx, dGamma: dGamma, dBeta: dBeta)
+            return (y, try backend.download(dx))
+        }
+        func tensor() throws -> OpenCLBuffer { keep(try backend.makeBuffer(count: count)) }
+        let separate = try step(x: try tensor(), y: try tensor(), dy: try tensor(), dx: try tensor())
+        let x = try tensor(), dy = try tensor()
+        let inPlace = try step(x: x, y: x, dy: dy, dx: dy)
+        #expect(inPlace.y == separate.y, "y in place of x, \(testCase)")
+        #expect(inPlace.dx == separate.dx, "dx in place of dy, \(testCase)")
+
+        let memory = keep(try backend.makeBuffer(count: 4 * count + 9))
+        func region(_ offset: Int) throws -> OpenCLBuffer {
+            keep(try backend.buffer(retaining: memory.memory, offset: offset, count: count))
+        }
+        let offsets = try step(x: try region(1), y: try region(count + 4), dy: try region(2 * count + 5), dx: try region(3 * count + 8))
+        #expect(offsets.y == separate.y, "y at an odd offset, \(testCase)")
+        #expect(offsets.dx == separate.dx, "dx at an odd offset, \(testCase)")
+    }
+}
