@@ -57,7 +57,12 @@ extension Device {
     /// rest, each in ``all()`` order.
     /// - Throws: `BatchNormError.noOpenCLPlatform` when no driver is installed.
     static func preferenceOrder() throws -> [Device] {
-        let devices = try all()
-        return devices.filter { $0.info.type == .gpu } + devices.filter { $0.info.type != .gpu }
+        preferenceOrder(try all())
+    }
+
+    /// `devices` with GPUs first, then the rest, each in their given order: the one rule by which
+    /// a device is chosen when none is named (``select(_:)`` takes the first).
+    static func preferenceOrder(_ devices: [Device]) -> [Device] {
+        devices.filter { $0.info.type == .gpu } + devices.filter { $0.info.type != .gpu }
     }
 }

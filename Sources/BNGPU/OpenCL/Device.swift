@@ -124,7 +124,7 @@ struct Device: @unchecked Sendable {
                 [device.info.name, device.info.vendor, device.info.platform].contains { $0.lowercased().contains(needle) }
             }
         } else {
-            match = devices.first { $0.info.type == .gpu } ?? devices.first
+            match = preferenceOrder(devices).first
         }
         guard let match else {
             throw BatchNormError.noOpenCLDevice(query: query, available: devices.map { "\($0.info.name) (\($0.info.platform))" })
