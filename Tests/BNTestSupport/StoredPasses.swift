@@ -64,8 +64,10 @@ public struct StoredPasses<Backend: BatchNormBackend>: StoredPassRunning {
 
     /// `running` in new buffers, handed to ``keep``.
     private func upload(_ running: RunningStatistics) throws -> RunningStatisticsBuffers<Backend.Buffer> {
-        RunningStatisticsBuffers(mean: try upload(running.mean), variance: try upload(running.variance),
-                                 batchesTracked: running.batchesTracked)
+        let buffers = try backend.upload(running)
+        keep?(buffers.mean)
+        keep?(buffers.variance)
+        return buffers
     }
 
     public func forwardTraining(x: [Float], z: [Float]?, gamma: [Float], beta: [Float],
