@@ -79,7 +79,7 @@ let package = Package(
             name: "bn-train",
             dependencies: ["BatchNorm", "CZlib", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/bn-train",
-            exclude: ["Data/README.md"],
+            exclude: ["README.md", "Data/README.md"],
             resources: [.embedInCode("Data/digits.csv.gz")]
         ),
         // Synchronized batch norm under mpirun, checked against one process on the whole batch.

@@ -4,9 +4,9 @@ import BNTestSupport
 import COpenCL
 import Testing
 
-/// The README's "inside an engine" example (`engineStep`), compiled here and run on objects the
+/// The manual's "inside an engine" example (`engineStep`, EngineIntegration.md), compiled here and run on objects the
 /// test makes through the C API.
-@Suite("The README's engine step", .enabled(if: TestBackends.hasOpenCLDevice))
+@Suite("The manual's engine step", .enabled(if: TestBackends.hasOpenCLDevice))
 struct EngineStepTests {
     @Test("runs on the caller's queue and memory and equals the synchronous calls")
     func engineStepRuns() async throws {
@@ -47,7 +47,7 @@ struct EngineStepTests {
     }
 }
 
-/// What the README's example keeps between steps: per-feature buffers the backend makes.
+/// What the manual's example keeps between steps: per-feature buffers the backend makes.
 final class EngineLayer {
     let mean, invStd, dGamma, dBeta: OpenCLBuffer
     var running: RunningStatisticsBuffers<OpenCLBuffer>

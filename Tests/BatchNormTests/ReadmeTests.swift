@@ -3,7 +3,7 @@ import BNTestSupport
 import Foundation
 import Testing
 
-/// The README's device-resident example, compiled here and run on every backend.
+/// The manual's device-resident example (EngineIntegration.md), compiled here and run on every backend.
 func step<B: BatchNormBackend>(_ backend: B, x: B.Buffer, dy: B.Buffer, shape: TensorShape,
                                running: inout RunningStatisticsBuffers<B.Buffer>,
                                y: B.Buffer, mean: B.Buffer, invStd: B.Buffer,
@@ -31,7 +31,7 @@ func residualStep<B: BatchNormBackend>(_ backend: B, x: [Float], z: [Float], gra
     return (try backend.download(dx), try backend.download(dz))
 }
 
-@Suite("The README stays true")
+@Suite("The README and the manual stay true")
 struct ReadmeTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
 
@@ -57,18 +57,47 @@ struct ReadmeTests {
         return blocks
     }
 
-    @Test("every Swift block of the README is code the build compiles")
+    /// The README, the manual's articles and the other READMEs: every Markdown file a reader is sent to.
+    static func documents() throws -> [String: String] {
+        let catalog = "Sources/BatchNorm/BatchNorm.docc"
+        let articles = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(catalog).path)
+            .filter { $0.hasSuffix(".md") }.map { "\(catalog)/\($0)" }
+        let paths = ["README.md", "Benchmarks/README.md", "Examples/bn-train/README.md", "Tests/README.md"] + articles
+        return try Dictionary(uniqueKeysWithValues: paths.map { ($0, try text($0)) })
+    }
+
+    @Test("every Swift block of the README and the manual is code the build compiles")
     func swiftBlocksCompile() throws {
-        let readme = try Self.text("README.md")
         let compiled = try Self.text("Examples/bn-quickstart/main.swift") + Self.text("Tests/BatchNormTests/ReadmeTests.swift")
             + Self.text("Examples/bn-sync/SynchronizedStep.swift") + Self.text("Tests/BNGPUTests/EngineStepTests.swift")
-        let blocks = Self.blocks("swift", in: readme)
-        #expect(blocks.count == 7)
-        #expect(blocks.first == (try Self.text("Examples/bn-quickstart/main.swift")))
-        for block in blocks {
-            let body = block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
-            let source = compiled.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
-            #expect(source.contains(body), "a README block is not in the compiled sources:\n\(block)")
+        let source = compiled.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
+        let documents = try Self.documents()
+        #expect(Self.blocks("swift", in: documents["README.md"]!).first == (try Self.text("Examples/bn-quickstart/main.swift")))
+        var count = 0
+        for (path, markdown) in documents.sorted(by: { $0.key < $1.key }) {
+            for block in Self.blocks("swift", in: markdown) {
+                count += 1
+                let body = block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n")
+                #expect(source.contains(body), "a Swift block of \(path) is not in the compiled sources:\n\(block)")
+            }
+        }
+        // The quick start, the device-resident step, the layer, folding, the residual step, the
+        // engine step and the MPI step: a block lost in a move would otherwise go unnoticed.
+        #expect(count == 7)
+    }
+
+    @Test("every relative link of the README and the manual names a file that exists")
+    func relativeLinksResolve() throws {
+        for (path, markdown) in try Self.documents() {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().relativePath
+            var rest = markdown[...]
+            while let open = rest.range(of: "](") {
+                rest = rest[open.upperBound...]
+                let target = rest.prefix { $0 != ")" && $0 != "#" }
+                guard !target.isEmpty, !target.contains("://") else { continue }
+                let file = Self.root.appendingPathComponent(folder).appendingPathComponent(String(target)).standardized.path
+                #expect(FileManager.default.fileExists(atPath: file), "\(path) links to \(target), which does not exist")
+            }
         }
     }
 
@@ -90,7 +119,7 @@ struct ReadmeTests {
         #expect(installed.contains("zlib1g-dev") && installed.contains("libopenmpi-dev") && installed == packages(commands.first))
     }
 
-    @Test("the layer example runs: training output normalized, inference output from the running statistics",
+    @Test("the layer example (Layer.md) runs: training output normalized, inference output from the running statistics",
           arguments: BackendKind.available)
     func layerExample(kind: BackendKind) throws {
         try layerExample(kind.make())
@@ -114,7 +143,7 @@ struct ReadmeTests {
         #expect(layer.gamma != [Float](repeating: 1, count: 100) && prediction != y)
     }
 
-    @Test("the folding example: the folded dense layer gives what the layer and its batch norm gave")
+    @Test("the folding example (Folding.md): the folded dense layer gives what the layer and its batch norm gave")
     func foldingExample() throws {
         // A trained dense layer 3 → 2, weights [out][in] as PyTorch's Linear stores them, and its batch norm.
         let weights: [Float] = [0.5, -1, 2,
@@ -133,7 +162,7 @@ struct ReadmeTests {
         let foldedY = layer.apply(weights: folded.weights, bias: folded.bias, to: x, batch: 3).map(Float.init)
         // Both paths round a few O(1) terms to float (6e-8 each), judged at the RMS of y; FoldingTests
         // has the sweep and the derivation.
-        expectClose(foldedY, y, tolerance: 1e-6, "the README's folded dense layer")
+        expectClose(foldedY, y, tolerance: 1e-6, "the manual's folded dense layer (Folding.md)")
     }
 
     @Test("the device-resident step equals the array calls", arguments: BackendKind.available)
@@ -176,7 +205,7 @@ struct ReadmeTests {
         }
         if results.count == 2 {
             expectClose(results[1], results[0], tolerance: 2 * ElementType.float16.unitRoundoff + Tolerance.openCL,
-                        "dx of the README's residual step, OpenCL against the CPU reference")
+                        "dx of the manual's residual step (StorageAndFusion.md), OpenCL against the CPU reference")
         }
     }
 
