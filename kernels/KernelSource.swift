@@ -12,8 +12,11 @@ public enum KernelSource: String, CaseIterable, Sendable {
     /// The activation as its own kernels (relu, add + relu, and their gradients): the unfused sequence.
     case elementwise = "bn_elementwise"
 
-    /// The helpers every family shares (`bn_common.cl`), built before the family's own source.
-    public static var common: String { text(PackageResources.bn_common_cl) }
+    /// The helper files built in front of the family's own file, in this order: every family takes
+    /// the shared ones, and the backward family its reductions' and dx kernels' helpers too.
+    public var helpers: [KernelHelper] {
+        self == .backward ? KernelHelper.shared + [.gradientSums, .inputGradient] : KernelHelper.shared
+    }
 
     /// The family's own source (`<rawValue>.cl`).
     public var text: String {
@@ -26,7 +29,42 @@ public enum KernelSource: String, CaseIterable, Sendable {
         }
     }
 
-    private static func text(_ bytes: [UInt8]) -> String {
+    static func text(_ bytes: [UInt8]) -> String {
         String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// The OpenCL C helper files, which hold no kernel: each family is built from its helpers, in
+/// order, then its own file.
+public enum KernelHelper: String, CaseIterable, Sendable {
+    /// The view, the defines, vectors and storage types (`bn_storage.cl`).
+    case storage = "bn_storage"
+    /// ReLU and its gradient, the fused operation (`bn_fusion.cl`).
+    case fusion = "bn_fusion"
+    /// Compensated sums and fixed-order trees (`bn_sums.cl`).
+    case sums = "bn_sums"
+    /// Which planes, rows or features a work-group takes (`bn_work.cl`).
+    case work = "bn_work"
+    /// Moments, their merge and a feature's statistics (`bn_moments.cl`).
+    case moments = "bn_moments"
+    /// The backward reductions' sums (`bn_gradient_sums.cl`).
+    case gradientSums = "bn_gradient_sums"
+    /// The backward dx kernels' helpers (`bn_input_gradient.cl`).
+    case inputGradient = "bn_input_gradient"
+
+    /// The helpers every family takes, in the order they build.
+    public static let shared: [KernelHelper] = [.storage, .fusion, .sums, .work, .moments]
+
+    /// The helper's source (`<rawValue>.cl`).
+    public var text: String {
+        switch self {
+        case .storage: KernelSource.text(PackageResources.bn_storage_cl)
+        case .fusion: KernelSource.text(PackageResources.bn_fusion_cl)
+        case .sums: KernelSource.text(PackageResources.bn_sums_cl)
+        case .work: KernelSource.text(PackageResources.bn_work_cl)
+        case .moments: KernelSource.text(PackageResources.bn_moments_cl)
+        case .gradientSums: KernelSource.text(PackageResources.bn_gradient_sums_cl)
+        case .inputGradient: KernelSource.text(PackageResources.bn_input_gradient_cl)
+        }
     }
 }

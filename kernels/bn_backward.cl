@@ -8,8 +8,8 @@
 //
 // Fused passes (bn_forward.cl's relu, and relu(bn(x) + z)): every kernel that reads dy also takes y,
 // the fused forward output, or NULL; given, the gradient used everywhere below is dy masked by y's
-// sign (relu_masked, bn_common.cl), and the dx kernels also write it to dz (NULL: not wanted), the
-// gradient of z. dy, x, y, dx and dz are tensor_t (bn_common.cl).
+// sign (relu_masked, bn_fusion.cl), and the dx kernels also write it to dz (NULL: not wanted), the
+// gradient of z. dy, x, y, dx and dz are tensor_t (bn_storage.cl).
 //
 // bn_backward_reduce_planar / _interleaved: read dy, y, x, mean; write, for chunk g, compensated,
 //   partial[(g * 3 + 0) * features + f] = sum dy, partial[(g * 3 + 1) * features + f] = sum dy * (x - mean)
@@ -29,110 +29,7 @@
 //     frozen statistics: dx = gamma * invstd * dy   (the mean and variance do not depend on x)
 // bn_backward_resident: the reduction, dgamma, dbeta and dx in one kernel for planar features small
 //   enough to stay in cache (batch statistics only): work-group f as bn_forward_training_resident.
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE (bn_common.cl).
-
-// The sum of values[g * stride + offset] for g = 0 ..< count, by the lanes of a merge kernel's row
-// (bn_statistics.cl's layout of bn_stats_merge): lane l adds g = l, l + L, ... in order, compensated,
-// and the lanes' sums meet by row_total, returned to each lane. Every work-item of the group calls
-// it (it holds barriers); a row with is_feature 0 adds nothing.
-float ordered_sum(global const float* values, index_t count, index_t stride, index_t offset, int is_feature,
-                  local float* scratch)
-{
-    float sum = 0.0f, compensation = 0.0f;
-    for (index_t g = get_local_id(0); is_feature && g < count; g += get_local_size(0)) {
-        compensated_add(&sum, &compensation, values[g * stride + offset]);
-    }
-    return row_total(scratch, sum - compensation);
-}
-
-// The gradient vector at `at`: dy, masked by the fused output y's sign when y is given.
-floatv gradient_v(global const tensor_t* dy, global const tensor_t* y, index_t at)
-{
-    const floatv gradient = load_t(dy + at);
-    return y ? relu_masked_v(gradient, load_t(y + at)) : gradient;
-}
-
-// gradient_v for one value.
-float gradient_1(global const tensor_t* dy, global const tensor_t* y, index_t at)
-{
-    const float gradient = load_t1(dy + at);
-    return y ? relu_masked(gradient, load_t1(y + at)) : gradient;
-}
-
-// A feature's backward sums: sum dy, sum dy * (x - center) and sum (x - center).
-typedef struct {
-    float dy;
-    float dy_centered;
-    float centered;
-} gradient_sums;
-
-// The gradient sums of feature f over planes [first_plane, end_plane), split over the group as
-// planar_moments splits them (bn_common.cl) and returned to every work-item (it holds barriers);
-// scratch holds get_local_size(0) * get_local_size(1) floats.
-gradient_sums planar_gradient_sums_with(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
-                                        float center, index_t f, index_t features, index_t inner, index_t first_plane,
-                                        index_t end_plane, local float* scratch)
-{
-    const uint lid = get_local_id(0), size = get_local_size(0);
-    const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
-    accumulator_v dy_v = accumulator_v_zero(), dyx_v = accumulator_v_zero(), x_v = accumulator_v_zero();
-    float dy_s = 0.0f, dy_sc = 0.0f, dyx_s = 0.0f, dyx_sc = 0.0f, x_s = 0.0f, x_sc = 0.0f;
-    for (index_t o = first_plane + get_local_id(1); o < end_plane; o += get_local_size(1)) {
-        const index_t base = (o * features + f) * inner;
-        for (index_t v = lid; v < vectors; v += size) {
-            const index_t at = base + v * BN_VECTOR_WIDTH;
-            const floatv gradient = gradient_v(dy, y, at), centered = load_t(x + at) - center;
-            accumulator_v_add(&dy_v, gradient);
-            accumulator_v_add(&dyx_v, gradient * centered);
-            accumulator_v_add(&x_v, centered);
-        }
-        for (index_t i = tail + lid; i < inner; i += size) {
-            const float gradient = gradient_1(dy, y, base + i), centered = load_t1(x + base + i) - center;
-            compensated_add(&dy_s, &dy_sc, gradient);
-            compensated_add(&dyx_s, &dyx_sc, gradient * centered);
-            compensated_add(&x_s, &x_sc, centered);
-        }
-    }
-    gradient_sums sums;
-    sums.dy = group_total(scratch, lanes_total(dy_v, dy_s, dy_sc));
-    sums.dy_centered = group_total(scratch, lanes_total(dyx_v, dyx_s, dyx_sc));
-    sums.centered = group_total(scratch, lanes_total(x_v, x_s, x_sc));
-    return sums;
-}
-
-// planar_gradient_sums_with, with an absent y as a constant (bn_common.cl, "Fused operations and loops").
-gradient_sums planar_gradient_sums(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
-                                   float center, index_t f, index_t features, index_t inner, index_t first_plane,
-                                   index_t end_plane, local float* scratch)
-{
-    return y ? planar_gradient_sums_with(dy, y, x, center, f, features, inner, first_plane, end_plane, scratch)
-             : planar_gradient_sums_with(dy, 0, x, center, f, features, inner, first_plane, end_plane, scratch);
-}
-
-// Adds rows first, first + step, ... below end of the interleaved view to the BN_SPAN feature vectors'
-// sums from `column`.
-void interleaved_gradient_rows_with(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
-                                    index_t features, index_t column, index_t first, index_t end, index_t step,
-                                    const floatv* center, accumulator_v* sum_dy, accumulator_v* sum_dyx,
-                                    accumulator_v* sum_x)
-{
-    for (index_t r = first; r < end; r += step) {
-        for (int s = 0; s < BN_SPAN; ++s) {
-            const index_t at = r * features + column + s * BN_VECTOR_WIDTH;
-            const floatv gradient = gradient_v(dy, y, at), centered = load_t(x + at) - center[s];
-            accumulator_v_add(&sum_dy[s], gradient);
-            accumulator_v_add(&sum_dyx[s], gradient * centered);
-            accumulator_v_add(&sum_x[s], centered);
-        }
-    }
-}
-
-// dgamma from the sums about `center` when the batch mean is center + residual:
-// sum dy * (x - center - residual) = sum dy * (x - center) - residual * sum dy.
-float centered_dgamma(float sum_dy, float sum_dy_centered, float residual, float invstd)
-{
-    return fma(-residual, sum_dy, sum_dy_centered) * invstd;
-}
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE (bn_storage.cl).
 
 kernel void bn_backward_reduce_planar(
     global const tensor_t* dy, ulong dy_offset, global const tensor_t* y, ulong y_offset,
@@ -222,110 +119,6 @@ kernel void bn_backward_sums(
     for (index_t k = 0; k < 3; ++k) {
         const float sum = ordered_sum(partial, (index_t)chunks, 3 * features, k * features + f, is_feature, scratch);
         if (is_feature && get_local_id(0) == 0) sums[k * features + f] = sum;
-    }
-}
-
-// dx for one gradient and value, the same for a float and for a vector: with batch statistics
-// scale * ((gradient - mean_dy) - ((value - center) - center_lo) * slope), without scale * gradient.
-#define input_gradient(gradient, value, center, center_lo, scale, mean_dy, slope, uses_batch_statistics) \
-    ((uses_batch_statistics) \
-        ? (scale) * (((gradient) - (mean_dy)) - (((value) - (center)) - (center_lo)) * (slope)) : (scale) * (gradient))
-
-// The per-feature constants of dx = scale * ((dy - mean_dy) - ((x - center) - center_lo) * slope).
-typedef struct {
-    float center;
-    float center_lo;
-    float scale;
-    float mean_dy;
-    float slope;
-} gradient_terms;
-
-gradient_terms gradient_terms_of(index_t f, global const float* mean, float residual, global const float* invstd,
-                                 global const float* gamma, float dgamma, float dbeta, float reduction_scale)
-{
-    gradient_terms terms;
-    terms.center = mean[f];
-    terms.center_lo = residual;
-    terms.scale = (gamma ? gamma[f] : 1.0f) * invstd[f];
-    terms.mean_dy = dbeta * reduction_scale;
-    terms.slope = invstd[f] * dgamma * reduction_scale;
-    return terms;
-}
-
-// The tensors of a dx kernel: what it reads (dy, the fused output y or NULL, x) and writes (dx, and dz or NULL).
-typedef struct {
-    global const tensor_t* dy;
-    global const tensor_t* y;
-    global const tensor_t* x;
-    global tensor_t* dx;
-    global tensor_t* dz;
-} gradient_tensors;
-
-// dx over one plane (inner values at base), vectors first, first + step, ..., then the tail values;
-// dz too when fused with an addition.
-void input_gradient_plane_with(gradient_tensors t, index_t base, index_t inner, gradient_terms terms,
-                               int uses_batch_statistics, index_t first, index_t step)
-{
-    const index_t vectors = inner / BN_VECTOR_WIDTH;
-    for (index_t v = first; v < vectors; v += step) {
-        const index_t at = base + v * BN_VECTOR_WIDTH;
-        const floatv gradient = gradient_v(t.dy, t.y, at), value = load_t(t.x + at);
-        if (t.dz) store_t(gradient, t.dz + at);
-        store_t(input_gradient(gradient, value, terms.center, terms.center_lo, terms.scale, terms.mean_dy, terms.slope,
-                               uses_batch_statistics),
-                t.dx + at);
-    }
-    for (index_t i = vectors * BN_VECTOR_WIDTH + first; i < inner; i += step) {
-        const index_t at = base + i;
-        const float gradient = gradient_1(t.dy, t.y, at), value = load_t1(t.x + at);
-        if (t.dz) store_t1(gradient, t.dz + at);
-        store_t1(input_gradient(gradient, value, terms.center, terms.center_lo, terms.scale, terms.mean_dy, terms.slope,
-                                uses_batch_statistics),
-                 t.dx + at);
-    }
-}
-
-// input_gradient_plane_with, with an absent y and dz as constants (bn_common.cl, "Fused operations and loops").
-void input_gradient_plane(gradient_tensors t, index_t base, index_t inner, gradient_terms terms,
-                          int uses_batch_statistics, index_t first, index_t step)
-{
-    if (t.y || t.dz) {
-        input_gradient_plane_with(t, base, inner, terms, uses_batch_statistics, first, step);
-    } else {
-        const gradient_tensors plain = { t.dy, 0, t.x, t.dx, 0 };
-        input_gradient_plane_with(plain, base, inner, terms, uses_batch_statistics, first, step);
-    }
-}
-
-// The per-feature arrays of the interleaved dx kernel, as it takes them.
-typedef struct {
-    global const float* mean;
-    global const float* residual;
-    global const float* invstd;
-    global const float* gamma;
-    global const float* dgamma;
-    global const float* dbeta;
-} gradient_features;
-
-// dx (and dz) over rows first, first + row_step, ... below end of the interleaved view, feature
-// vectors t, t + step, ...
-void input_gradient_rows_with(gradient_tensors tensors, gradient_features c, index_t features, index_t first,
-                              index_t end, index_t row_step, index_t t, index_t step, float reduction_scale,
-                              int uses_batch_statistics)
-{
-    const index_t vectors = features / BN_VECTOR_WIDTH;
-    for (index_t r = first; r < end; r += row_step) {
-        for (index_t v = t; v < vectors; v += step) {
-            const index_t column = v * BN_VECTOR_WIDTH, at = r * features + column;
-            const floatv inverse_std = load_v(c.invstd + column);
-            const floatv scale = (c.gamma ? load_v(c.gamma + column) : (floatv)(1.0f)) * inverse_std;
-            const floatv gradient = gradient_v(tensors.dy, tensors.y, at);
-            if (tensors.dz) store_t(gradient, tensors.dz + at);
-            store_t(input_gradient(gradient, load_t(tensors.x + at), load_v(c.mean + column), load_v(c.residual + column),
-                                   scale, load_v(c.dbeta + column) * reduction_scale,
-                                   inverse_std * load_v(c.dgamma + column) * reduction_scale, uses_batch_statistics),
-                    tensors.dx + at);
-        }
     }
 }
 

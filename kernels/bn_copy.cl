@@ -5,7 +5,7 @@
 //   Range (G0, B1, B2), work-groups (G0, 1, 1): work-item (t, b1, b2) takes the block
 //   [b * block, (b + 1) * block) with b = b2 * B1 + b1, and in it the vectors t, t + G0, ..., then the floats past the last whole
 //   vector of the array likewise. B1, B2 <= 65535; blocks past the end do nothing.
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH (bn_common.cl).
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH (bn_storage.cl).
 
 kernel void bn_copy(
     global const float* source, ulong source_offset, global float* destination, ulong destination_offset,

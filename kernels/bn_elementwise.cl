@@ -3,18 +3,18 @@
 // bn-gpu-bench times against the fused passes.
 //
 // bn_relu_forward: reads a[count] and b[count] or NULL; writes out[count] = relu(a + b), or relu(a)
-//   when b is NULL (relu passes a NaN: bn_common.cl). out may be a or b.
+//   when b is NULL (relu passes a NaN: bn_fusion.cl). out may be a or b.
 // bn_relu_backward: reads gradient[count] and output[count], the forward output; writes
 //   da[count] = relu_masked(gradient, output) (the gradient where output > 0 or is NaN, else 0), and
 //   the same to db[count] unless db is NULL (relu(a + b)'s gradient of b). da and db may be gradient.
-// Both: tensor_t storage (bn_common.cl), arithmetic in float, each value rounded once as stored.
+// Both: tensor_t storage (bn_storage.cl), arithmetic in float, each value rounded once as stored.
 //   Range (G0, B1, B2), work-groups (G0, 1, 1), as bn_copy: work-item (t, b1, b2) takes the block
 //   [b * block, (b + 1) * block) with b = b2 * B1 + b1, and in it the vectors t, t + G0, ..., then the values past the last whole
 //   vector of the block likewise. B1, B2 <= 65535; blocks past the end do nothing.
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_STORAGE (bn_common.cl).
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_STORAGE (bn_storage.cl).
 
 // The elements [first, first + length) of a flat tensor of `count` the work-item's block holds
-// (block_of_work_item, bn_common.cl); a block past the end is empty.
+// (block_of_work_item, bn_work.cl); a block past the end is empty.
 void element_block(ulong count, ulong block, index_t* first, index_t* length)
 {
     index_t end;

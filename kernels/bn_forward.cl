@@ -2,7 +2,7 @@
 // the fused operation: y + z when z is given (BN + Add), relu when fuse_relu is set (BN + ReLU, and
 // with z the residual block's relu(bn(x) + z)), all in float and stored once.
 //
-// bn_normalize_planar: reads x[outer * features * inner] (tensor_t, bn_common.cl), mean[features],
+// bn_normalize_planar: reads x[outer * features * inner] (tensor_t, bn_storage.cl), mean[features],
 //   mean_lo[features] or NULL, invstd[features] and invstd_lo[features] or NULL, or instead
 //   variance[features] (then invstd + invstd_lo = 1 / sqrt(variance + epsilon) is computed here, as
 //   bn_inverse_std would, and invstd may be NULL), gamma[features] or NULL (1), beta[features] or
@@ -21,14 +21,14 @@
 //   nothing per value; others load them (or compute them) for every value.
 // bn_forward_training_resident: batch statistics and normalization in one kernel, for planar
 //   features small enough to stay in cache: work-group f (dimensions 1 and 2, as bn_stats_chunk_planar)
-//   reads feature f for its moments (bn_common.cl), writes mean, mean_lo, invstd, invstd_lo and the running
+//   reads feature f for its moments (bn_moments.cl), writes mean, mean_lo, invstd, invstd_lo and the running
 //   statistics as bn_stats_merge does, then normalizes the feature, whose values are read again from
 //   cache, with z and fuse_relu as bn_normalize_planar. Range (WG, F1 * P, F2), work-groups (WG, P, 1),
 //   split over planes and lanes as bn_stats_chunk_planar; scratch holds WG * P floats.
 // Training passes the batch mean as mean + mean_lo and invstd + invstd_lo (bn_stats_merge); inference
 // passes the running mean and NULL, and the running variance, so that it is one kernel (or, where an
 // interleaved work-item takes several feature vectors, invstd + invstd_lo from bn_inverse_std).
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_STORAGE (bn_common.cl).
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_STORAGE (bn_storage.cl).
 
 // y for x, the same for a float and for a vector: ((x - center) - center_lo) * (scale + scale_lo) + shift,
 // with x - center split exactly into its rounding and its error (TwoSum), so that y is about one
@@ -76,7 +76,7 @@ void normalize_plane_with(global const tensor_t* x, global tensor_t* y, global c
     }
 }
 
-// normalize_plane_with, with the unfused case as constants (bn_common.cl, "Fused operations and loops").
+// normalize_plane_with, with the unfused case as constants (bn_fusion.cl, "Fused operations and loops").
 void normalize_plane(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
                      index_t base, index_t inner, float center, float center_lo, float2 scale, float shift,
                      index_t first, index_t step)
@@ -156,7 +156,7 @@ void normalize_row_vectors(global const tensor_t* x, global tensor_t* y, global 
 }
 
 // normalize_row_vectors, except that a work-item of one feature vector takes its constants once and
-// walks down the rows; the branch on c.variance is taken once (bn_common.cl, "Fused operations and loops").
+// walks down the rows; the branch on c.variance is taken once (bn_fusion.cl, "Fused operations and loops").
 void normalize_rows_with(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
                          feature_constants c, index_t features, index_t first, index_t end, index_t row_step,
                          index_t t, index_t step)

@@ -3,15 +3,15 @@
 // Each feature's values are split into `chunks` chunks, one work-group (planar) or work-item
 // (interleaved) each. A chunk reads its values twice, the second time from cache: once for a center
 // near its mean, once for the residual sum (x - center) and the squares sum (x - center)^2,
-// compensated (bn_common.cl, planar_moments). A merge kernel then adds the chunks' moments in chunk
+// compensated (bn_moments.cl, planar_moments). A merge kernel then adds the chunks' moments in chunk
 // order, re-centred on the first chunk's center, so no sum ever cancels: no E[x^2] - E[x]^2, and no
 // atomics. The same input gives the same bits on the same device.
 //
-// bn_stats_chunk_planar: reads x (tensor_t, bn_common.cl); writes the moments of chunk g of feature f to partial[g * features + f]
+// bn_stats_chunk_planar: reads x (tensor_t, bn_storage.cl); writes the moments of chunk g of feature f to partial[g * features + f]
 //   (center), partial[chunks * features + ...] (residual) and partial[2 * chunks * features + ...] (squares).
 //   Range (chunks * WG, F1 * P, F2), work-groups (WG, P, 1): group (g, f1, f2) takes planes
 //   [g * chunk_planes, (g + 1) * chunk_planes) of feature f = f2 * F1 + f1, its WG work-items along
-//   each plane and its P lanes over the planes (planar_moments, bn_common.cl); F1, F2 <= 65535, and
+//   each plane and its P lanes over the planes (planar_moments, bn_moments.cl); F1, F2 <= 65535, and
 //   groups past the last feature return. scratch holds WG * P floats.
 // bn_stats_chunk_interleaved: the same output for the view [rows][features].
 //   Range (round_up(features / (W * BN_SPAN), LX), chunks * LY), work-groups (LX, LY): work-item
@@ -20,12 +20,12 @@
 //   [first, first + chunk_rows), reading its BN_SPAN vectors of each row together, so that a span of 1
 //   walks a column and a larger one streams runs of the rows. The LY row lanes (1 on CPUs; more where
 //   a GPU's features do not fill a group) share one shift and their sums meet by lane_total_v
-//   (bn_common.cl) before each chunk's center and moments. scratch holds LX * LY * W floats.
+//   (bn_sums.cl) before each chunk's center and moments. scratch holds LX * LY * W floats.
 // The merge kernels (bn_stats_merge, bn_stats_moments): range (L, R * B1, B2), work-groups (L, R, 1):
 //   the L work-items (lanes) of a row merge feature f's chunks, lane l taking chunks l, l + L, ... in
 //   order, and their sums meet by a tree in a fixed order (row_total), so that a GPU reads many
 //   chunks at once; with L = 1 a work-item merges its feature's chunks in order. Row r of group
-//   (b1, b2) takes f = (b2 * B1 + b1) * R + r (merge_feature, bn_common.cl); B1, B2 <= 65535, and rows
+//   (b1, b2) takes f = (b2 * B1 + b1) * R + r (merge_feature, bn_work.cl); B1, B2 <= 65535, and rows
 //   past the last feature compute nothing. scratch holds L * R floats.
 // bn_stats_merge: merges feature f's chunks (chunk g holds
 //   min(chunk_values, values - g * chunk_values) values) and writes mean[f] + mean_lo[f] (the mean to
@@ -38,7 +38,7 @@
 //   total[2 * features + f] (squares), for the host to finish in double: a device's part of a batch
 //   that several devices normalize together (synchronized batch norm).
 // bn_inverse_std: one work-item per feature; invstd[f] + invstd_lo[f] = 1 / sqrt(variance[f] + epsilon).
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE (bn_common.cl).
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE (bn_storage.cl).
 
 kernel void bn_stats_chunk_planar(
     global const tensor_t* x, ulong x_offset, global float* partial, ulong partial_offset, ulong outer,

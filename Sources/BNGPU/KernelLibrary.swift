@@ -68,7 +68,7 @@ struct KernelVariant: Hashable {
         "-DBN_INDEX_T=\(indexWidth == .narrow ? "uint" : "ulong") -DBN_VECTOR_WIDTH=\(vectorWidth) -DBN_SPAN=\(span) -DBN_STORAGE=\(storageDefine)"
     }
 
-    /// `BN_STORAGE`'s value for ``storage``: 0 float, 1 half, 2 bfloat16 (bn_common.cl).
+    /// `BN_STORAGE`'s value for ``storage``: 0 float, 1 half, 2 bfloat16 (bn_storage.cl).
     private var storageDefine: Int {
         switch storage {
         case .float32: 0
@@ -135,10 +135,12 @@ struct KernelLibrary {
     /// A failed build is not cached; the next call builds again.
     @TaskLocal static var injectedSource: (@Sendable (KernelSource) -> String)?
 
-    /// The common helpers, then the family, with line numbers of build logs counted from the
-    /// family file's first line.
+    /// The family's helper files in order, then its own file, each behind a `#line` that names it,
+    /// so that a build log points at the file and line to edit.
     static func source(of family: KernelSource) -> String {
-        KernelSource.common + "\n#line 1\n" + family.text
+        (family.helpers.map { ($0.rawValue, $0.text) } + [(family.rawValue, family.text)])
+            .map { name, text in "#line 1 \"\(name).cl\"\n" + text }
+            .joined(separator: "\n")
     }
 
     /// The variant's defines, and correctly rounded `/` and `sqrt` where the device offers them, so

@@ -1,0 +1,139 @@
+// bn_moments.cl: the statistics helpers of bn_statistics.cl and bn_forward.cl's resident kernel:
+// a chunk's moments in shifted form, their merge, a feature's mean and invstd to about twice float
+// precision, and the running-statistics update.
+
+// 1 / sqrt(value + epsilon) to about twice float precision, as hi + lo: the float estimate and one
+// Newton step, r + r * (1 - v * r^2) / 2, with v = value + epsilon and r^2 kept exact (TwoSum, fma).
+// The normalization scales by hi + lo, so that y carries the rounding of y alone.
+// INVERSE_SQRT_SPLIT spells it for floats and vectors alike: `type` is float or floatv, `value` a
+// plain value of that type, and hi and lo the variables that receive the parts.
+#define INVERSE_SQRT_SPLIT(type, value, epsilon, hi, lo) \
+    do { \
+        const type v_ = (value) + (epsilon), v_lo_ = TWO_SUM_ERROR((value), (type)(epsilon), v_); \
+        const type r_ = 1.0f / sqrt(v_); \
+        const type r2_ = r_ * r_, r2_lo_ = fma(r_, r_, -r2_); \
+        const type e_ = fma(-v_, r2_, (type)(1.0f)) - fma(v_, r2_lo_, v_lo_ * r2_); \
+        const type correction_ = 0.5f * r_ * e_; \
+        (hi) = r_ + correction_; \
+        (lo) = correction_ - ((hi) - r_); \
+    } while (0)
+
+float2 inverse_sqrt_split(float value, float epsilon)
+{
+    float hi, lo;
+    INVERSE_SQRT_SPLIT(float, value, epsilon, hi, lo);
+    return (float2)(hi, lo);
+}
+
+// The low part of gamma * (invstd + invstd_lo) when its high part is scale = gamma * invstd: the
+// product's rounding error, exact by fma, and gamma * invstd_lo. For floats and vectors alike
+// (arguments appear more than once: pass values, all of one type).
+#define SCALE_LO(gamma, invstd, invstd_lo, scale) (fma((gamma), (invstd), -(scale)) + (gamma) * (invstd_lo))
+
+// gamma * (invstd + invstd_lo) as scale + scale_lo.
+float2 scale_split(float gamma, float invstd, float invstd_lo)
+{
+    const float scale = gamma * invstd;
+    return (float2)(scale, SCALE_LO(gamma, invstd, invstd_lo, scale));
+}
+
+// A feature's moments in shifted form: the values x_i (count of them) satisfy
+// sum (x_i - center) == residual and sum (x_i - center)^2 == squares. Any center near the values
+// keeps both sums free of cancellation; chunks with different centers merge exactly in form.
+typedef struct {
+    float center;
+    float residual;
+    float squares;
+} moments;
+
+// Adds a chunk's moments, re-centred on `reference` (the first chunk's center), to running
+// compensated totals of the residual and the squares: with e = center - reference,
+// sum (x - reference) = residual + count * e and sum (x - reference)^2 = squares + 2 e residual + count e^2.
+void moments_accumulate(moments chunk, float count, float reference,
+                        float* residual, float* residual_compensation, float* squares, float* squares_compensation)
+{
+    const float e = chunk.center - reference;
+    compensated_add(residual, residual_compensation, fma(count, e, chunk.residual));
+    compensated_add(squares, squares_compensation, chunk.squares + e * fma(count, e, 2.0f * chunk.residual));
+}
+
+// Finishes feature f's statistics from its moments over all `count` values: mean[f] + mean_lo[f]
+// is the mean to about twice float precision (the low part keeps deviations exact when the mean is
+// far larger than the spread); invstd[f] + invstd_lo[f] = 1 / sqrt(biased variance + epsilon), the
+// same way (inverse_sqrt_split); when running_mean is given, running = keep * running + take * batch,
+// with the batch variance squares / variance_divisor.
+void store_feature_statistics(
+    index_t f, moments total, float count, float epsilon, float keep, float take, float variance_divisor,
+    global float* mean, global float* mean_lo, global float* invstd, global float* invstd_lo,
+    global float* running_mean, global float* running_variance)
+{
+    // the quotient and its remainder: residual / count == q + q_lo to about twice float precision
+    const float q = total.residual / count;
+    const float q_lo = fma(-q, count, total.residual) / count;
+    const float hi = total.center + q;
+    const float lo = two_sum_error(total.center, q, hi) + q_lo;
+    const float nearest = hi + lo;
+    // squares about the mean: sum (x - center)^2 - residual^2 / count, never below zero; a NaN
+    // stays NaN (fmax would turn it into 0), so that a NaN in x reaches invstd and the running variance
+    const float difference = total.squares - total.residual * q;
+    const float squares = difference < 0.0f ? 0.0f : difference;
+    mean[f] = nearest;
+    mean_lo[f] = lo - (nearest - hi);
+    const float2 inverse = inverse_sqrt_split(squares / count, epsilon);
+    invstd[f] = inverse.x;
+    invstd_lo[f] = inverse.y;
+    if (running_mean != 0) {
+        running_mean[f] = keep * running_mean[f] + take * (hi + lo);
+        running_variance[f] = keep * running_variance[f] + take * (squares / variance_divisor);
+    }
+}
+
+// Feature f's moments over planes [first_plane, end_plane) of the planar view, read twice: once for
+// a center (the chunk's mean, about, from sums shifted by its first value), once for the residual
+// and the squares about that center, compensated. The second read finds the chunk in cache when it
+// fits. The group's work-items along dimension 0 split each plane's vectors, its lanes along
+// dimension 1 the planes (lane p takes first_plane + p, first_plane + p + lanes, ...), so that a GPU
+// fills a group when planes are short. Every work-item of the group calls it (it holds barriers) and
+// gets the group's moments; scratch holds get_local_size(0) * get_local_size(1) floats.
+moments planar_moments(global const tensor_t* x, index_t f, index_t features, index_t inner,
+                       index_t first_plane, index_t end_plane, local float* scratch)
+{
+    const uint lid = get_local_id(0), size = get_local_size(0);
+    const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
+    const float k = load_t1(x + (first_plane * features + f) * inner);
+    const index_t lane = get_local_id(1), lanes = get_local_size(1);
+    accumulator_v shifted_v = accumulator_v_zero();
+    float shifted = 0.0f;
+    for (index_t o = first_plane + lane; o < end_plane; o += lanes) {
+        global const tensor_t* plane = x + (o * features + f) * inner;
+        for (index_t v = lid; v < vectors; v += size) {
+            accumulator_v_add(&shifted_v, load_t(plane + v * BN_VECTOR_WIDTH) - k);
+        }
+        for (index_t i = tail + lid; i < inner; i += size) {
+            shifted += load_t1(plane + i) - k;
+        }
+    }
+    const float count = (float)((end_plane - first_plane) * inner);
+    const float center = k + group_total(scratch, lanes_total(shifted_v, shifted, 0.0f)) / count;
+
+    accumulator_v residual_v = accumulator_v_zero(), squares_v = accumulator_v_zero();
+    float residual = 0.0f, residual_c = 0.0f, squares = 0.0f, squares_c = 0.0f;
+    for (index_t o = first_plane + lane; o < end_plane; o += lanes) {
+        global const tensor_t* plane = x + (o * features + f) * inner;
+        for (index_t v = lid; v < vectors; v += size) {
+            const floatv d = load_t(plane + v * BN_VECTOR_WIDTH) - center;
+            accumulator_v_add(&residual_v, d);
+            accumulator_v_add(&squares_v, d * d);
+        }
+        for (index_t i = tail + lid; i < inner; i += size) {
+            const float d = load_t1(plane + i) - center;
+            compensated_add(&residual, &residual_c, d);
+            compensated_add(&squares, &squares_c, d * d);
+        }
+    }
+    moments result;
+    result.center = center;
+    result.residual = group_total(scratch, lanes_total(residual_v, residual, residual_c));
+    result.squares = group_total(scratch, lanes_total(squares_v, squares, squares_c));
+    return result;
+}

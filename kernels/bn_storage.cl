@@ -1,0 +1,131 @@
+// bn_storage.cl: how every kernel sees its operands: the view, the defines, vectors and storage
+// types. The host builds each family from the helper files in order (bn_storage.cl, bn_fusion.cl,
+// bn_sums.cl, bn_work.cl, bn_moments.cl; the backward family also bn_gradient_sums.cl), then the
+// family's own file, so no helper file holds a kernel.
+//
+// The view: every pass sees x as [outer][features][inner] (the host maps each layout and mode onto
+// it); value (o, f, i) lives at (o * features + f) * inner + i and feature f reduces over o and i.
+// "Planar" kernels serve inner > 1 (NCHW, spatial mode): a feature's values are `outer` planes of
+// `inner` contiguous floats. "Interleaved" kernels serve inner == 1 (NC, NHWC, per-activation): the
+// view is [rows][features], and a work-item takes BN_VECTOR_WIDTH neighbouring features.
+//
+// Work is spelled out in vectors (vloadN/vstoreN) rather than left to a compiler to vectorize across
+// work-items: a CPU driver such as PoCL then runs each work-item as SIMD code, and a GPU issues
+// wide loads. Planar kernels finish a plane whose length is no multiple of the width one float at a
+// time; interleaved kernels are built with a width that divides the feature count.
+//
+// Defines (from the host; defaults only for standalone compiles):
+//   BN_INDEX_T       the integer type of element indices: uint when every index fits in 31 bits
+//                    (cheaper on GPUs and wider vectors on CPUs), ulong otherwise. Kernel arguments
+//                    are always ulong, so the define never changes an argument list.
+//   BN_VECTOR_WIDTH  floats per vector: 1, 2, 4, 8 or 16 (default 4).
+//   BN_SPAN          feature vectors an interleaved reduction's work-item takes side by side in
+//                    each row: 1, 2, 4, 8 or 16 (default 1); the host makes it divide the row's vectors.
+//   BN_STORAGE       how tensors (x, y, dy, dx, z, dz) are stored: 0 float (default), 1 IEEE half,
+//                    2 bfloat16. Per-feature arrays and workspaces are always float, and all
+//                    arithmetic is float: a 16-bit element is widened as it is loaded (load_t) and
+//                    rounded to nearest even once as it is stored (store_t).
+//
+// Tensors are `global tensor_t*`: float, or ushort holding the 16 bits. Half goes through vload_half
+// and vstore_half_rte, which need no extension (a pointer to ushort is cast to one to half, which
+// OpenCL C allows only for those calls); bfloat16 is a float's upper half, widened by a shift and
+// rounded by adding 0x7FFF plus the lowest kept bit (a NaN is kept quiet instead).
+//
+// Buffers: every `global float*` or `global tensor_t*` parameter p of a kernel is followed by `ulong p_offset`, the element
+// where the operand starts in its cl_mem (a caller's buffer may hold it at any offset, vector-aligned or
+// not: loads and stores are vloadN/vstoreN, which need float alignment only). A kernel's first line
+// moves each pointer there with BN_AT, so helpers see the operand at index 0; NULL (an absent
+// operand, such as gamma) stays NULL.
+//
+// Helpers are plain functions, not `inline`: OpenCL C 1.x gives `inline` C99's meaning, under which
+// a compiler that declines to inline leaves an unresolved symbol; compilers inline these anyway.
+
+#ifndef BN_INDEX_T
+#define BN_INDEX_T ulong
+#endif
+#ifndef BN_VECTOR_WIDTH
+#define BN_VECTOR_WIDTH 4
+#endif
+#ifndef BN_SPAN
+#define BN_SPAN 1
+#endif
+// Vectors summed plainly before a compensated step (accumulator_v); not a tuning knob: 8 keeps the
+// plain part's error near float rounding and the compensation's cost small.
+#define BN_BLOCK 8
+typedef BN_INDEX_T index_t;
+
+#define BN_AT(pointer) ((pointer) = (pointer) ? (pointer) + pointer##_offset : (pointer))
+
+#define BN_CONCAT_(a, b) a##b
+#define BN_CONCAT(a, b) BN_CONCAT_(a, b)
+#if BN_VECTOR_WIDTH == 1
+typedef float floatv;
+#define load_v(pointer) (*(pointer))
+#define store_v(value, pointer) (*(pointer) = (value))
+#else
+typedef BN_CONCAT(float, BN_VECTOR_WIDTH) floatv;
+#define load_v(pointer) BN_CONCAT(vload, BN_VECTOR_WIDTH)(0, pointer)
+#define store_v(value, pointer) BN_CONCAT(vstore, BN_VECTOR_WIDTH)(value, 0, pointer)
+#endif
+
+#ifndef BN_STORAGE
+#define BN_STORAGE 0
+#endif
+#if BN_VECTOR_WIDTH == 1
+typedef uint uintv;
+typedef ushort ushortv;
+#define as_uintv(value) as_uint(value)
+#define as_floatv(value) as_float(value)
+#define convert_uintv(value) convert_uint(value)
+#define convert_ushortv(value) convert_ushort(value)
+#define vload_t16(pointer) (*(pointer))
+#define vstore_t16(value, pointer) (*(pointer) = (value))
+#define vload_halfv(pointer) vload_half(0, pointer)
+#define vstore_halfv(value, pointer) vstore_half_rte(value, 0, pointer)
+#else
+typedef BN_CONCAT(uint, BN_VECTOR_WIDTH) uintv;
+typedef BN_CONCAT(ushort, BN_VECTOR_WIDTH) ushortv;
+#define as_uintv(value) BN_CONCAT(as_uint, BN_VECTOR_WIDTH)(value)
+#define as_floatv(value) BN_CONCAT(as_float, BN_VECTOR_WIDTH)(value)
+#define convert_uintv(value) BN_CONCAT(convert_uint, BN_VECTOR_WIDTH)(value)
+#define convert_ushortv(value) BN_CONCAT(convert_ushort, BN_VECTOR_WIDTH)(value)
+#define vload_t16(pointer) BN_CONCAT(vload, BN_VECTOR_WIDTH)(0, pointer)
+#define vstore_t16(value, pointer) BN_CONCAT(vstore, BN_VECTOR_WIDTH)(value, 0, pointer)
+#define vload_halfv(pointer) BN_CONCAT(vload_half, BN_VECTOR_WIDTH)(0, pointer)
+#define vstore_halfv(value, pointer) BN_CONCAT(BN_CONCAT(vstore_half, BN_VECTOR_WIDTH), _rte)(value, 0, pointer)
+#endif
+
+#if BN_STORAGE == 0
+typedef float tensor_t;
+#define load_t(pointer) load_v(pointer)
+#define store_t(value, pointer) store_v(value, pointer)
+#define load_t1(pointer) (*(pointer))
+#define store_t1(value, pointer) (*(pointer) = (value))
+#elif BN_STORAGE == 1
+typedef ushort tensor_t;
+#define load_t(pointer) vload_halfv((global const half*)(pointer))
+#define store_t(value, pointer) vstore_halfv(value, (global half*)(pointer))
+#define load_t1(pointer) vload_half(0, (global const half*)(pointer))
+#define store_t1(value, pointer) vstore_half_rte(value, 0, (global half*)(pointer))
+#else
+typedef ushort tensor_t;
+#define load_t(pointer) as_floatv(convert_uintv(vload_t16(pointer)) << 16)
+#define store_t(value, pointer) vstore_t16(bfloat16_bits_v(value), pointer)
+#define load_t1(pointer) as_float((uint)(*(pointer)) << 16)
+#define store_t1(value, pointer) (*(pointer) = bfloat16_bits(value))
+#endif
+
+// The bfloat16 nearest a float, ties to even, as its 16 bits; a NaN stays a quiet NaN.
+ushort bfloat16_bits(float value)
+{
+    const uint bits = as_uint(value);
+    return isnan(value) ? (ushort)((bits >> 16) | 0x40u) : (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
+}
+
+// bfloat16_bits for every lane of a vector.
+ushortv bfloat16_bits_v(floatv value)
+{
+    const uintv bits = as_uintv(value);
+    const uintv rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
+    return convert_ushortv(select(rounded, (bits >> 16) | 0x40u, isnan(value)));
+}
