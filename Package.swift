@@ -48,6 +48,9 @@ let package = Package(
             ]
         ),
         .target(name: "BNCore"),
+        // What the bench, the examples and the tests share and users never see: the seeded
+        // generator, its normal draw, and standard error's lines.
+        .target(name: "BNToolSupport"),
         .target(name: "BNCPU", dependencies: ["BNCore"]),
         // The shipped tuning table is embedded like the kernels, so an installed library carries it.
         .target(
@@ -70,7 +73,7 @@ let package = Package(
 
         .executableTarget(
             name: "bn-gpu-bench",
-            dependencies: ["BatchNorm", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BatchNorm", "BNToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/bn-gpu-bench"
         ),
         .executableTarget(name: "bn-quickstart", dependencies: ["BatchNorm"], path: "Examples/bn-quickstart"),
@@ -83,7 +86,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "bn-train",
-            dependencies: ["BatchNorm", "CZlib", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BatchNorm", "BNToolSupport", "CZlib", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/bn-train",
             exclude: ["README.md", "Data/README.md"],
             resources: [.embedInCode("Data/digits.csv.gz")]
@@ -91,12 +94,12 @@ let package = Package(
         // Synchronized batch norm under mpirun, checked against one process on the whole batch.
         .executableTarget(
             name: "bn-sync",
-            dependencies: ["BatchNorm", "BatchNormMPI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BatchNorm", "BatchNormMPI", "BNToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/bn-sync"
         ),
 
         // Shared by the test targets: seeded data, the float64 reference and the comparison helper.
-        .target(name: "BNTestSupport", dependencies: ["BNCore", "BNCPU", "BNGPU"], path: "Tests/BNTestSupport"),
+        .target(name: "BNTestSupport", dependencies: ["BNCore", "BNCPU", "BNGPU", "BNToolSupport"], path: "Tests/BNTestSupport"),
         .testTarget(name: "BNCoreTests", dependencies: ["BNCore", "BNTestSupport"]),
         .testTarget(name: "BNCPUTests", dependencies: ["BNCPU", "BNTestSupport"]),
         .testTarget(name: "BNGPUTests", dependencies: [

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BatchNorm
 import Foundation
+import BNToolSupport
 
 /// `bn-gpu-bench`: times the OpenCL batch-norm passes against the bandwidth a plain copy reaches and
 /// checks every result against the CPU reference.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import BNToolSupport
 
 extension BNGPUBench {
     /// `bn-gpu-bench compare`: a report of `--json` beside PyTorch's timings of the same shapes, as

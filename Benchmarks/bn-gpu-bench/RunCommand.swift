@@ -1,6 +1,7 @@
 import ArgumentParser
 import BatchNorm
 import Foundation
+import BNToolSupport
 
 extension BNGPUBench {
     /// `bn-gpu-bench run`, the default: times each shape × layout × pass and checks it.

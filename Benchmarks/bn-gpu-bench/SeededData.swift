@@ -1,40 +1,5 @@
 import BatchNorm
-import Foundation
-
-/// Standard normal values from uniform pairs by the Box–Muller transform.
-struct NormalSource {
-    private var generator: SplitMix64
-    private var spare: Double?
-
-    /// - Parameter seed: The seed of the underlying ``SplitMix64``.
-    init(seed: UInt64) {
-        generator = SplitMix64(seed: seed)
-    }
-
-    /// The next value, mean 0 and standard deviation 1.
-    mutating func next() -> Double {
-        if let value = spare {
-            spare = nil
-            return value
-        }
-        // u1 in (0, 1] so that the logarithm is finite.
-        let u1 = Double((generator.next() >> 11) + 1) * 0x1p-53
-        let u2 = Double(generator.next() >> 11) * 0x1p-53
-        let radius = (-2 * log(u1)).squareRoot()
-        spare = radius * sin(2 * .pi * u2)
-        return radius * cos(2 * .pi * u2)
-    }
-
-    /// `count` values with the given mean and standard deviation.
-    mutating func floats(count: Int, mean: Double = 0, deviation: Double = 1) -> [Float] {
-        var values: [Float] = []
-        values.reserveCapacity(count)
-        for _ in 0..<count {
-            values.append(Float(mean + deviation * next()))
-        }
-        return values
-    }
-}
+import BNToolSupport
 
 /// The operands of every pass on one shape, drawn from a seed derived from the shape alone, so a
 /// row's inputs do not depend on which other rows run.
@@ -60,15 +25,15 @@ struct SeededInputs {
     ///   - shape: The shape; its channels are the features (`.spatial` mode).
     ///   - drawsZ: Whether to draw z, for add-relu rows.
     init(shape: ShapeSpec, drawsZ: Bool = false) {
-        var normals = NormalSource(seed: Self.seed(for: shape))
-        x = normals.floats(count: shape.elementCount, mean: 0.5)
-        dy = normals.floats(count: shape.elementCount)
-        gamma = normals.floats(count: shape.channels, mean: 1, deviation: 0.1)
-        beta = normals.floats(count: shape.channels, deviation: 0.1)
+        var random = SplitMix64(seed: Self.seed(for: shape))
+        x = random.normals(shape.elementCount, mean: 0.5)
+        dy = random.normals(shape.elementCount)
+        gamma = random.normals(shape.channels, mean: 1, standardDeviation: 0.1)
+        beta = random.normals(shape.channels, standardDeviation: 0.1)
         running = RunningStatistics(
-            mean: normals.floats(count: shape.channels, deviation: 0.1),
-            variance: normals.floats(count: shape.channels, deviation: 0.25).map { 1 + abs($0) })
-        z = drawsZ ? normals.floats(count: shape.elementCount) : nil
+            mean: random.normals(shape.channels, standardDeviation: 0.1),
+            variance: random.normals(shape.channels, standardDeviation: 0.25).map { 1 + abs($0) })
+        z = drawsZ ? random.normals(shape.elementCount) : nil
     }
 
     /// The inputs with x, dy and z rounded to `storage` (to nearest even), as a row of that storage

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BatchNorm
 import Foundation
+import BNToolSupport
 
 extension BNGPUBench {
     /// `bn-gpu-bench tune`: searches launch settings for each class of shapes on one device and

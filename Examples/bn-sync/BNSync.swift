@@ -1,6 +1,7 @@
 import ArgumentParser
 import BatchNorm
 import BatchNormMPI
+import BNToolSupport
 
 /// `bn-sync`: under `mpirun -np R`, each rank runs synchronized batch norm on its rows of one seeded
 /// batch, and checks what it gets against one process running the whole batch.

@@ -1,4 +1,5 @@
 import BatchNorm
+import BNToolSupport
 
 /// The whole batch and the layer's parameters, drawn from a seed, so that every rank holds the same
 /// values without sending them: each takes its rows for the synchronized pass, and all of them for

@@ -1,4 +1,4 @@
-import BNCore
+import BNToolSupport
 
 /// A small deterministic generator (SplitMix64), so that every test sees the same data on every machine.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
@@ -12,11 +12,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         source.next()
     }
 
-    /// A standard normal sample (Box–Muller).
+    /// A standard normal sample (Box–Muller, `standardNormal()`).
     public mutating func normal() -> Double {
-        let u = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let v = Double.random(in: 0..<1, using: &self)
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+        standardNormal()
     }
 
     /// `count` normal samples with the given mean and standard deviation, as floats.
@@ -24,9 +22,3 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         (0..<count).map { _ in Float(mean + standardDeviation * normal()) }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import BNToolSupport
 
 /// A seeded generator (xoshiro256**), so that a seed gives the same data, split, initial weights
 /// and batch order on every machine.
@@ -53,10 +49,8 @@ struct SeededRandom: RandomNumberGenerator {
         (value << count) | (value >> (64 - count))
     }
 
-    /// A standard normal sample, by the Box–Muller transform.
+    /// A standard normal sample, by the Box–Muller transform (`standardNormal()`).
     mutating func normal() -> Double {
-        let u = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let v = Double.random(in: 0..<1, using: &self)
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+        standardNormal()
     }
 }
