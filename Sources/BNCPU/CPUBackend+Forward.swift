@@ -19,13 +19,8 @@ extension CPUBackend {
 
         let update = RunningUpdate(options: options, batchesTracked: running.batchesTracked,
                                    valuesPerFeature: geometry.valuesPerFeature)
-        let oldMean = running.mean.values, oldVariance = running.variance.values
-        running.mean.values = (0..<geometry.features).map {
-            Float(update.keep * Double(oldMean[$0]) + update.take * statistics.mean[$0])
-        }
-        running.variance.values = (0..<geometry.features).map {
-            Float(update.keep * Double(oldVariance[$0]) + update.take * statistics.sumOfSquares[$0] / update.varianceDivisor)
-        }
+        running.mean.values = update.mean(blending: running.mean.values, with: statistics.mean)
+        running.variance.values = update.variance(blending: running.variance.values, withSquares: statistics.sumOfSquares)
         running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
     }
 

@@ -28,6 +28,26 @@ package struct RunningUpdate: Sendable, Hashable {
         varianceDivisor = Double(options.unbiasedRunningVariance ? valuesPerFeature - 1 : valuesPerFeature)
     }
 
+    /// The running means after this batch: keep·running + take·batch per feature, in `Double`,
+    /// rounded once to `Float`.
+    /// - Parameters:
+    ///   - running: The running means before the batch.
+    ///   - batch: The batch's means.
+    /// - Returns: The new running means.
+    package func mean(blending running: [Float], with batch: [Double]) -> [Float] {
+        zip(running, batch).map { Float(keep * Double($0) + take * $1) }
+    }
+
+    /// The running variances after this batch: keep·running + take·Σ(x − μ)²/``varianceDivisor``
+    /// per feature, in `Double`, rounded once to `Float`.
+    /// - Parameters:
+    ///   - running: The running variances before the batch.
+    ///   - squares: The batch's Σ(x − μ)² per feature.
+    /// - Returns: The new running variances.
+    package func variance(blending running: [Float], withSquares squares: [Double]) -> [Float] {
+        zip(running, squares).map { Float(keep * Double($0) + take * $1 / varianceDivisor) }
+    }
+
     /// The count after one more batch, saturating rather than trapping at `Int.max`.
     package static func counting(after batchesTracked: Int) -> Int {
         batchesTracked < .max ? max(batchesTracked, 0) + 1 : .max

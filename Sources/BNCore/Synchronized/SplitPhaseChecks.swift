@@ -48,13 +48,8 @@ extension BatchNormBackend {
     ) throws {
         let update = RunningUpdate(options: options, batchesTracked: running.batchesTracked,
                                    valuesPerFeature: statistics.count)
-        let oldMean = try download(running.mean), oldVariance = try download(running.variance)
-        let mean = (0..<statistics.features).map {
-            Float(update.keep * Double(oldMean[$0]) + update.take * statistics.mean[$0])
-        }
-        let variance = (0..<statistics.features).map {
-            Float(update.keep * Double(oldVariance[$0]) + update.take * statistics.m2[$0] / update.varianceDivisor)
-        }
+        let mean = update.mean(blending: try download(running.mean), with: statistics.mean)
+        let variance = update.variance(blending: try download(running.variance), withSquares: statistics.m2)
         try write(mean, to: running.mean)
         try write(variance, to: running.variance)
         running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
