@@ -44,4 +44,19 @@ struct ProgramBuildTests {
             #expect(name.family.text.contains("kernel void \(name.rawValue)("), "\(name.rawValue) is not in \(name.family.rawValue).cl")
         }
     }
+
+    @Test("each helper file is embedded as it is on disk and holds no kernel, and every .cl file is a family or a helper")
+    func embeddedHelpers() throws {
+        let kernels = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../kernels")
+        for helper in KernelHelper.allCases {
+            let onDisk = try String(contentsOf: kernels.appendingPathComponent("\(helper.rawValue).cl"), encoding: .utf8)
+            #expect(helper.text == onDisk, "\(helper.rawValue).cl differs from the embedded copy")
+            #expect(helper.text.hasPrefix("// \(helper.rawValue).cl:"), "\(helper.rawValue).cl lacks its header")
+            #expect(!helper.text.contains("kernel void"), "\(helper.rawValue).cl holds a kernel")
+            #expect(KernelSource.allCases.contains { $0.helpers.contains(helper) }, "no family builds \(helper.rawValue).cl")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: kernels.path).filter { $0.hasSuffix(".cl") }
+        let known = KernelSource.allCases.map(\.rawValue) + KernelHelper.allCases.map(\.rawValue)
+        #expect(Set(files) == Set(known.map { "\($0).cl" }))
+    }
 }
