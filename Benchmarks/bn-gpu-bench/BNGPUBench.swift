@@ -14,7 +14,7 @@ struct BNGPUBench: ParsableCommand {
             Set BN_OPENCL_DEVICE (an index or a name substring) to pick a device when --device is absent; \
             `bn-gpu-bench devices` lists them.
             """,
-        subcommands: [Run.self, Devices.self, Tune.self, Compare.self],
+        subcommands: [Run.self, Devices.self, Shapes.self, Tune.self, Compare.self],
         defaultSubcommand: Run.self)
 }
 

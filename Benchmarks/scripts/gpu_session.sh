@@ -17,7 +17,7 @@
 # The whole fits in BN_SESSION_BUDGET seconds: a step gets its own limit or what is left after the time
 # kept for the steps after it, whichever is less; the heuristic run, last, takes what remains.
 # Environment (defaults in brackets):
-#   BN_SESSION_DEVICE [NVIDIA]  BN_SESSION_LABEL [H100]  BN_SESSION_BUDGET [560]
+#   BN_SESSION_DEVICE [NVIDIA]  BN_SESSION_LABEL [H200]  BN_SESSION_BUDGET [560]
 #   BN_SESSION_SHAPES [the bench's standard set]  BN_SESSION_TUNE_RUNS [5]  BN_SESSION_ITERATIONS [20]
 #   BN_SESSION_GPU_DIR [.gpu]  BN_SESSION_PYTHON [python3]
 #   BN_SESSION_TUNE_S [150]  BN_SESSION_BENCH_S [180]  BN_SESSION_TORCH_S [90]
@@ -29,10 +29,16 @@ cd "$(dirname "$0")/../.."
 : "${OUT:?set OUT to the folder whose files come back}"
 mkdir -p "$OUT"
 device=${BN_SESSION_DEVICE:-NVIDIA}
-label=${BN_SESSION_LABEL:-H100}
-# ShapeSpec.standard, which the bench and tune use without --shapes; PyTorch gets the same list.
-shapes=${BN_SESSION_SHAPES:-60x100,4096x1024,65536x256,32x64x112x112,32x256x56x56,32x512x28x28,32x1024x14x14,32x2048x7x7}
+label=${BN_SESSION_LABEL:-H200}
 gpu=${BN_SESSION_GPU_DIR:-.gpu}
+bench=(bash "$gpu/run.sh" bn-gpu-bench)
+# The bench's standard set (`bn-gpu-bench shapes`), which it and tune use without --shapes; PyTorch
+# gets the same list.
+shapes=${BN_SESSION_SHAPES:-$("${bench[@]}" shapes)}
+if [ -z "$shapes" ]; then
+    echo "gpu_session.sh: \`${bench[*]} shapes\` printed no shapes; is $gpu staged?" | tee "$OUT/session.log" >&2
+    exit 1
+fi
 python=${BN_SESSION_PYTHON:-python3}
 deadline=$((SECONDS + ${BN_SESSION_BUDGET:-560}))
 log=$OUT/session.log
@@ -96,7 +102,6 @@ note() {
     summary+=("    note: $1")
 }
 
-bench=(bash "$gpu/run.sh" bn-gpu-bench)
 measure=(--device "$device" --shapes "$shapes" --iterations "${BN_SESSION_ITERATIONS:-20}")
 bench_s=${BN_SESSION_BENCH_S:-180}
 torch_s=${BN_SESSION_TORCH_S:-90}
