@@ -9,7 +9,7 @@ extension OpenCLBackend {
     /// - Throws: `BatchNormError.invalidOption` when the backend was made
     ///   without `isProfilingEnabled`; whatever `body` throws; or a device error. The corresponding
     ///   OpenCL call is `clGetEventProfilingInfo`.
-    public func measureKernelTime(_ body: () throws -> Void) throws -> Double {
+    package func measureKernelTime(_ body: () throws -> Void) throws -> Double {
         guard isProfilingEnabled else {
             throw BatchNormError.invalidOption(name: "isProfilingEnabled", value: "false",
                                                reason: "kernel times need a backend made with isProfilingEnabled: true")
@@ -39,7 +39,7 @@ extension OpenCLBackend {
     ///   - repetitions: Timed copies, after one untimed warm-up.
     /// - Returns: Seconds per copy, one entry per repetition; bytes moved are 2 × 4 × count (read and write).
     /// - Throws: `BatchNormError` when profiling is off, the buffers cannot be allocated, or the device fails.
-    public func measureCopy(count: Int, repetitions: Int) throws -> [Double] {
+    package func measureCopy(count: Int, repetitions: Int) throws -> [Double] {
         let floats = max(count, 1)
         let source = try upload((0..<floats).map { Float($0 % 1009) })
         let destination = try makeBuffer(count: floats)

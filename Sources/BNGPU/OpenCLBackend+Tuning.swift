@@ -7,7 +7,7 @@ public enum TuningOrigin: Sendable, Hashable, CustomStringConvertible {
     case userTable(path: String)
     /// The table built into the library has a block for the device.
     case shippedTable
-    /// No table names the device and driver: ``LaunchSettings`` come from a rule by device type.
+    /// No table names the device and driver: the launch settings come from a rule by device type.
     case heuristic
 
     public var description: String {
@@ -45,7 +45,7 @@ extension OpenCLBackend {
     ///   - options: The options of the call (the mode matters).
     /// - Returns: The settings of the shape's class (or the override, while one is set).
     /// - Throws: `BatchNormError` for a bad shape.
-    public func launchSettings(for shape: TensorShape, options: BatchNormOptions) throws -> LaunchSettings {
+    package func launchSettings(for shape: TensorShape, options: BatchNormOptions) throws -> LaunchSettings {
         let shapeClass = ShapeClass(try FeatureGeometry(shape: shape, mode: options.mode))
         return runner.withLock { $0.tuning.settings(for: shapeClass) }
     }
@@ -55,7 +55,7 @@ extension OpenCLBackend {
     /// Results do not depend on the settings beyond float rounding; only speed does.
     /// - Parameter settings: The settings, or nil to return to the tuning table's.
     /// - Throws: `BatchNormError.invalidOption` for a value outside its range.
-    public func overrideLaunchSettings(_ settings: LaunchSettings?) throws {
+    package func overrideLaunchSettings(_ settings: LaunchSettings?) throws {
         if let problem = settings?.textProblem {
             throw BatchNormError.invalidOption(name: "launch settings", value: settings?.description ?? "", reason: problem)
         }

@@ -89,7 +89,7 @@ public final class OpenCLBackend: BatchNormBackend {
     ///   - elementType: How the call's tensors are stored; `.float32` by default.
     /// - Returns: The variant's name.
     /// - Throws: `BatchNormError` for a bad shape or a kernel that fails to build.
-    public func kernelVariant(for shape: TensorShape, options: BatchNormOptions,
+    package func kernelVariant(for shape: TensorShape, options: BatchNormOptions,
                               elementType: ElementType = .float32) throws -> String {
         let geometry = try FeatureGeometry(shape: shape, mode: options.mode)
         return try runner.withLock {

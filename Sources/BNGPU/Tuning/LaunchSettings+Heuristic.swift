@@ -13,7 +13,7 @@ extension LaunchSettings {
     ///   no resident kernels, which would leave most of a large GPU idle on one group per feature.
     /// - Parameter device: The device.
     /// - Returns: The settings.
-    public static func heuristic(for device: OpenCLDeviceInfo) -> LaunchSettings {
+    package static func heuristic(for device: OpenCLDeviceInfo) -> LaunchSettings {
         switch device.type {
         case .cpu:
             LaunchSettings(vectorWidth: 16, reductionGroupSize: 1, valuesPerChunk: 16_384, elementwiseColumns: 1,

@@ -1,7 +1,7 @@
 /// One knob of ``LaunchSettings`` and the values `bn-gpu-bench tune` tries for it. The tuner
 /// searches one knob at a time from the heuristic settings, keeping each best value: a few dozen
 /// timed settings per class of shapes instead of thousands.
-public enum LaunchSettingsKnob: String, CaseIterable, Sendable {
+package enum LaunchSettingsKnob: String, CaseIterable, Sendable {
     case vectorWidth = "vector"
     case reductionGroupSize = "group"
     case valuesPerChunk = "chunk"
@@ -14,7 +14,7 @@ public enum LaunchSettingsKnob: String, CaseIterable, Sendable {
     /// what the device runs.
     /// - Parameter device: The device.
     /// - Returns: The candidate values, the heuristic's among them.
-    public func candidates(for device: OpenCLDeviceInfo) -> [Int] {
+    package func candidates(for device: OpenCLDeviceInfo) -> [Int] {
         let isCPU = device.type == .cpu
         let groups = [1, 4, 16, 64, 256].filter { $0 <= max(1, device.maxWorkGroupSize) }
         switch self {
@@ -31,7 +31,7 @@ public enum LaunchSettingsKnob: String, CaseIterable, Sendable {
     /// The knob's value in `settings`.
     /// - Parameter settings: The settings to read.
     /// - Returns: The value.
-    public func value(in settings: LaunchSettings) -> Int {
+    package func value(in settings: LaunchSettings) -> Int {
         switch self {
         case .vectorWidth: settings.vectorWidth
         case .reductionGroupSize: settings.reductionGroupSize
@@ -48,7 +48,7 @@ public enum LaunchSettingsKnob: String, CaseIterable, Sendable {
     ///   - value: The knob's new value.
     ///   - settings: The settings to start from.
     /// - Returns: The changed settings.
-    public func setting(_ value: Int, in settings: LaunchSettings) -> LaunchSettings {
+    package func setting(_ value: Int, in settings: LaunchSettings) -> LaunchSettings {
         var result = settings
         switch self {
         case .vectorWidth: result.vectorWidth = value

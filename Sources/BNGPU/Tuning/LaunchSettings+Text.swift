@@ -60,7 +60,7 @@ extension LaunchSettings {
     /// `vector=16 group=1 chunk=16384 columns=1 items=16384 resident=524288` (``description``'s form).
     /// - Parameter text: The `key=value` fields, separated by spaces (`span` may be left out).
     /// - Throws: `BatchNormError.invalidOption` naming the problem.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         do {
             try self.init(textFields: text.split(whereSeparator: \.isWhitespace))
         } catch {

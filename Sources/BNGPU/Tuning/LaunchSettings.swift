@@ -3,30 +3,30 @@ import BNCore
 /// How the kernels split one class of shapes over a device: the knobs a tuning table sets and
 /// `bn-gpu-bench tune` searches. Device and kernel queries still clamp each value when a launch is
 /// planned, so a table made on one driver cannot ask another for more than it runs.
-public struct LaunchSettings: Hashable, Sendable, CustomStringConvertible {
+package struct LaunchSettings: Hashable, Sendable, CustomStringConvertible {
     /// Floats per vector load (1, 2, 4, 8 or 16; `BN_VECTOR_WIDTH`). Interleaved kernels use the
     /// largest power of two not above it that divides the feature count, so rows never split a vector.
-    public var vectorWidth: Int
+    package var vectorWidth: Int
     /// Work-items of a reduction work-group: along a plane (planar), or feature vectors side by side
     /// (interleaved). A power of two.
-    public var reductionGroupSize: Int
+    package var reductionGroupSize: Int
     /// Values one reduction work-group sums, about: a feature is split into chunks of this many values,
     /// each chunk's partial statistics are merged in chunk order afterwards.
-    public var valuesPerChunk: Int
+    package var valuesPerChunk: Int
     /// Work-items side by side along a plane's vectors (planar) or a row's feature vectors
     /// (interleaved) in the elementwise kernels. A power of two.
-    public var elementwiseColumns: Int
+    package var elementwiseColumns: Int
     /// Values one elementwise work-item handles, about.
-    public var valuesPerElementwiseItem: Int
+    package var valuesPerElementwiseItem: Int
     /// Planar features of at most this many bytes (per tensor the pass reads) are reduced and then
     /// normalized (or differentiated) by one work-group, whose second and third reads of the feature
     /// come from cache rather than memory; 0 never does this.
-    public var residentFeatureBytes: Int
+    package var residentFeatureBytes: Int
     /// Feature vectors one work-item of an interleaved reduction takes side by side in each row
     /// (1, 2, 4, 8 or 16; `BN_SPAN`), as a power of two that divides the row's vectors: more make each
     /// row's read one contiguous run, which a CPU's prefetchers stream, where one vector per row is a
     /// strided walk; GPUs want 1, so that neighbouring work-items read neighbouring vectors.
-    public var interleavedSpan: Int
+    package var interleavedSpan: Int
 
     /// Settings with every value given; ``textProblem`` says whether a tuning table would accept them.
     /// - Parameters:
@@ -37,7 +37,7 @@ public struct LaunchSettings: Hashable, Sendable, CustomStringConvertible {
     ///   - valuesPerElementwiseItem: ``valuesPerElementwiseItem``.
     ///   - residentFeatureBytes: ``residentFeatureBytes``.
     ///   - interleavedSpan: ``interleavedSpan``; 1, one vector per row, by default.
-    public init(vectorWidth: Int, reductionGroupSize: Int, valuesPerChunk: Int, elementwiseColumns: Int,
+    package init(vectorWidth: Int, reductionGroupSize: Int, valuesPerChunk: Int, elementwiseColumns: Int,
                 valuesPerElementwiseItem: Int, residentFeatureBytes: Int, interleavedSpan: Int = 1) {
         self.vectorWidth = vectorWidth
         self.reductionGroupSize = reductionGroupSize
@@ -50,7 +50,7 @@ public struct LaunchSettings: Hashable, Sendable, CustomStringConvertible {
 
     /// The fields as a tuning table writes them:
     /// `vector=16 group=1 chunk=16384 columns=1 items=16384 resident=1048576 span=4`.
-    public var description: String {
+    package var description: String {
         "vector=\(vectorWidth) group=\(reductionGroupSize) chunk=\(valuesPerChunk) columns=\(elementwiseColumns) "
             + "items=\(valuesPerElementwiseItem) resident=\(residentFeatureBytes) span=\(interleavedSpan)"
     }
@@ -58,15 +58,15 @@ public struct LaunchSettings: Hashable, Sendable, CustomStringConvertible {
 
 /// The classes of shapes a tuning table has a row for: which traversal the kernels take, and how many
 /// values each feature reduces over, in four size bands.
-public struct ShapeClass: Hashable, Sendable, CustomStringConvertible, CaseIterable {
+package struct ShapeClass: Hashable, Sendable, CustomStringConvertible, CaseIterable {
     /// The traversal: `planar` (inner > 1: NCHW in spatial mode) or `interleaved` (NC, NHWC, per-activation).
-    public enum Traversal: String, Hashable, Sendable, CaseIterable {
+    package enum Traversal: String, Hashable, Sendable, CaseIterable {
         case planar
         case interleaved
     }
 
     /// Values per feature: below 2¹², below 2¹⁶, below 2²⁰, and the rest.
-    public enum Size: String, Hashable, Sendable, CaseIterable {
+    package enum Size: String, Hashable, Sendable, CaseIterable {
         case small
         case medium
         case large
@@ -74,7 +74,7 @@ public struct ShapeClass: Hashable, Sendable, CustomStringConvertible, CaseItera
 
         /// The band of a count of values per feature.
         /// - Parameter valuesPerFeature: The values each feature's statistics run over.
-        public init(valuesPerFeature: Int) {
+        package init(valuesPerFeature: Int) {
             switch valuesPerFeature {
             case ..<(1 << 12): self = .small
             case ..<(1 << 16): self = .medium
@@ -85,15 +85,15 @@ public struct ShapeClass: Hashable, Sendable, CustomStringConvertible, CaseItera
     }
 
     /// The traversal.
-    public var traversal: Traversal
+    package var traversal: Traversal
     /// The size band.
-    public var size: Size
+    package var size: Size
 
     /// A class from its two parts.
     /// - Parameters:
     ///   - traversal: Planar or interleaved.
     ///   - size: The band of values per feature.
-    public init(traversal: Traversal, size: Size) {
+    package init(traversal: Traversal, size: Size) {
         self.traversal = traversal
         self.size = size
     }
@@ -105,10 +105,10 @@ public struct ShapeClass: Hashable, Sendable, CustomStringConvertible, CaseItera
     }
 
     /// Every class: planar, then interleaved, each from small to huge, the order tables write rows in.
-    public static let allCases: [ShapeClass] = Traversal.allCases.flatMap { traversal in
+    package static let allCases: [ShapeClass] = Traversal.allCases.flatMap { traversal in
         Size.allCases.map { ShapeClass(traversal: traversal, size: $0) }
     }
 
     /// Reads as `planar large`, as tables write it.
-    public var description: String { "\(traversal.rawValue) \(size.rawValue)" }
+    package var description: String { "\(traversal.rawValue) \(size.rawValue)" }
 }

@@ -20,7 +20,7 @@ extension TuningTable {
 
     /// The table built into the library, measured by its maintainers (`Tuning/Tables/shipped.txt`,
     /// embedded at build time).
-    public static let shipped: TuningTable = {
+    package static let shipped: TuningTable = {
         do {
             return try TuningTable(text: String(decoding: PackageResources.shipped_txt, as: UTF8.self), source: shippedSource)
         } catch {
@@ -30,7 +30,7 @@ extension TuningTable {
     }()
 
     /// The user's tuning file for this process's environment; see ``userFileURL(environment:)``.
-    public static var userFileURL: URL? {
+    package static var userFileURL: URL? {
         userFileURL(environment: ProcessInfo.processInfo.environment)
     }
 
@@ -41,7 +41,7 @@ extension TuningTable {
     /// Directory specification asks. The file need not exist.
     /// - Parameter environment: The environment variables, by name.
     /// - Returns: The file's location, or nil when none of the three variables is set.
-    public static func userFileURL(environment: [String: String]) -> URL? {
+    package static func userFileURL(environment: [String: String]) -> URL? {
         func value(_ name: String) -> String? {
             guard let value = environment[name], !value.isEmpty else { return nil }
             return value
@@ -64,7 +64,7 @@ extension TuningTable {
     ///   or no location.
     /// - Throws: `BatchNormError.invalidTuningTable` naming the file when it does not parse, is not
     ///   UTF-8 text or cannot be read.
-    public static func loadUser(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TuningTable {
+    package static func loadUser(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TuningTable {
         guard let url = userFileURL(environment: environment) else { return TuningTable() }
         return try load(from: url) ?? TuningTable()
     }
@@ -81,7 +81,7 @@ extension TuningTable {
     /// - Throws: `BatchNormError.invalidTuningTable` naming the file when the file there does not
     ///   parse (it is left as it was), when the merged table would not read back (a value out of range,
     ///   a name that is empty or spans lines), or when the folder or the file cannot be written.
-    public static func save(_ table: TuningTable, to url: URL) throws {
+    package static func save(_ table: TuningTable, to url: URL) throws {
         let source = url.path
         var merged = try load(from: url) ?? TuningTable()
         for entry in table.entries {

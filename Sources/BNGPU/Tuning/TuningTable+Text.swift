@@ -27,7 +27,7 @@ extension TuningTable {
     ///   given twice in a block, an unknown, repeated or missing key, a value that is not a whole
     ///   number, or one out of range (vector 1, 2, 4, 8 or 16; group and columns powers of two; chunk
     ///   and items at least 1; resident at least 0).
-    public init(text: String, source: String) throws {
+    package init(text: String, source: String) throws {
         func refusal(_ line: Int, _ problem: String) -> BatchNormError {
             .invalidTuningTable(source: source, line: line, problem: problem)
         }
@@ -100,7 +100,7 @@ extension TuningTable {
     /// ``init(text:source:)`` reads it back to an equal table when every value is in range, no two
     /// entries share a device name and driver version, and names and versions are single non-empty
     /// lines without surrounding whitespace.
-    public var text: String {
+    package var text: String {
         var lines = [Self.textHeader]
         for (index, entry) in entries.enumerated() {
             if index > 0 { lines.append("") }

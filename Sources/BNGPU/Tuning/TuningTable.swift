@@ -4,23 +4,23 @@
 /// A table is keyed by the exact device name and driver version, because a new driver can move the
 /// best settings as much as a new device does. The text form (``text``, ``init(text:source:)``) is
 /// what `bn-gpu-bench tune` writes and what ships in the library.
-public struct TuningTable: Hashable, Sendable {
+package struct TuningTable: Hashable, Sendable {
     /// The settings measured on one device with one driver version.
-    public struct Entry: Hashable, Sendable {
+    package struct Entry: Hashable, Sendable {
         /// The device's `CL_DEVICE_NAME`, as the device reports it.
-        public var deviceName: String
+        package var deviceName: String
         /// The device's `CL_DRIVER_VERSION`, as the device reports it.
-        public var driverVersion: String
+        package var driverVersion: String
         /// The settings for each class of shapes measured; a class without a row falls back to the
         /// launch heuristics.
-        public var rows: [ShapeClass: LaunchSettings]
+        package var rows: [ShapeClass: LaunchSettings]
 
         /// An entry with every value given.
         /// - Parameters:
         ///   - deviceName: The device's `CL_DEVICE_NAME`.
         ///   - driverVersion: The device's `CL_DRIVER_VERSION`.
         ///   - rows: The settings for each class of shapes measured; empty by default.
-        public init(deviceName: String, driverVersion: String, rows: [ShapeClass: LaunchSettings] = [:]) {
+        package init(deviceName: String, driverVersion: String, rows: [ShapeClass: LaunchSettings] = [:]) {
             self.deviceName = deviceName
             self.driverVersion = driverVersion
             self.rows = rows
@@ -31,17 +31,17 @@ public struct TuningTable: Hashable, Sendable {
         ///   - deviceName: A device's `CL_DEVICE_NAME`.
         ///   - driverVersion: A device's `CL_DRIVER_VERSION`.
         /// - Returns: `true` when both are equal to this entry's.
-        public func matches(deviceName: String, driverVersion: String) -> Bool {
+        package func matches(deviceName: String, driverVersion: String) -> Bool {
             self.deviceName == deviceName && self.driverVersion == driverVersion
         }
     }
 
     /// The entries, at most one per device name and driver version; lookups take the first match.
-    public var entries: [Entry]
+    package var entries: [Entry]
 
     /// A table of the entries given.
     /// - Parameter entries: The entries; none by default.
-    public init(entries: [Entry] = []) {
+    package init(entries: [Entry] = []) {
         self.entries = entries
     }
 
@@ -50,7 +50,7 @@ public struct TuningTable: Hashable, Sendable {
     ///   - deviceName: The device's `CL_DEVICE_NAME`, matched exactly.
     ///   - driverVersion: The device's `CL_DRIVER_VERSION`, matched exactly.
     /// - Returns: The first entry for both, or nil when the table has none.
-    public func entry(deviceName: String, driverVersion: String) -> Entry? {
+    package func entry(deviceName: String, driverVersion: String) -> Entry? {
         entries.first { $0.matches(deviceName: deviceName, driverVersion: driverVersion) }
     }
 
@@ -62,7 +62,7 @@ public struct TuningTable: Hashable, Sendable {
     ///   - shapeClass: The class of the call's shape.
     /// - Returns: The settings, or nil when the table has no entry for the device and driver version
     ///   or the entry has no row for the class.
-    public func settings(deviceName: String, driverVersion: String, shapeClass: ShapeClass) -> LaunchSettings? {
+    package func settings(deviceName: String, driverVersion: String, shapeClass: ShapeClass) -> LaunchSettings? {
         entry(deviceName: deviceName, driverVersion: driverVersion)?.rows[shapeClass]
     }
 
@@ -73,7 +73,7 @@ public struct TuningTable: Hashable, Sendable {
     /// - Parameter other: The table whose entries give way, for example the shipped one under the
     ///   user's.
     /// - Returns: The merged table.
-    public func merging(_ other: TuningTable) -> TuningTable {
+    package func merging(_ other: TuningTable) -> TuningTable {
         let added = other.entries.filter { entry(deviceName: $0.deviceName, driverVersion: $0.driverVersion) == nil }
         return TuningTable(entries: entries + added)
     }
