@@ -7,7 +7,8 @@ import Testing
 /// One case of the Oclgrind check, in the child process ``OclgrindCheckTests`` starts: every pass
 /// in both modes under every plan of ``OclgrindCheck/plans(computeUnits:)``, then under the device's own
 /// heuristic the 16-bit storages, the fused passes, the split phases of synchronized batch norm,
-/// in-place calls and tensors at odd offsets of one caller's buffer, each against the CPU reference.
+/// in-place calls, tensors at odd offsets of one caller's buffer and, in one case, the unfused
+/// activation's own kernels, each against the CPU reference.
 @Suite("One case of the Oclgrind check (BN_OCLGRIND_CASE)", .enabled(if: OclgrindCheck.requestedCase != nil))
 struct OclgrindCaseTests {
     @Test("every plan, pass, storage and fusion of the case equals the CPU reference")
@@ -41,6 +42,9 @@ struct OclgrindCaseTests {
         }
         try run.storedPasses(storage: .bfloat16, fusion: .addRelu)
         try run.inPlaceAndOffsets()
+        if testCase.shape == OclgrindCheck.activationShape {
+            try run.separateActivation()
+        }
         // last, as MemberStep releases its buffers
         try await run.splitPhases()
         #expect(run.keptBuffers > 0)
@@ -223,5 +227,32 @@ final class OclgrindRun {
                                writesInputs: false)
         #expect(offsets.y == separate.y, "y at an odd offset, \(testCase)")
         #expect(offsets.dx == separate.dx, "dx at an odd offset, \(testCase)")
+    }
+
+    /// The activation's own kernels (`bn_elementwise.cl`, the unfused sequence the bench times):
+    /// relu(a + b) and relu(a), then the gradient behind each into one or two outputs, in float and
+    /// half storage, against the same arithmetic on the host: one float addition, a sign test, and
+    /// one rounding to the storage.
+    func separateActivation() throws {
+        let count = testCase.shape.dimensions.reduce(1, *)
+        var random = SeededGenerator(seed: 2612)
+        let (a, b, gradient) = (random.normals(count), random.normals(count), random.normals(count))
+        for storage in [ElementType.float32, .float16] {
+            let (a, b, gradient) = (a.map(storage.rounded), b.map(storage.rounded), gradient.map(storage.rounded))
+            func upload(_ values: [Float]) throws -> OpenCLBuffer { keep(try backend.upload(values, as: storage)) }
+            func tensor() throws -> OpenCLBuffer { keep(try backend.makeBuffer(count: count, elementType: storage)) }
+            let (aBuffer, bBuffer, gradientBuffer) = (try upload(a), try upload(b), try upload(gradient))
+            for adds in [true, false] {
+                let expected = (adds ? zip(a, b).map { $0 + $1 } : a).map { storage.rounded($0 < 0 ? 0 : $0) }
+                let out = try tensor(), da = try tensor(), db = adds ? try tensor() : nil
+                try backend.relu(aBuffer, adding: adds ? bBuffer : nil, into: out)
+                try backend.reluBackward(gradient: gradientBuffer, output: out, into: da, also: db)
+                let label = "\(adds ? "relu(a + b)" : "relu(a)") in \(storage), \(testCase)"
+                #expect(try backend.download(out) == expected, "\(label)")
+                let masked = zip(gradient, expected).map { $1 <= 0 ? 0 : $0 }
+                #expect(try backend.download(da) == masked, "its gradient, \(label)")
+                if let db { #expect(try backend.download(db) == masked, "its gradient of b, \(label)") }
+            }
+        }
     }
 }

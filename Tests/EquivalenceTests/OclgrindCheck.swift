@@ -41,6 +41,11 @@ enum OclgrindCheck {
         TestCase("3-D channels last", TensorShape(n: 2, c: 3, spatial: [3, 4, 5], layout: .nhwc)),
     ]
 
+    /// The shape whose case also runs the activation's own kernels (`bn_elementwise.cl`): a flat
+    /// walk whose only shape-dependent path is the tail past the last whole vector, which 3×135's 405
+    /// values take. One case covers it: the kernels read no layout, mode or per-feature array.
+    static let activationShape = TensorShape(n: 3, c: 135)
+
     /// Compute units the simulated device reports: one, as Oclgrind has, and an H200's 132 (with
     /// NVIDIA's 48 KiB of local memory and work-groups of up to 1024), under which the heuristic
     /// makes more chunks per feature and keeps a feature resident only where there are 132 of them.
