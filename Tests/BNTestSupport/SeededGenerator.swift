@@ -1,4 +1,6 @@
-import BNToolSupport
+// The tests draw through BNToolSupport's normals(_:mean:standardDeviation:), as the bench and the
+// examples do.
+@_exported import BNToolSupport
 
 /// A small deterministic generator (SplitMix64), so that every test sees the same data on every machine.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
@@ -15,10 +17,5 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// A standard normal sample (Box–Muller, `standardNormal()`).
     public mutating func normal() -> Double {
         standardNormal()
-    }
-
-    /// `count` normal samples with the given mean and standard deviation, as floats.
-    public mutating func normals(_ count: Int, mean: Double = 0, standardDeviation: Double = 1) -> [Float] {
-        (0..<count).map { _ in Float(mean + standardDeviation * normal()) }
     }
 }
