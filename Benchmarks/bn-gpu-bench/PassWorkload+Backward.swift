@@ -41,10 +41,10 @@ final class BackwardCall<Backend: SeparateActivation>: PassCall {
     func run() throws {
         if let masked, let y {
             try backend.reluBackward(gradient: dy, output: y, into: masked, also: dz)
-            try backend.backward(dy: masked, y: nil, x: x, shape: shape, gamma: gamma, mean: mean, invStd: invStd,
+            try backend.backward(dy: masked, y: nil, x: x, shape: shape, gamma: gamma, statistics: .batch(mean: mean, invStd: invStd),
                                  options: options, dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
         } else {
-            try backend.backward(dy: dy, y: y, x: x, shape: shape, gamma: gamma, mean: mean, invStd: invStd,
+            try backend.backward(dy: dy, y: y, x: x, shape: shape, gamma: gamma, statistics: .batch(mean: mean, invStd: invStd),
                                  options: options, dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta)
         }
     }

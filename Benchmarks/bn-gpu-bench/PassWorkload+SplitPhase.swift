@@ -8,7 +8,7 @@ import BatchNorm
 
 /// One device's split-phase training forward on buffers uploaded once: local statistics, merge,
 /// normalization and running update.
-final class SplitForwardCall<Backend: BatchNormBackend>: PassCall {
+final class SplitForwardCall<Backend: SplitPhaseBackend>: PassCall {
     let backend: Backend, shape: TensorShape, options: BatchNormOptions
     let x: Backend.Buffer, gamma: Backend.Buffer, beta: Backend.Buffer
     let y: Backend.Buffer, mean: Backend.Buffer, invStd: Backend.Buffer
@@ -37,7 +37,7 @@ final class SplitForwardCall<Backend: BatchNormBackend>: PassCall {
 
 /// One device's split-phase backward on buffers uploaded once: local gradient sums, their total,
 /// then dγ, dβ and dx, fed the CPU reference's mean and invStd.
-final class SplitBackwardCall<Backend: BatchNormBackend>: PassCall {
+final class SplitBackwardCall<Backend: SplitPhaseBackend>: PassCall {
     let backend: Backend, shape: TensorShape, options: BatchNormOptions
     let dy: Backend.Buffer, x: Backend.Buffer, gamma: Backend.Buffer, mean: Backend.Buffer, invStd: Backend.Buffer
     let dx: Backend.Buffer, dGamma: Backend.Buffer, dBeta: Backend.Buffer

@@ -2,7 +2,7 @@ import BatchNorm
 
 /// A backend that runs the activation as its own step, for the unfused rows: OpenCL with its
 /// `bn_relu_forward` and `bn_relu_backward` kernels, the CPU reference on the host.
-protocol SeparateActivation: BatchNormBackend {
+protocol SeparateActivation: SplitPhaseBackend {
     /// out = relu(a + b), or relu(a) when b is nil, rounded once to the buffers' storage.
     func relu(_ a: Buffer, adding b: Buffer?, into out: Buffer) throws
     /// da = gradient where output > 0 or is NaN, else 0; the same into db when given.

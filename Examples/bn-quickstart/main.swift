@@ -17,7 +17,7 @@ do {
     // Backward: the gradients of a loss whose gradient with respect to y is dy.
     let dy = forward.y.map { $0 * 0.1 }
     let gradients = try backend.backward(dy: dy, x: x, shape: shape, gamma: gamma,
-                                         mean: forward.mean, invStd: forward.invStd, options: options)
+                                         statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: options)
     // Inference: normalize with the running statistics.
     let y = try backend.forwardInference(x: x, shape: shape, gamma: gamma, beta: beta,
                                          running: running, options: options)

@@ -13,7 +13,7 @@ enum BackendOption: String, CaseIterable, ExpressibleByArgument, Sendable {
     /// The backend this option names.
     /// - Returns: The backend.
     /// - Throws: What `makeBackend(_:)` throws, such as `BatchNormError.noOpenCLDevice`.
-    func make() throws -> any BatchNormBackend {
+    func make() throws -> any SplitPhaseBackend {
         switch self {
         case .auto: try makeBackend(.auto)
         case .cpu: CPUBackend()

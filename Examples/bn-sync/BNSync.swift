@@ -99,7 +99,7 @@ struct BNSync: AsyncParsableCommand {
     ///   - communicator: This rank's member of the group.
     /// - Returns: The largest relative difference of any rank.
     /// - Throws: ``BatchNormError`` from the passes or the communicator.
-    func check<B: BatchNormBackend>(on backend: B, communicator: MPICommunicator) async throws -> Double {
+    func check<B: SplitPhaseBackend>(on backend: B, communicator: MPICommunicator) async throws -> Double {
         let data = SeededBatch(shape: shape, seed: seed)
         let options = BatchNormOptions()
         if communicator.rank == 0 {
@@ -114,7 +114,7 @@ struct BNSync: AsyncParsableCommand {
         let forward = try backend.forwardTraining(x: data.x, shape: shape, gamma: data.gamma, beta: data.beta,
                                                   running: &wholeRunning, options: options)
         let backward = try backend.backward(dy: data.dy, x: data.x, shape: shape, gamma: data.gamma,
-                                            mean: forward.mean, invStd: forward.invStd, options: options)
+                                            statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: options)
         let reference = StepComparison.Outputs(forward: forward, backward: backward, running: wholeRunning)
 
         let elements = shape.slice(rows: shape.rows(ofPart: communicator.rank, of: communicator.size)).elements

@@ -4,7 +4,7 @@ import BatchNormMPI
 /// Forward training and backward on this process's rows of a batch that `mpirun -np R` split over
 /// R processes: every process normalizes with the whole batch's statistics and gets the whole
 /// batch's dγ and dβ, as one device would on the whole batch.
-func synchronizedStep<B: BatchNormBackend>(
+func synchronizedStep<B: SplitPhaseBackend>(
     _ backend: B, communicator: MPICommunicator, x: [Float], dy: [Float], shape: TensorShape,
     gamma: [Float], beta: [Float], running: inout RunningStatistics, options: BatchNormOptions
 ) async throws -> (forward: ForwardTrainingResult, backward: BackwardResult) {

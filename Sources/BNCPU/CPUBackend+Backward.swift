@@ -2,40 +2,22 @@ import BNCore
 
 extension CPUBackend {
     public func backward(
-        dy: HostBuffer, y: HostBuffer?, x: HostBuffer, shape: TensorShape, gamma: HostBuffer?, mean: HostBuffer,
-        invStd: HostBuffer, options: BatchNormOptions, dx: HostBuffer, dz: HostBuffer?, dGamma: HostBuffer,
-        dBeta: HostBuffer
-    ) throws {
-        let geometry = try Operands.backward(dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd,
-                                             dx: dx, dGamma: dGamma, dBeta: dBeta)
-            .addingBackwardFusion(y: y, dz: dz, checksOutputs: true).checked(shape: shape, options: options)
-        gradients(dy: dy, y: y, x: x, geometry: geometry, gamma: gamma, mean: mean.values.map(Double.init),
-                  invStd: invStd.values.map(Double.init), usesBatchStatistics: true,
-                  dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta)
-    }
-
-    public func backwardFrozen(
         dy: HostBuffer, y: HostBuffer?, x: HostBuffer, shape: TensorShape, gamma: HostBuffer?,
-        running: RunningStatisticsBuffers<HostBuffer>, options: BatchNormOptions,
+        statistics: BackwardStatistics<HostBuffer>, options: BatchNormOptions,
         dx: HostBuffer, dz: HostBuffer?, dGamma: HostBuffer, dBeta: HostBuffer
     ) throws {
-        let geometry = try Operands.backwardFrozen(
-            dy: dy, x: x, gamma: gamma, runningMean: running.mean, runningVariance: running.variance,
-            dx: dx, dGamma: dGamma, dBeta: dBeta)
+        let geometry = try Operands.backward(dy: dy, x: x, gamma: gamma, statistics: statistics,
+                                             dx: dx, dGamma: dGamma, dBeta: dBeta)
             .addingBackwardFusion(y: y, dz: dz, checksOutputs: true).checked(shape: shape, options: options)
-        gradients(dy: dy, y: y, x: x, geometry: geometry, gamma: gamma, mean: running.mean.values.map(Double.init),
-                  invStd: inverseStd(of: running.variance.values, epsilon: options.epsilon),
-                  usesBatchStatistics: false, dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta)
+        let (mean, invStd) = switch statistics {
+        case .batch(let mean, let invStd): (mean.values.map(Double.init), invStd.values.map(Double.init))
+        case .running(let mean, let variance):
+            (mean.values.map(Double.init), inverseStd(of: variance.values, epsilon: options.epsilon))
+        }
+        gradients(dy: dy, y: y, x: x, geometry: geometry, gamma: gamma, mean: mean, invStd: invStd,
+                  usesBatchStatistics: statistics.isBatch, dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta)
     }
 
-    /// dβ = Σ dy and dγ = Σ dy·x̂ with x̂ = (x − mean)·invStd; then dx by the closed form.
-    /// With batch statistics, dx = γ·invStd/m·(m·dy − dβ − x̂·dγ), since the mean and variance depend
-    /// on x; with frozen statistics they are constants and dx = dy·γ·invStd. A fused pass's y masks dy
-    /// first, and dz receives the masked dy.
-    ///
-    /// With batch statistics, `mean` is the float rounding of x's batch mean; what the rounding lost,
-    /// Σ(x − mean)/m, is recovered from x, so that x̂ is centered on the batch mean itself (see
-    /// ``BNCore/BatchNormBackend/backward(dy:y:x:shape:gamma:mean:invStd:options:dx:dz:dGamma:dBeta:)``).
     private func gradients(
         dy: HostBuffer, y: HostBuffer?, x: HostBuffer, geometry: FeatureGeometry, gamma: HostBuffer?,
         mean givenMean: [Double], invStd: [Double], usesBatchStatistics: Bool,

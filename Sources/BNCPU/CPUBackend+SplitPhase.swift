@@ -1,6 +1,6 @@
 import BNCore
 
-extension CPUBackend {
+extension CPUBackend: SplitPhaseBackend {
     public func localStatistics(x: HostBuffer, shape: TensorShape, options: BatchNormOptions) throws -> PartialStatistics {
         let geometry = try Operands.localStatistics(x: x).checked(shape: shape, options: options)
         let statistics = BatchStatistics(x: x.values, geometry: geometry)
@@ -44,7 +44,7 @@ extension CPUBackend {
         dy: HostBuffer, x: HostBuffer, shape: TensorShape, gamma: HostBuffer?, mean: HostBuffer, invStd: HostBuffer,
         sums: GradientSums, options: BatchNormOptions, dx: HostBuffer, dGamma: HostBuffer, dBeta: HostBuffer
     ) throws {
-        let geometry = try Operands.backward(dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd,
+        let geometry = try Operands.backward(dy: dy, x: x, gamma: gamma, statistics: .batch(mean: mean, invStd: invStd),
                                              dx: dx, dGamma: dGamma, dBeta: dBeta).splitPhase().checked(shape: shape, options: options)
         try sums.checkSummed(for: geometry)
         let gradients = sums.parameterGradients(invStd: invStd.values)

@@ -111,12 +111,19 @@ package struct Operands<Value> {
                  perFeature: ["gamma": gamma, "beta": beta, "running.mean": runningMean, "running.variance": runningVariance])
     }
 
+    /// A backward pass's operands; the statistics are named `mean` and `invStd` for a batch's and
+    /// `running.mean` and `running.variance` for frozen ones.
     package static func backward(
-        dy: Value, x: Value, gamma: Value?, mean: Value, invStd: Value,
+        dy: Value, x: Value, gamma: Value?, statistics: BackwardStatistics<Value>,
         dx: Value? = nil, dGamma: Value? = nil, dBeta: Value? = nil
     ) -> Operands {
-        Operands(isTraining: false, tensors: ["dy": dy, "x": x, "dx": dx],
-                 perFeature: ["gamma": gamma, "mean": mean, "invStd": invStd, "dGamma": dGamma, "dBeta": dBeta])
+        let perFeature: KeyValuePairs<String, Value?> = switch statistics {
+        case .batch(let mean, let invStd):
+            ["gamma": gamma, "mean": mean, "invStd": invStd, "dGamma": dGamma, "dBeta": dBeta]
+        case .running(let mean, let variance):
+            ["gamma": gamma, "running.mean": mean, "running.variance": variance, "dGamma": dGamma, "dBeta": dBeta]
+        }
+        return Operands(isTraining: false, tensors: ["dy": dy, "x": x, "dx": dx], perFeature: perFeature)
     }
 
     /// The second phase of a synchronized forward pass: the merged statistics stand for the batch,
@@ -138,15 +145,6 @@ package struct Operands<Value> {
     /// The first phase of a synchronized backward pass.
     package static func gradientSums(dy: Value, x: Value, mean: Value) -> Operands {
         Operands(isTraining: false, tensors: ["dy": dy, "x": x], perFeature: ["mean": mean]).splitPhase()
-    }
-
-    package static func backwardFrozen(
-        dy: Value, x: Value, gamma: Value?, runningMean: Value, runningVariance: Value,
-        dx: Value? = nil, dGamma: Value? = nil, dBeta: Value? = nil
-    ) -> Operands {
-        Operands(isTraining: false, tensors: ["dy": dy, "x": x, "dx": dx],
-                 perFeature: ["gamma": gamma, "running.mean": runningMean, "running.variance": runningVariance,
-                              "dGamma": dGamma, "dBeta": dBeta])
     }
 }
 

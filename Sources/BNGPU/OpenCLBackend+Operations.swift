@@ -1,5 +1,10 @@
 import BNCore
 
+/// Each pass in two forms over one prepared pass: the protocol's, which enqueues and returns, and
+/// the form an engine that drives OpenCL itself calls, which takes a wait list, chains its kernels
+/// by events (no host wait inside a pass or between passes) and returns its last kernel's event.
+/// Await that event's ``OpenCLEvent/completion()`` to wait without blocking a thread of Swift's
+/// cooperative pool. Arguments are checked before anything is enqueued, in both forms.
 extension OpenCLBackend {
     public func forwardTraining(
         x: OpenCLBuffer, z: OpenCLBuffer?, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
@@ -11,6 +16,24 @@ extension OpenCLBackend {
         running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
     }
 
+    /// ``forwardTraining(x:z:shape:gamma:beta:running:options:y:mean:invStd:)`` after `events`,
+    /// as `clEnqueueNDRangeKernel` takes a wait list.
+    /// - Parameter events: Commands the pass's first kernel waits for, of this backend's context.
+    /// - Returns: The event of the pass's last kernel.
+    /// - Throws: As the protocol's form, and ``BatchNormError/incompatibleOpenCLObjects(reason:)`` for
+    ///   an event of another context.
+    @discardableResult
+    public func forwardTraining(
+        x: OpenCLBuffer, z: OpenCLBuffer?, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
+        running: inout RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
+        y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer, waitingFor events: [OpenCLEvent]
+    ) throws -> OpenCLEvent {
+        let event = try submit(forwardTrainingPass(x: x, z: z, shape: shape, gamma: gamma, beta: beta, running: running,
+                                                   options: options, y: y, mean: mean, invStd: invStd), after: events)
+        running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
+        return event
+    }
+
     public func forwardInference(
         x: OpenCLBuffer, z: OpenCLBuffer?, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
         running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions, y: OpenCLBuffer
@@ -19,22 +42,44 @@ extension OpenCLBackend {
                                         options: options, y: y))
     }
 
+    /// ``forwardInference(x:z:shape:gamma:beta:running:options:y:)`` after `events`.
+    /// - Parameter events: Commands the pass's first kernel waits for, of this backend's context.
+    /// - Returns: The event of the pass's last kernel.
+    /// - Throws: As the protocol's form, and ``BatchNormError/incompatibleOpenCLObjects(reason:)`` for
+    ///   an event of another context.
+    @discardableResult
+    public func forwardInference(
+        x: OpenCLBuffer, z: OpenCLBuffer?, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
+        running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions, y: OpenCLBuffer,
+        waitingFor events: [OpenCLEvent]
+    ) throws -> OpenCLEvent {
+        try submit(forwardInferencePass(x: x, z: z, shape: shape, gamma: gamma, beta: beta, running: running,
+                                        options: options, y: y), after: events)
+    }
+
     public func backward(
         dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?,
-        mean: OpenCLBuffer, invStd: OpenCLBuffer, options: BatchNormOptions, dx: OpenCLBuffer, dz: OpenCLBuffer?,
-        dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
+        statistics: BackwardStatistics<OpenCLBuffer>, options: BatchNormOptions,
+        dx: OpenCLBuffer, dz: OpenCLBuffer?, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
     ) throws {
-        try submit(backwardPass(dy: dy, y: y, x: x, shape: shape, gamma: gamma, mean: mean, invStd: invStd,
+        try submit(backwardPass(dy: dy, y: y, x: x, shape: shape, gamma: gamma, statistics: statistics,
                                 options: options, dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta))
     }
 
-    public func backwardFrozen(
+    /// ``backward(dy:y:x:shape:gamma:statistics:options:dx:dz:dGamma:dBeta:)`` after `events`.
+    /// - Parameter events: Commands the pass's first kernel waits for, of this backend's context.
+    /// - Returns: The event of the pass's last kernel.
+    /// - Throws: As the protocol's form, and ``BatchNormError/incompatibleOpenCLObjects(reason:)`` for
+    ///   an event of another context.
+    @discardableResult
+    public func backward(
         dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?,
-        running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
-        dx: OpenCLBuffer, dz: OpenCLBuffer?, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
-    ) throws {
-        try submit(backwardFrozenPass(dy: dy, y: y, x: x, shape: shape, gamma: gamma, running: running,
-                                      options: options, dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta))
+        statistics: BackwardStatistics<OpenCLBuffer>, options: BatchNormOptions,
+        dx: OpenCLBuffer, dz: OpenCLBuffer?, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer,
+        waitingFor events: [OpenCLEvent]
+    ) throws -> OpenCLEvent {
+        try submit(backwardPass(dy: dy, y: y, x: x, shape: shape, gamma: gamma, statistics: statistics,
+                                options: options, dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta), after: events)
     }
 }
 
@@ -81,31 +126,22 @@ extension OpenCLBackend {
 
     func backwardPass(
         dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?,
-        mean: OpenCLBuffer, invStd: OpenCLBuffer, options: BatchNormOptions, dx: OpenCLBuffer, dz: OpenCLBuffer?,
-        dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
-    ) throws -> PreparedPass {
-        let geometry = try checked(Operands.backward(
-            dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd, dx: dx, dGamma: dGamma, dBeta: dBeta
-        ).addingBackwardFusion(y: y, dz: dz, checksOutputs: true), shape: shape, options: options)
-        return PreparedPass(geometry: geometry, storage: x.elementType) { runner, plan in
-            try runner.enqueueBackward(dy: dy, y: y, x: x, mean: mean, invStd: invStd, gamma: gamma, dx: dx, dz: dz,
-                                       dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: true, plan: plan)
-        }
-    }
-
-    func backwardFrozenPass(
-        dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, shape: TensorShape, gamma: OpenCLBuffer?,
-        running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
+        statistics: BackwardStatistics<OpenCLBuffer>, options: BatchNormOptions,
         dx: OpenCLBuffer, dz: OpenCLBuffer?, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer
     ) throws -> PreparedPass {
-        let geometry = try checked(Operands.backwardFrozen(
-            dy: dy, x: x, gamma: gamma, runningMean: running.mean, runningVariance: running.variance,
-            dx: dx, dGamma: dGamma, dBeta: dBeta
+        let geometry = try checked(Operands.backward(
+            dy: dy, x: x, gamma: gamma, statistics: statistics, dx: dx, dGamma: dGamma, dBeta: dBeta
         ).addingBackwardFusion(y: y, dz: dz, checksOutputs: true), shape: shape, options: options)
         return PreparedPass(geometry: geometry, storage: x.elementType) { runner, plan in
-            let (invStd, _) = try runner.enqueueInverseStd(variance: running.variance, plan: plan, epsilon: options.epsilon)
-            try runner.enqueueBackward(dy: dy, y: y, x: x, mean: running.mean, invStd: invStd, gamma: gamma, dx: dx,
-                                       dz: dz, dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: false, plan: plan)
+            switch statistics {
+            case .batch(let mean, let invStd):
+                try runner.enqueueBackward(dy: dy, y: y, x: x, mean: mean, invStd: invStd, gamma: gamma, dx: dx,
+                                           dz: dz, dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: true, plan: plan)
+            case .running(let mean, let variance):
+                let (invStd, _) = try runner.enqueueInverseStd(variance: variance, plan: plan, epsilon: options.epsilon)
+                try runner.enqueueBackward(dy: dy, y: y, x: x, mean: mean, invStd: invStd, gamma: gamma, dx: dx,
+                                           dz: dz, dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: false, plan: plan)
+            }
         }
     }
 

@@ -8,7 +8,7 @@ extension OpenCLBackend {
     /// Both are retained, never owned: the caller's references stay valid and the backend releases
     /// only its own when it is gone. The backend never finishes (`clFinish`) the queue: its passes
     /// chain their kernels by events, take a wait list and return their last kernel's event
-    /// (``enqueueForwardTraining(x:shape:gamma:beta:running:options:y:mean:invStd:waitingFor:)``),
+    /// (``forwardTraining(x:z:shape:gamma:beta:running:options:y:mean:invStd:waitingFor:)``),
     /// and ``synchronize()`` waits for the backend's own last event. Several backends may share a
     /// context (one per queue or device); buffers of the context work with each of them.
     /// The corresponding OpenCL calls are `clGetCommandQueueInfo`, `clRetainContext` and `clRetainCommandQueue`.

@@ -4,7 +4,7 @@ import BNCore
 /// reduces its part of the batch and the host finishes in `Double`; the merged statistics and sums
 /// come back as float pairs (value and what rounding it lost), so the normalization and dx are as
 /// exact as on one device.
-extension OpenCLBackend {
+extension OpenCLBackend: SplitPhaseBackend {
     public func localStatistics(x: OpenCLBuffer, shape: TensorShape, options: BatchNormOptions) throws -> PartialStatistics {
         let geometry = try checked(Operands.localStatistics(x: x), shape: shape, options: options)
         let totals = try readFeatureTotals(geometry, storage: x.elementType) { runner, plan, totals in
@@ -68,7 +68,8 @@ extension OpenCLBackend {
         dBeta: OpenCLBuffer
     ) throws {
         let geometry = try checked(Operands.backward(
-            dy: dy, x: x, gamma: gamma, mean: mean, invStd: invStd, dx: dx, dGamma: dGamma, dBeta: dBeta).splitPhase(),
+            dy: dy, x: x, gamma: gamma, statistics: .batch(mean: mean, invStd: invStd), dx: dx, dGamma: dGamma,
+            dBeta: dBeta).splitPhase(),
             shape: shape, options: options)
         try sums.checkSummed(for: geometry)
         let gradients = sums.parameterGradients(invStd: try download(invStd))

@@ -21,13 +21,13 @@ public enum SmallTensorRule {
 ///   - shape: The shape of x in the calls the backend will serve.
 /// - Returns: The backend.
 /// - Throws: As ``makeBackend(_:)``.
-public func makeBackend(_ choice: BackendChoice = .auto, for shape: TensorShape) throws -> any BatchNormBackend {
+public func makeBackend(_ choice: BackendChoice = .auto, for shape: TensorShape) throws -> any SplitPhaseBackend {
     try makeBackend(choice, for: shape, environment: BackendEnvironment.current())
 }
 
 /// ``makeBackend(_:for:)`` with the environment given.
 package func makeBackend(_ choice: BackendChoice, for shape: TensorShape,
-                         environment: BackendEnvironment) throws -> any BatchNormBackend {
+                         environment: BackendEnvironment) throws -> any SplitPhaseBackend {
     let backend = try makeBackend(choice, environment: environment)
     guard choice == .auto, environment == BackendEnvironment(), let openCL = backend as? OpenCLBackend,
           openCL.device.type == .cpu,

@@ -31,7 +31,7 @@ public enum BackendChoice: Sendable, Hashable {
 ///   `BN_BACKEND`; `BatchNormError.noOpenCLPlatform`,
 ///   `BatchNormError.noOpenCLDevice` or `BatchNormError.noWorkingOpenCLDevice` when OpenCL was
 ///   asked for and is not there or does not work.
-public func makeBackend(_ choice: BackendChoice = .auto) throws -> any BatchNormBackend {
+public func makeBackend(_ choice: BackendChoice = .auto) throws -> any SplitPhaseBackend {
     try makeBackend(choice, environment: BackendEnvironment.current())
 }
 
@@ -59,7 +59,7 @@ package struct BackendEnvironment: Sendable, Hashable {
 }
 
 /// ``makeBackend(_:)`` with the environment given, so that tests need not change the process's.
-package func makeBackend(_ choice: BackendChoice, environment: BackendEnvironment) throws -> any BatchNormBackend {
+package func makeBackend(_ choice: BackendChoice, environment: BackendEnvironment) throws -> any SplitPhaseBackend {
     switch choice {
     case .cpu:
         return CPUBackend()

@@ -50,15 +50,15 @@ struct CPUReferenceTests {
         let options = BatchNormOptions(mode: mode)
         let (mean, invStd) = Float64Reference.savedStatistics(inputs, indexing: indexing, options: options)
         let training = try cpu.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
-                                        mean: mean, invStd: invStd, options: options)
+                                        statistics: .batch(mean: mean, invStd: invStd), options: options)
         let expected = Float64Reference.backward(dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma,
                                                  mean: mean.map(Double.init), invStd: invStd.map(Double.init),
                                                  usesBatchStatistics: true)
         expectGradientsClose(training, (expected.dx, expected.dGamma, expected.dBeta), scales: expected,
                              tolerance: Tolerance.cpuReference, "\(testCase) \(mode)", indexing: indexing)
 
-        let frozen = try cpu.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
-                                            running: inputs.running, options: options)
+        let frozen = try cpu.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
+                                            statistics: .running(inputs.running), options: options)
         let expectedFrozen = Float64Reference.backwardFrozen(
             dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma, running: inputs.running,
             epsilon: options.epsilon)

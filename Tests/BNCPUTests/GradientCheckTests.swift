@@ -25,7 +25,7 @@ struct GradientCheckTests {
         let options = BatchNormOptions(mode: mode)
         let forward = try training(inputs.x, inputs.gamma, inputs.beta, testCase.shape, options)
         let analytic = try cpu.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
-                                        mean: forward.mean, invStd: forward.invStd, options: options)
+                                        statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: options)
         let loss = { (x: [Float], gamma: [Float], beta: [Float]) in
             try self.weightedSum(self.training(x, gamma, beta, testCase.shape, options).y, inputs.dy)
         }
@@ -37,8 +37,8 @@ struct GradientCheckTests {
         let testCase = TestCase("NCHW", TensorShape(n: 3, c: 2, h: 2, w: 3))
         let inputs = TestInputs(testCase, mode: .spatial, seed: 11)
         let options = BatchNormOptions()
-        let analytic = try cpu.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
-                                              running: inputs.running, options: options)
+        let analytic = try cpu.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
+                                              statistics: .running(inputs.running), options: options)
         let loss = { (x: [Float], gamma: [Float], beta: [Float]) in
             try self.weightedSum(self.cpu.forwardInference(x: x, shape: testCase.shape, gamma: gamma, beta: beta,
                                                            running: inputs.running, options: options), inputs.dy)

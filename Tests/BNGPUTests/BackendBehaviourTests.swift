@@ -26,7 +26,7 @@ struct BackendBehaviourTests {
                                                         beta: inputs.beta, running: &cpuRunning, options: BatchNormOptions())
         expectClose(actual.y, expected.y, tolerance: Tolerance.openCL, "y", locate: indexing.describe(index:))
         let gradients = try wide.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
-                                          mean: expected.mean, invStd: expected.invStd, options: BatchNormOptions())
+                                          statistics: .batch(mean: expected.mean, invStd: expected.invStd), options: BatchNormOptions())
         let reference = Float64Reference.backward(dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma,
                                                   mean: expected.mean.map(Double.init), invStd: expected.invStd.map(Double.init),
                                                   usesBatchStatistics: true)
@@ -43,9 +43,9 @@ struct BackendBehaviourTests {
         let x = try backend.upload(inputs.x), separateY = try backend.makeBuffer(count: inputs.x.count)
         let mean = try backend.makeBuffer(count: 5), invStd = try backend.makeBuffer(count: 5)
         var running = try backend.upload(inputs.running)
-        try backend.forwardTraining(x: x, shape: testCase.shape, gamma: nil, beta: nil, running: &running, options: options,
+        try backend.forwardTraining(x: x, z: nil, shape: testCase.shape, gamma: nil, beta: nil, running: &running, options: options,
                                     y: separateY, mean: mean, invStd: invStd)
-        try backend.forwardTraining(x: x, shape: testCase.shape, gamma: nil, beta: nil, running: &running, options: options,
+        try backend.forwardTraining(x: x, z: nil, shape: testCase.shape, gamma: nil, beta: nil, running: &running, options: options,
                                     y: x, mean: mean, invStd: invStd)
         #expect(try backend.download(x) == backend.download(separateY))
 
@@ -53,10 +53,10 @@ struct BackendBehaviourTests {
         let dGamma = try backend.makeBuffer(count: 5), dBeta = try backend.makeBuffer(count: 5)
         let savedMean = try backend.upload(try backend.download(mean)), savedInvStd = try backend.upload(try backend.download(invStd))
         let input = try backend.upload(inputs.x)
-        try backend.backward(dy: dy, x: input, shape: testCase.shape, gamma: nil, mean: savedMean, invStd: savedInvStd,
-                             options: options, dx: separateDx, dGamma: dGamma, dBeta: dBeta)
-        try backend.backward(dy: dy, x: input, shape: testCase.shape, gamma: nil, mean: savedMean, invStd: savedInvStd,
-                             options: options, dx: dy, dGamma: dGamma, dBeta: dBeta)
+        try backend.backward(dy: dy, y: nil, x: input, shape: testCase.shape, gamma: nil, statistics: .batch(mean: savedMean, invStd: savedInvStd),
+                             options: options, dx: separateDx, dz: nil, dGamma: dGamma, dBeta: dBeta)
+        try backend.backward(dy: dy, y: nil, x: input, shape: testCase.shape, gamma: nil, statistics: .batch(mean: savedMean, invStd: savedInvStd),
+                             options: options, dx: dy, dz: nil, dGamma: dGamma, dBeta: dBeta)
         #expect(try backend.download(dy) == backend.download(separateDx))
     }
 
@@ -67,7 +67,7 @@ struct BackendBehaviourTests {
         let x = try profiled.upload([Float](repeating: 2, count: 2048)), y = try profiled.makeBuffer(count: 2048)
         let running = try profiled.upload(RunningStatistics(channels: 4))
         let seconds = try profiled.measureKernelTime {
-            try profiled.forwardInference(x: x, shape: shape, gamma: nil, beta: nil, running: running,
+            try profiled.forwardInference(x: x, z: nil, shape: shape, gamma: nil, beta: nil, running: running,
                                           options: BatchNormOptions(), y: y)
         }
         #expect(seconds > 0 && seconds < 10)

@@ -48,7 +48,7 @@ struct CallerObjectsTests {
         let x = try backend.buffer(retaining: memory, offset: 1, count: 12)
         let y = try backend.buffer(retaining: memory, offset: 20, count: 12)
         var running = RunningStatisticsBuffers(mean: try backend.upload([0, 0, 0]), variance: try backend.upload([1, 1, 1]))
-        let done = try backend.enqueueForwardInference(x: x, shape: shape, gamma: nil, beta: nil, running: running,
+        let done = try backend.forwardInference(x: x, z: nil, shape: shape, gamma: nil, beta: nil, running: running,
                                                        options: BatchNormOptions(), y: y, waitingFor: [])
         try done.wait()
         // the caller's next command waits for a user event nobody has signalled yet: clFinish would hang
@@ -96,7 +96,7 @@ struct CallerObjectsTests {
         try raw.write([1, 2, 3, 4], to: memory, at: 1)
         let running = RunningStatisticsBuffers(mean: try backend.upload([0, 0]), variance: try backend.upload([1, 1]))
         #expect {
-            try backend.enqueueForwardInference(x: x, shape: TensorShape(n: 2, c: 2), gamma: nil, beta: nil,
+            try backend.forwardInference(x: x, z: nil, shape: TensorShape(n: 2, c: 2), gamma: nil, beta: nil,
                                                 running: running, options: BatchNormOptions(), y: y,
                                                 waitingFor: [foreignEvent])
         } throws: { error in

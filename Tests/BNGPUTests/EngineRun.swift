@@ -67,25 +67,25 @@ struct EngineRun {
         let options = BatchNormOptions(momentum: 0.1), shape = testCase.shape
         switch chain {
         case .events:
-            let forward = try backend.enqueueForwardTraining(
-                x: b["x"]!, shape: shape, gamma: b["gamma"], beta: b["beta"], running: &running, options: options,
+            let forward = try backend.forwardTraining(
+                x: b["x"]!, z: nil, shape: shape, gamma: b["gamma"], beta: b["beta"], running: &running, options: options,
                 y: b["y"]!, mean: b["mean"]!, invStd: b["invStd"]!, waitingFor: [])
-            let backward = try backend.enqueueBackward(
-                dy: b["dy"]!, x: b["x"]!, shape: shape, gamma: b["gamma"], mean: b["mean"]!, invStd: b["invStd"]!,
-                options: options, dx: b["dx"]!, dGamma: b["dGamma"]!, dBeta: b["dBeta"]!, waitingFor: [forward])
-            let inference = try backend.enqueueForwardInference(
-                x: b["x"]!, shape: shape, gamma: b["gamma"], beta: b["beta"], running: running, options: options,
+            let backward = try backend.backward(
+                dy: b["dy"]!, y: nil, x: b["x"]!, shape: shape, gamma: b["gamma"], statistics: .batch(mean: b["mean"]!, invStd: b["invStd"]!),
+                options: options, dx: b["dx"]!, dz: nil, dGamma: b["dGamma"]!, dBeta: b["dBeta"]!, waitingFor: [forward])
+            let inference = try backend.forwardInference(
+                x: b["x"]!, z: nil, shape: shape, gamma: b["gamma"], beta: b["beta"], running: running, options: options,
                 y: b["yInference"]!, waitingFor: [backward])
             try inference.wait()
         case .async:
             try await backend.forwardTraining(
-                x: b["x"]!, shape: shape, gamma: b["gamma"], beta: b["beta"], running: &running, options: options,
+                x: b["x"]!, z: nil, shape: shape, gamma: b["gamma"], beta: b["beta"], running: &running, options: options,
                 y: b["y"]!, mean: b["mean"]!, invStd: b["invStd"]!, waitingFor: [])
             try await backend.backward(
-                dy: b["dy"]!, x: b["x"]!, shape: shape, gamma: b["gamma"], mean: b["mean"]!, invStd: b["invStd"]!,
-                options: options, dx: b["dx"]!, dGamma: b["dGamma"]!, dBeta: b["dBeta"]!, waitingFor: [])
+                dy: b["dy"]!, y: nil, x: b["x"]!, shape: shape, gamma: b["gamma"], statistics: .batch(mean: b["mean"]!, invStd: b["invStd"]!),
+                options: options, dx: b["dx"]!, dz: nil, dGamma: b["dGamma"]!, dBeta: b["dBeta"]!, waitingFor: [])
             try await backend.forwardInference(
-                x: b["x"]!, shape: shape, gamma: b["gamma"], beta: b["beta"], running: running, options: options,
+                x: b["x"]!, z: nil, shape: shape, gamma: b["gamma"], beta: b["beta"], running: running, options: options,
                 y: b["yInference"]!, waitingFor: [])
         }
     }
@@ -98,7 +98,7 @@ struct EngineRun {
         let forward = try backend.forwardTraining(x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
                                                   beta: inputs.beta, running: &running, options: options)
         let backward = try backend.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
-                                            mean: forward.mean, invStd: forward.invStd, options: options)
+                                            statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: options)
         let inference = try backend.forwardInference(x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
                                                      beta: inputs.beta, running: running, options: options)
         return ["y": forward.y, "mean": forward.mean, "invStd": forward.invStd, "dx": backward.dx,

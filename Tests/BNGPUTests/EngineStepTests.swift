@@ -38,8 +38,7 @@ struct EngineStepTests {
         var running = RunningStatistics(channels: 3)
         let forward = try reference.forwardTraining(x: inputs.x, shape: shape, gamma: nil, beta: nil, running: &running,
                                                     options: BatchNormOptions())
-        let backward = try reference.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: nil, mean: forward.mean,
-                                              invStd: forward.invStd, options: BatchNormOptions())
+        let backward = try reference.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: nil, statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: BatchNormOptions())
         #expect(y == forward.y)
         #expect(dx == backward.dx)
         #expect(try backend.download(layer.dGamma) == backward.dGamma)
@@ -71,11 +70,11 @@ func engineStep(
     let y = try backend.buffer(retaining: memory, offset: offset + count, count: count)
     let dy = try backend.buffer(retaining: memory, offset: offset + 2 * count, count: count)
     let dx = try backend.buffer(retaining: memory, offset: offset + 3 * count, count: count)
-    let forward = try backend.enqueueForwardTraining(
-        x: x, shape: shape, gamma: nil, beta: nil, running: &layer.running, options: BatchNormOptions(),
+    let forward = try backend.forwardTraining(
+        x: x, z: nil, shape: shape, gamma: nil, beta: nil, running: &layer.running, options: BatchNormOptions(),
         y: y, mean: layer.mean, invStd: layer.invStd, waitingFor: [engineEvent])
     // (the engine's loss would run here, after `forward`, and write dy)
-    return try backend.enqueueBackward(
-        dy: dy, x: x, shape: shape, gamma: nil, mean: layer.mean, invStd: layer.invStd, options: BatchNormOptions(),
-        dx: dx, dGamma: layer.dGamma, dBeta: layer.dBeta, waitingFor: [forward])
+    return try backend.backward(
+        dy: dy, y: nil, x: x, shape: shape, gamma: nil, statistics: .batch(mean: layer.mean, invStd: layer.invStd), options: BatchNormOptions(),
+        dx: dx, dz: nil, dGamma: layer.dGamma, dBeta: layer.dBeta, waitingFor: [forward])
 }

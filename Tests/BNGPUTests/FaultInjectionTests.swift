@@ -59,8 +59,8 @@ struct FaultInjectionTests {
         let dx = try backend.upload([Float](repeating: 7, count: 300))
         let dGamma = try backend.upload([7, 7, 7]), dBeta = try backend.upload([7, 7, 7])
         func run() throws {
-            try backend.backward(dy: dy, x: x, shape: shape, gamma: nil, mean: mean, invStd: invStd, options: BatchNormOptions(),
-                                 dx: dx, dGamma: dGamma, dBeta: dBeta)
+            try backend.backward(dy: dy, y: nil, x: x, shape: shape, gamma: nil, statistics: .batch(mean: mean, invStd: invStd), options: BatchNormOptions(),
+                                 dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
         }
         KernelLibrary.$injectedSource.withValue(broken) {
             #expect {
@@ -85,7 +85,7 @@ struct FaultInjectionTests {
         let mean = try backend.upload([7, 7, 7]), invStd = try backend.upload([7, 7, 7])
         var running = try backend.upload(inputs.running)
         func run() throws {
-            try backend.forwardTraining(x: x, shape: shape, gamma: nil, beta: nil, running: &running,
+            try backend.forwardTraining(x: x, z: nil, shape: shape, gamma: nil, beta: nil, running: &running,
                                         options: BatchNormOptions(), y: y, mean: mean, invStd: invStd)
         }
         let fault = OpenCLCall.Fault(function: "clCreateBuffer", status: .memoryAllocationFailure)
@@ -117,7 +117,7 @@ struct FaultInjectionTests {
         OpenCLCall.$injectedFault.withValue(fault) {
             #expect(throws: BatchNormError.openCLCallFailed(function: "clEnqueueNDRangeKernel", code: -5,
                                                             name: "CL_OUT_OF_RESOURCES")) {
-                try backend.forwardTraining(x: x, shape: shape, gamma: nil, beta: nil, running: &running,
+                try backend.forwardTraining(x: x, z: nil, shape: shape, gamma: nil, beta: nil, running: &running,
                                             options: BatchNormOptions(), y: y, mean: mean, invStd: invStd)
             }
         }
@@ -151,11 +151,11 @@ struct FaultInjectionTests {
                 try backend.forwardInference(x: x, shape: large, gamma: nil, beta: nil, running: running, options: BatchNormOptions())
             }
             #expect(throws: refusal) {
-                try backend.backward(dy: x, x: x, shape: large, gamma: nil, mean: [0, 0, 0, 0], invStd: [1, 1, 1, 1],
+                try backend.backward(dy: x, x: x, shape: large, gamma: nil, statistics: .batch(mean: [0, 0, 0, 0], invStd: [1, 1, 1, 1]),
                                      options: BatchNormOptions())
             }
             #expect(throws: refusal) {
-                try backend.backwardFrozen(dy: x, x: x, shape: large, gamma: nil, running: running, options: BatchNormOptions())
+                try backend.backward(dy: x, x: x, shape: large, gamma: nil, statistics: .running(running), options: BatchNormOptions())
             }
             #expect(throws: refusal) { try backend.makeBuffer(count: count) }
         }

@@ -55,7 +55,7 @@ struct OpenCLBufferTests {
         let running = try backend.upload(RunningStatistics(channels: 2))
         let y = try backend.upload([9, 9, 9, 9])
         #expect(throws: BatchNormError.foreignBuffer(argument: "x")) {
-            try backend.forwardInference(x: foreign, shape: shape, gamma: nil, beta: nil, running: running,
+            try backend.forwardInference(x: foreign, z: nil, shape: shape, gamma: nil, beta: nil, running: running,
                                          options: BatchNormOptions(), y: y)
         }
         #expect(throws: BatchNormError.foreignBuffer(argument: "buffer")) { try backend.download(foreign) }

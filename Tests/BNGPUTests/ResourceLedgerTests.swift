@@ -34,9 +34,8 @@ struct ResourceLedgerTests {
                                                   running: &running, options: options)
         _ = try backend.forwardInference(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
                                          running: running, options: options)
-        _ = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma, mean: forward.mean,
-                                 invStd: forward.invStd, options: options)
-        _ = try backend.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma, running: running,
+        _ = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma, statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: options)
+        _ = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma, statistics: .running(running),
                                        options: options)
     }
 

@@ -12,7 +12,7 @@ struct StepComparisonTests {
         let forward = try backend.forwardTraining(x: batch.x, shape: batch.shape, gamma: batch.gamma, beta: batch.beta,
                                                   running: &running, options: BatchNormOptions())
         let backward = try backend.backward(dy: batch.dy, x: batch.x, shape: batch.shape, gamma: batch.gamma,
-                                            mean: forward.mean, invStd: forward.invStd, options: BatchNormOptions())
+                                            statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: BatchNormOptions())
         return StepComparison.Outputs(forward: forward, backward: backward, running: running)
     }
 

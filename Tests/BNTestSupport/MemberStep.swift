@@ -10,7 +10,7 @@ public struct MemberStep: Sendable {
     /// mean, invStd, running.mean, running.variance, dGamma and dBeta, by name.
     public var perFeature: [String: [Float]]
 
-    public static func run<Backend: BatchNormBackend>(
+    public static func run<Backend: SplitPhaseBackend>(
         backend: Backend, inputs: TestInputs, shape: TensorShape, rows: Range<Int>,
         communicator: (any StatisticsCommunicator)?, options: BatchNormOptions, storage: ElementType = .float32
     ) async throws -> MemberStep {
@@ -33,10 +33,10 @@ public struct MemberStep: Sendable {
             try await sync.backward(dy: dy, x: x, shape: part, gamma: gamma, mean: mean, invStd: invStd, options: options,
                                     dx: dx, dGamma: dGamma, dBeta: dBeta)
         } else {
-            try backend.forwardTraining(x: x, shape: part, gamma: gamma, beta: beta, running: &running, options: options,
+            try backend.forwardTraining(x: x, z: nil, shape: part, gamma: gamma, beta: beta, running: &running, options: options,
                                         y: y, mean: mean, invStd: invStd)
-            try backend.backward(dy: dy, x: x, shape: part, gamma: gamma, mean: mean, invStd: invStd, options: options,
-                                 dx: dx, dGamma: dGamma, dBeta: dBeta)
+            try backend.backward(dy: dy, y: nil, x: x, shape: part, gamma: gamma, statistics: .batch(mean: mean, invStd: invStd), options: options,
+                                 dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
         }
         let isEmpty = elements.isEmpty
         return MemberStep(

@@ -22,8 +22,7 @@ public struct StoredBackward: Sendable, Equatable {
 public protocol StoredPassRunning {
     func forwardTraining(x: [Float], z: [Float]?, gamma: [Float], beta: [Float], running: RunningStatistics) throws -> StoredForward
     func forwardInference(x: [Float], z: [Float]?, gamma: [Float], beta: [Float], running: RunningStatistics) throws -> [Float]
-    func backward(dy: [Float], y: [Float]?, x: [Float], gamma: [Float], mean: [Float], invStd: [Float]) throws -> StoredBackward
-    func backwardFrozen(dy: [Float], y: [Float]?, x: [Float], gamma: [Float], running: RunningStatistics) throws -> StoredBackward
+    func backward(dy: [Float], y: [Float]?, x: [Float], gamma: [Float], statistics: BackwardStatistics<[Float]>) throws -> StoredBackward
 }
 
 /// The four passes on one backend's buffers with tensors stored as `storage` and the fused
@@ -92,23 +91,14 @@ public struct StoredPasses<Backend: BatchNormBackend>: StoredPassRunning {
         return try backend.download(y)
     }
 
-    public func backward(dy: [Float], y: [Float]?, x: [Float], gamma: [Float], mean: [Float],
-                         invStd: [Float]) throws -> StoredBackward {
+    /// The backward pass with the batch statistics of a training pass or frozen running ones.
+    public func backward(dy: [Float], y: [Float]?, x: [Float], gamma: [Float],
+                         statistics: BackwardStatistics<[Float]>) throws -> StoredBackward {
         let outputs = try gradientBuffers(count: x.count, features: gamma.count)
         try backend.backward(dy: try tensor(dy), y: try y.map(tensor), x: try tensor(x), shape: shape,
-                             gamma: try upload(gamma), mean: try upload(mean),
-                             invStd: try upload(invStd), options: options, dx: outputs.dx, dz: outputs.dz,
+                             gamma: try upload(gamma), statistics: try statistics.map { try upload($0) },
+                             options: options, dx: outputs.dx, dz: outputs.dz,
                              dGamma: outputs.dGamma, dBeta: outputs.dBeta)
-        return try download(outputs)
-    }
-
-    public func backwardFrozen(dy: [Float], y: [Float]?, x: [Float], gamma: [Float],
-                               running: RunningStatistics) throws -> StoredBackward {
-        let outputs = try gradientBuffers(count: x.count, features: gamma.count)
-        try backend.backwardFrozen(dy: try tensor(dy), y: try y.map(tensor), x: try tensor(x), shape: shape,
-                                   gamma: try upload(gamma), running: try upload(running),
-                                   options: options, dx: outputs.dx, dz: outputs.dz, dGamma: outputs.dGamma,
-                                   dBeta: outputs.dBeta)
         return try download(outputs)
     }
 

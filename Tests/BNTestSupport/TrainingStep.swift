@@ -36,10 +36,10 @@ public struct TrainingStep<Backend: BatchNormBackend> {
     /// Enqueues forward training (updating ``running``), then backward with the batch statistics it saved.
     /// - Throws: What the backend's passes throw.
     public mutating func run() throws {
-        try backend.forwardTraining(x: x, shape: shape, gamma: gamma, beta: beta, running: &running, options: options,
+        try backend.forwardTraining(x: x, z: nil, shape: shape, gamma: gamma, beta: beta, running: &running, options: options,
                                     y: y, mean: mean, invStd: invStd)
-        try backend.backward(dy: dy, x: x, shape: shape, gamma: gamma, mean: mean, invStd: invStd, options: options,
-                             dx: dx, dGamma: dGamma, dBeta: dBeta)
+        try backend.backward(dy: dy, y: nil, x: x, shape: shape, gamma: gamma, statistics: .batch(mean: mean, invStd: invStd), options: options,
+                             dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
     }
 
     /// The outputs of the last step, once it has finished: y, mean, invStd, dx, dγ and dβ.

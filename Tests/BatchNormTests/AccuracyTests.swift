@@ -52,7 +52,7 @@ struct AccuracyTests {
         let forward = try backend.forwardTraining(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
                                                   running: &running, options: options)
         let gradients = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma,
-                                             mean: forward.mean, invStd: forward.invStd, options: options)
+                                             statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: options)
         let reference = Float64Reference.forwardTraining(x: inputs.x, indexing: indexing, gamma: inputs.gamma,
                                                          beta: inputs.beta, running: inputs.running, options: options)
         let expected = Float64Reference.backward(dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma,

@@ -31,7 +31,7 @@ enum BackendKind: String, Sendable, CustomTestStringConvertible {
     }
 
     /// The backend of this kind, shared by the suite's tests.
-    func make() throws -> any BatchNormBackend {
+    func make() throws -> any SplitPhaseBackend {
         switch self {
         case .cpu: CPUBackend()
         case .openCL: try TestBackends.openCL()
@@ -40,7 +40,7 @@ enum BackendKind: String, Sendable, CustomTestStringConvertible {
     }
 
     /// A second backend of this kind: a new instance with its own context on OpenCL.
-    func makeAnother() throws -> any BatchNormBackend {
+    func makeAnother() throws -> any SplitPhaseBackend {
         switch self {
         case .cpu: return CPUBackend()
         case .openCL: return try OpenCLBackend(device: TestBackends.deviceQuery)

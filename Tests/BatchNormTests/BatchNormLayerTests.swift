@@ -41,7 +41,7 @@ struct BatchNormLayerTests {
         let forward = try backend.forwardTraining(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
                                                   running: &running, options: options)
         let gradients = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma,
-                                             mean: forward.mean, invStd: forward.invStd, options: options)
+                                             statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: options)
 
         #expect(try layer.forward(inputs.x, shape: shape) == forward.y)
         #expect(try layer.runningStatistics() == running)
@@ -90,8 +90,8 @@ struct BatchNormLayerTests {
         #expect(y == (try backend.forwardInference(x: inputs.x.map { $0 * 0.5 }, shape: testCase.shape, gamma: inputs.gamma,
                                                    beta: inputs.beta, running: trained, options: options)))
         #expect(try layer.runningStatistics() == trained)
-        let frozen = try backend.backwardFrozen(dy: inputs.dy, x: inputs.x.map { $0 * 0.5 }, shape: testCase.shape,
-                                                gamma: inputs.gamma, running: trained, options: options)
+        let frozen = try backend.backward(dy: inputs.dy, x: inputs.x.map { $0 * 0.5 }, shape: testCase.shape,
+                                                gamma: inputs.gamma, statistics: .running(trained), options: options)
         #expect(try layer.backward(inputs.dy) == frozen.dx)
         #expect(try layer.parameterGradients().gamma == frozen.dGamma)
     }

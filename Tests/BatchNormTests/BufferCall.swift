@@ -48,20 +48,19 @@ struct BufferCall<Backend: BatchNormBackend> {
         case .forwardTraining:
             var running = RunningStatisticsBuffers(mean: b["running.mean"]!, variance: b["running.variance"]!,
                                                    batchesTracked: batchesTracked)
-            try backend.forwardTraining(x: b["x"]!, shape: shape, gamma: b["gamma"], beta: b["beta"], running: &running,
+            try backend.forwardTraining(x: b["x"]!, z: nil, shape: shape, gamma: b["gamma"], beta: b["beta"], running: &running,
                                         options: options, y: b["y"]!, mean: b["mean"]!, invStd: b["invStd"]!)
             batchesTracked = running.batchesTracked
         case .forwardInference:
             let running = RunningStatisticsBuffers(mean: b["running.mean"]!, variance: b["running.variance"]!)
-            try backend.forwardInference(x: b["x"]!, shape: shape, gamma: b["gamma"], beta: b["beta"], running: running,
+            try backend.forwardInference(x: b["x"]!, z: nil, shape: shape, gamma: b["gamma"], beta: b["beta"], running: running,
                                          options: options, y: b["y"]!)
         case .backward:
-            try backend.backward(dy: b["dy"]!, x: b["x"]!, shape: shape, gamma: b["gamma"], mean: b["mean"]!,
-                                 invStd: b["invStd"]!, options: options, dx: b["dx"]!, dGamma: b["dGamma"]!, dBeta: b["dBeta"]!)
+            try backend.backward(dy: b["dy"]!, y: nil, x: b["x"]!, shape: shape, gamma: b["gamma"], statistics: .batch(mean: b["mean"]!, invStd: b["invStd"]!), options: options, dx: b["dx"]!, dz: nil, dGamma: b["dGamma"]!, dBeta: b["dBeta"]!)
         case .backwardFrozen:
             let running = RunningStatisticsBuffers(mean: b["running.mean"]!, variance: b["running.variance"]!)
-            try backend.backwardFrozen(dy: b["dy"]!, x: b["x"]!, shape: shape, gamma: b["gamma"], running: running,
-                                       options: options, dx: b["dx"]!, dGamma: b["dGamma"]!, dBeta: b["dBeta"]!)
+            try backend.backward(dy: b["dy"]!, y: nil, x: b["x"]!, shape: shape, gamma: b["gamma"], statistics: .running(running),
+                                       options: options, dx: b["dx"]!, dz: nil, dGamma: b["dGamma"]!, dBeta: b["dBeta"]!)
         }
     }
 

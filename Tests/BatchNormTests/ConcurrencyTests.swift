@@ -72,11 +72,11 @@ struct ConcurrencyTests {
                 x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta, running: running, options: options))
             await Task.yield()
             let gradients = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma,
-                                                 mean: forward.mean, invStd: forward.invStd, options: options)
+                                                 statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: options)
             [("dx", gradients.dx), ("dγ", gradients.dGamma), ("dβ", gradients.dBeta)].forEach { record("array backward \($0)", $1) }
             await Task.yield()
-            let frozen = try backend.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma,
-                                                    running: running, options: options)
+            let frozen = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma,
+                                                    statistics: .running(running), options: options)
             [("dx", frozen.dx), ("dγ", frozen.dGamma), ("dβ", frozen.dBeta)].forEach { record("array backwardFrozen \($0)", $1) }
             await Task.yield()
 
@@ -86,12 +86,12 @@ struct ConcurrencyTests {
             record("buffer running mean", stepRunning.mean)
             record("buffer running variance", stepRunning.variance)
             await Task.yield()
-            try backend.forwardInference(x: step.x, shape: shape, gamma: step.gamma, beta: step.beta, running: step.running,
+            try backend.forwardInference(x: step.x, z: nil, shape: shape, gamma: step.gamma, beta: step.beta, running: step.running,
                                          options: options, y: y)
             record("buffer forwardInference y", try backend.download(y))
             await Task.yield()
-            try backend.backwardFrozen(dy: step.dy, x: step.x, shape: shape, gamma: step.gamma, running: step.running,
-                                       options: options, dx: dx, dGamma: dGamma, dBeta: dBeta)
+            try backend.backward(dy: step.dy, y: nil, x: step.x, shape: shape, gamma: step.gamma, statistics: .running(step.running),
+                                       options: options, dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
             for (label, buffer) in zip(["dx", "dγ", "dβ"], [dx, dGamma, dBeta]) {
                 record("buffer backwardFrozen \(label)", try backend.download(buffer))
             }

@@ -41,9 +41,9 @@ struct DeterminismTests {
         let inference = try backend.forwardInference(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
                                                      running: running, options: options)
         let backward = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma,
-                                            mean: forward.mean, invStd: forward.invStd, options: options)
-        let frozen = try backend.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma,
-                                                running: running, options: options)
+                                            statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: options)
+        let frozen = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma,
+                                                statistics: .running(running), options: options)
         return ["y": forward.y, "mean": forward.mean, "invStd": forward.invStd, "running.mean": running.mean,
                 "running.variance": running.variance, "inference y": inference,
                 "dx": backward.dx, "dγ": backward.dGamma, "dβ": backward.dBeta,

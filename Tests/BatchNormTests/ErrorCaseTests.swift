@@ -32,11 +32,10 @@ struct ErrorCaseTests {
                 _ = try backend.forwardInference(x: a.x, shape: a.shape, gamma: a.gamma, beta: a.beta,
                                                  running: a.running, options: a.options)
             case .backward:
-                _ = try backend.backward(dy: a.dy, x: a.x, shape: a.shape, gamma: a.gamma, mean: a.mean,
-                                         invStd: a.invStd, options: a.options)
+                _ = try backend.backward(dy: a.dy, x: a.x, shape: a.shape, gamma: a.gamma, statistics: .batch(mean: a.mean, invStd: a.invStd), options: a.options)
             case .backwardFrozen:
-                _ = try backend.backwardFrozen(dy: a.dy, x: a.x, shape: a.shape, gamma: a.gamma,
-                                               running: a.running, options: a.options)
+                _ = try backend.backward(dy: a.dy, x: a.x, shape: a.shape, gamma: a.gamma,
+                                               statistics: .running(a.running), options: a.options)
             }
         }
 
@@ -186,7 +185,7 @@ struct ErrorCaseTests {
             var running = RunningStatisticsBuffers(mean: one.buffers["running.mean"]!, variance: one.buffers["running.variance"]!)
             let shape = TensorShape(n: 1, c: 3, h: 1, w: 1)
             #expect(throws: BatchNormError.tooFewValuesPerFeature(valuesPerFeature: 1, shape: shape, mode: .spatial)) {
-                try backend.forwardTraining(x: one.buffers["mean"]!, shape: shape, gamma: nil, beta: nil, running: &running,
+                try backend.forwardTraining(x: one.buffers["mean"]!, z: nil, shape: shape, gamma: nil, beta: nil, running: &running,
                                             options: BatchNormOptions(), y: one.buffers["invStd"]!,
                                             mean: one.buffers["gamma"]!, invStd: one.buffers["beta"]!)
             }

@@ -64,19 +64,19 @@ struct FusionAndStorageErrorTests {
                                          options: relu, y: y)
         }
         #expect(throws: BatchNormError.fusionOperandMismatch(argument: "y", fusion: .relu, isRequired: true)) {
-            try backend.backward(dy: x, y: nil, x: x, shape: Self.shape, gamma: nil, mean: mean, invStd: invStd,
+            try backend.backward(dy: x, y: nil, x: x, shape: Self.shape, gamma: nil, statistics: .batch(mean: mean, invStd: invStd),
                                  options: relu, dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
         }
         #expect(throws: BatchNormError.fusionOperandMismatch(argument: "y", fusion: .none, isRequired: false)) {
-            try backend.backward(dy: x, y: y, x: x, shape: Self.shape, gamma: nil, mean: mean, invStd: invStd,
+            try backend.backward(dy: x, y: y, x: x, shape: Self.shape, gamma: nil, statistics: .batch(mean: mean, invStd: invStd),
                                  options: BatchNormOptions(), dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
         }
         #expect(throws: BatchNormError.fusionOperandMismatch(argument: "dz", fusion: .addRelu, isRequired: true)) {
-            try backend.backwardFrozen(dy: x, y: y, x: x, shape: Self.shape, gamma: nil, running: running,
+            try backend.backward(dy: x, y: y, x: x, shape: Self.shape, gamma: nil, statistics: .running(running),
                                        options: addRelu, dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
         }
         #expect(throws: BatchNormError.fusionOperandMismatch(argument: "dz", fusion: .relu, isRequired: false)) {
-            try backend.backward(dy: x, y: y, x: x, shape: Self.shape, gamma: nil, mean: mean, invStd: invStd,
+            try backend.backward(dy: x, y: y, x: x, shape: Self.shape, gamma: nil, statistics: .batch(mean: mean, invStd: invStd),
                                  options: relu, dx: dx, dz: z, dGamma: dGamma, dBeta: dBeta)
         }
         // the array forms: add-relu's z and the backward pass's y
@@ -87,7 +87,7 @@ struct FusionAndStorageErrorTests {
         }
         #expect(throws: BatchNormError.fusionOperandMismatch(argument: "y", fusion: .relu, isRequired: true)) {
             _ = try backend.backward(dy: [Float](repeating: 1, count: 48), x: [Float](repeating: 1, count: 48),
-                                     shape: Self.shape, gamma: nil, mean: [0, 0, 0], invStd: [1, 1, 1], options: relu)
+                                     shape: Self.shape, gamma: nil, statistics: .batch(mean: [0, 0, 0], invStd: [1, 1, 1]), options: relu)
         }
         #expect(throws: BatchNormError.lengthMismatch(argument: "z", expected: 48, actual: 47, shape: Self.shape)) {
             _ = try backend.forwardInference(x: [Float](repeating: 1, count: 48), z: [Float](repeating: 1, count: 47),
@@ -114,7 +114,7 @@ struct FusionAndStorageErrorTests {
                                          running: running, options: BatchNormOptions(), y: half)
         }
         #expect(throws: BatchNormError.elementTypeMismatch(argument: "x", expected: .bfloat16, actual: .float16)) {
-            try backend.backward(dy: bfloat, y: nil, x: half, shape: Self.shape, gamma: nil, mean: mean, invStd: invStd,
+            try backend.backward(dy: bfloat, y: nil, x: half, shape: Self.shape, gamma: nil, statistics: .batch(mean: mean, invStd: invStd),
                                  options: BatchNormOptions(), dx: bfloat, dz: nil, dGamma: mean, dBeta: invStd)
         }
     }
@@ -133,7 +133,7 @@ struct FusionAndStorageErrorTests {
         #expect(try backend.download(half) == [4, 5, Float(Float16(0.1))], "download widens exactly")
     }
 
-    private func checkRefusedFusion<B: BatchNormBackend>(on backend: B) throws {
+    private func checkRefusedFusion<B: SplitPhaseBackend>(on backend: B) throws {
         let x = try tensor(backend)
         #expect(throws: BatchNormError.self) {
             _ = try backend.localStatistics(x: x, shape: Self.shape, options: BatchNormOptions(fusion: .relu))

@@ -100,9 +100,9 @@ struct NonFiniteDataTests {
         let (backend, shape, inputs, indexing, options) = try Self.setUp(kind, shapeIndex)
         let (mean, invStd) = Float64Reference.savedStatistics(inputs, indexing: indexing, options: options)
         func run(_ dy: [Float]) throws -> (BackwardResult, BackwardResult) {
-            (try backend.backward(dy: dy, x: inputs.x, shape: shape, gamma: inputs.gamma, mean: mean, invStd: invStd,
+            (try backend.backward(dy: dy, x: inputs.x, shape: shape, gamma: inputs.gamma, statistics: .batch(mean: mean, invStd: invStd),
                                   options: options),
-             try backend.backwardFrozen(dy: dy, x: inputs.x, shape: shape, gamma: inputs.gamma, running: inputs.running,
+             try backend.backward(dy: dy, x: inputs.x, shape: shape, gamma: inputs.gamma, statistics: .running(inputs.running),
                                         options: options))
         }
         let (clean, cleanFrozen) = try run(inputs.dy)

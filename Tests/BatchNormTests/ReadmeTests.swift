@@ -8,10 +8,10 @@ func step<B: BatchNormBackend>(_ backend: B, x: B.Buffer, dy: B.Buffer, shape: T
                                running: inout RunningStatisticsBuffers<B.Buffer>,
                                y: B.Buffer, mean: B.Buffer, invStd: B.Buffer,
                                dx: B.Buffer, dGamma: B.Buffer, dBeta: B.Buffer) throws {
-    try backend.forwardTraining(x: x, shape: shape, gamma: nil, beta: nil, running: &running,
+    try backend.forwardTraining(x: x, z: nil, shape: shape, gamma: nil, beta: nil, running: &running,
                                 options: BatchNormOptions(), y: y, mean: mean, invStd: invStd)
-    try backend.backward(dy: dy, x: x, shape: shape, gamma: nil, mean: mean, invStd: invStd,
-                         options: BatchNormOptions(), dx: dx, dGamma: dGamma, dBeta: dBeta)
+    try backend.backward(dy: dy, y: nil, x: x, shape: shape, gamma: nil, statistics: .batch(mean: mean, invStd: invStd),
+                         options: BatchNormOptions(), dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
 }
 
 /// A residual block's batch norm in half precision: relu(bn(x) + z), then its gradients.
@@ -26,7 +26,7 @@ func residualStep<B: BatchNormBackend>(_ backend: B, x: [Float], z: [Float], gra
     let dx = try backend.makeBuffer(count: x.count, elementType: .float16)
     let dz = try backend.makeBuffer(count: x.count, elementType: .float16)
     try backend.backward(dy: try backend.upload(gradient, as: .float16), y: out, x: x16, shape: shape, gamma: nil,
-                         mean: mean, invStd: invStd, options: options, dx: dx, dz: dz,
+                         statistics: .batch(mean: mean, invStd: invStd), options: options, dx: dx, dz: dz,
                          dGamma: try backend.makeBuffer(count: shape.c), dBeta: try backend.makeBuffer(count: shape.c))
     return (try backend.download(dx), try backend.download(dz))
 }
@@ -185,8 +185,7 @@ struct ReadmeTests {
         var arrayRunning = inputs.running
         let forward = try backend.forwardTraining(x: inputs.x, shape: shape, gamma: nil, beta: nil, running: &arrayRunning,
                                                   options: BatchNormOptions())
-        let backward = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: nil, mean: forward.mean,
-                                            invStd: forward.invStd, options: BatchNormOptions())
+        let backward = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: nil, statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: BatchNormOptions())
         #expect(try backend.download(y) == forward.y)
         #expect(try backend.download(running) == arrayRunning)
         #expect(try backend.download(dx) == backward.dx)

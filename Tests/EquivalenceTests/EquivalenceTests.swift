@@ -82,9 +82,9 @@ struct EquivalenceChecks {
         let options = options ?? BatchNormOptions(mode: mode)
         let (mean, invStd) = Float64Reference.savedStatistics(inputs, indexing: indexing, options: options)
         let expected = try cpu.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
-                                        mean: mean, invStd: invStd, options: options)
+                                        statistics: .batch(mean: mean, invStd: invStd), options: options)
         let actual = try openCL.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
-                                         mean: mean, invStd: invStd, options: options)
+                                         statistics: .batch(mean: mean, invStd: invStd), options: options)
         let reference = Float64Reference.backward(dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma,
                                                   mean: mean.map(Double.init), invStd: invStd.map(Double.init),
                                                   usesBatchStatistics: true)
@@ -96,10 +96,10 @@ struct EquivalenceChecks {
         let inputs = TestInputs(testCase, mode: mode, seed: seed)
         let indexing = TensorIndexing(shape: testCase.shape, mode: mode)
         let options = options ?? BatchNormOptions(mode: mode)
-        let expected = try cpu.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
-                                              running: inputs.running, options: options)
-        let actual = try openCL.backwardFrozen(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
-                                               running: inputs.running, options: options)
+        let expected = try cpu.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
+                                              statistics: .running(inputs.running), options: options)
+        let actual = try openCL.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
+                                               statistics: .running(inputs.running), options: options)
         let reference = Float64Reference.backwardFrozen(
             dy: inputs.dy, x: inputs.x, indexing: indexing, gamma: inputs.gamma, running: inputs.running,
             epsilon: options.epsilon)

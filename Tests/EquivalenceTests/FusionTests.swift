@@ -57,10 +57,10 @@ struct FusionTests {
             #expect(forward.y.allSatisfy { !($0 < 0) }, "relu left a negative value in \(label)")
 
             let backward = try fusedPasses.backward(dy: inputs.dy, y: forward.y, x: inputs.x, gamma: inputs.gamma,
-                                                    mean: forward.mean, invStd: forward.invStd)
+                                                    statistics: .batch(mean: forward.mean, invStd: forward.invStd))
             let masked = mask(inputs.dy.map(storage.rounded), by: forward.y)
             let expected = try plainPasses.backward(dy: masked, y: nil, x: inputs.x, gamma: inputs.gamma,
-                                                    mean: forward.mean, invStd: forward.invStd)
+                                                    statistics: .batch(mean: forward.mean, invStd: forward.invStd))
             expectSameGradients(backward, expected, masked: masked, fusion: fusion, label)
         }
     }
@@ -76,11 +76,11 @@ struct FusionTests {
             expectClose(y, activation(unfused, z: z.map { $0.map(storage.rounded) }, storage: storage),
                         tolerance: Self.yTolerance(storage), "y of \(label)")
 
-            let backward = try fusedPasses.backwardFrozen(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma,
-                                                          running: inputs.running)
+            let backward = try fusedPasses.backward(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma,
+                                                          statistics: .running(inputs.running))
             let masked = mask(inputs.dy.map(storage.rounded), by: y)
-            let expected = try plainPasses.backwardFrozen(dy: masked, y: nil, x: inputs.x, gamma: inputs.gamma,
-                                                          running: inputs.running)
+            let expected = try plainPasses.backward(dy: masked, y: nil, x: inputs.x, gamma: inputs.gamma,
+                                                          statistics: .running(inputs.running))
             expectSameGradients(backward, expected, masked: masked, fusion: fusion, label)
         }
     }
@@ -97,12 +97,11 @@ struct FusionTests {
         expectClose(openCL.y, cpu.y, tolerance: Tolerance.openCL, "y of \(fusion) \(testCase)")
         // the same y masks both, so that an element at the kink cannot go one way on one backend only
         let gradients = try onBothBackends(storage: .float32, shape: testCase.shape, options: options) { passes in
-            try passes.backward(dy: inputs.dy, y: cpu.y, x: inputs.x, gamma: inputs.gamma, mean: cpu.mean, invStd: cpu.invStd)
+            try passes.backward(dy: inputs.dy, y: cpu.y, x: inputs.x, gamma: inputs.gamma, statistics: .batch(mean: cpu.mean, invStd: cpu.invStd))
         }
         let indexing = TensorIndexing(shape: testCase.shape, mode: .spatial)
         let reference = Float64Reference.backward(dy: mask(inputs.dy, by: cpu.y), x: inputs.x, indexing: indexing,
-                                                  gamma: inputs.gamma, mean: cpu.mean.map(Double.init),
-                                                  invStd: cpu.invStd.map(Double.init), usesBatchStatistics: true)
+                                                  gamma: inputs.gamma, mean: cpu.mean.map(Double.init), invStd: cpu.invStd.map(Double.init), usesBatchStatistics: true)
         let (expected, actual) = (gradients[0].result, gradients[1].result)
         expectGradientsClose(BackwardResult(dx: actual.dx, dGamma: actual.dGamma, dBeta: actual.dBeta),
                              (expected.dx, expected.dGamma, expected.dBeta), scales: reference,
@@ -123,8 +122,8 @@ struct FusionTests {
         }
         let y: [Float] = [1, .nan, 0, -0.0, 2, 3, 4, 5]
         for (backend, result) in try onBothBackends(storage: .float32, shape: shape, options: options, { passes in
-            try passes.backwardFrozen(dy: [Float](repeating: 1, count: 8), y: y, x: x.map { $0.isNaN ? 0 : $0 },
-                                      gamma: [1, 1], running: RunningStatistics(mean: [0, 0], variance: [1, 1]))
+            try passes.backward(dy: [Float](repeating: 1, count: 8), y: y, x: x.map { $0.isNaN ? 0 : $0 },
+                                      gamma: [1, 1], statistics: .running(RunningStatistics(mean: [0, 0], variance: [1, 1])))
         }) {
             // dx = dy·γ·invStd where the output is above 0 or NaN, else 0
             #expect(result.dx.map { $0 != 0 } == [true, true, false, false, true, true, true, true], "on \(backend)")

@@ -131,11 +131,11 @@ final class OclgrindRun {
                                                         running: inputs.running),
                     tolerance: tensorTolerance, "inference y of \(label)")
         let y = fusion == .none ? nil : expected.y
-        expectSame(try openCL.backward(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, mean: expected.mean, invStd: expected.invStd),
-                   try cpu.backward(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, mean: expected.mean, invStd: expected.invStd),
+        expectSame(try openCL.backward(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, statistics: .batch(mean: expected.mean, invStd: expected.invStd)),
+                   try cpu.backward(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, statistics: .batch(mean: expected.mean, invStd: expected.invStd)),
                    tensorTolerance: tensorTolerance, "backward of \(label)")
-        expectSame(try openCL.backwardFrozen(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, running: inputs.running),
-                   try cpu.backwardFrozen(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, running: inputs.running),
+        expectSame(try openCL.backward(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, statistics: .running(inputs.running)),
+                   try cpu.backward(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, statistics: .running(inputs.running)),
                    tensorTolerance: tensorTolerance, "frozen backward of \(label)")
     }
 
@@ -156,7 +156,7 @@ final class OclgrindRun {
         let inputs = TestInputs(testCase, mode: .spatial)
         let options = BatchNormOptions(momentum: 0.1)
         let shape = testCase.shape
-        func members<Backend: BatchNormBackend>(_ backend: Backend) async throws -> [MemberStep] {
+        func members<Backend: SplitPhaseBackend>(_ backend: Backend) async throws -> [MemberStep] {
             let group = try InProcessCommunicator.group(size: 2)
             return try await withThrowingTaskGroup(of: (Int, MemberStep).self) { tasks in
                 for member in group {
@@ -198,12 +198,12 @@ final class OclgrindRun {
             }
             var running = RunningStatisticsBuffers(mean: keep(try backend.upload(inputs.running.mean)),
                                                    variance: keep(try backend.upload(inputs.running.variance)))
-            try backend.forwardTraining(x: x, shape: shape, gamma: gamma, beta: beta, running: &running, options: options,
+            try backend.forwardTraining(x: x, z: nil, shape: shape, gamma: gamma, beta: beta, running: &running, options: options,
                                         y: y, mean: mean, invStd: invStd)
             let y = try backend.download(y)
             let input = keep(try backend.upload(inputs.x))
-            try backend.backward(dy: dy, x: input, shape: shape, gamma: gamma, mean: mean, invStd: invStd, options: options,
-                                 dx: dx, dGamma: dGamma, dBeta: dBeta)
+            try backend.backward(dy: dy, y: nil, x: input, shape: shape, gamma: gamma, statistics: .batch(mean: mean, invStd: invStd), options: options,
+                                 dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
             return (y, try backend.download(dx))
         }
         func tensor() throws -> OpenCLBuffer { keep(try backend.makeBuffer(count: count)) }

@@ -79,7 +79,7 @@ struct StorageTests {
                                                   mean: mean.map(Double.init), invStd: invStd.map(Double.init),
                                                   usesBatchStatistics: true)
         for (name, result) in try onBothBackends(storage: storage, shape: testCase.shape, options: options, { passes in
-            try passes.backward(dy: inputs.dy, y: nil, x: inputs.x, gamma: inputs.gamma, mean: mean, invStd: invStd)
+            try passes.backward(dy: inputs.dy, y: nil, x: inputs.x, gamma: inputs.gamma, statistics: .batch(mean: mean, invStd: invStd))
         }) {
             expectGradients(result, reference, storage: storage, "\(storage) \(testCase) on \(name)", indexing: indexing)
         }
@@ -94,7 +94,7 @@ struct StorageTests {
             dy: inputs.dy.map(storage.rounded), x: inputs.x.map(storage.rounded), indexing: indexing, gamma: inputs.gamma,
             running: inputs.running, epsilon: options.epsilon)
         for (name, result) in try onBothBackends(storage: storage, shape: testCase.shape, options: options, { passes in
-            try passes.backwardFrozen(dy: inputs.dy, y: nil, x: inputs.x, gamma: inputs.gamma, running: inputs.running)
+            try passes.backward(dy: inputs.dy, y: nil, x: inputs.x, gamma: inputs.gamma, statistics: .running(inputs.running))
         }) {
             expectGradients(result, reference, storage: storage, "\(storage) \(testCase) frozen on \(name)", indexing: indexing)
         }

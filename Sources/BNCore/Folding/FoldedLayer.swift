@@ -11,7 +11,7 @@
 /// with c the output channel. ``folding(gamma:beta:running:options:intoWeights:bias:outputChannels:)``
 /// computes this in `Double` and rounds each result once to `Float`. The folded layer's output then
 /// lies within float rounding of the layer followed by
-/// ``BatchNormBackend/forwardInference(x:shape:gamma:beta:running:options:)``: rounding W′ and b′
+/// ``BatchNormBackend/forwardInference(x:z:shape:gamma:beta:running:options:storage:)``: rounding W′ and b′
 /// costs at most 2⁻²⁴ (6e-8) of the magnitude of the terms, scale·(Σ|W·x| + |b| + |mean|) + |β|,
 /// as much as rounding the layer's output to `Float` before the batch norm costs.
 public struct FoldedLayer: Sendable, Hashable {

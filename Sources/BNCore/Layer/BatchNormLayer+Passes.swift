@@ -50,14 +50,10 @@ extension BatchNormLayer {
     public func backward(_ dy: Backend.Buffer) throws -> Backend.Buffer {
         guard let saved else { throw BatchNormError.backwardBeforeForward }
         let space = saved.workspace, shape = space.geometry.shape
-        if saved.usedBatchStatistics {
-            try backend.backward(dy: dy, x: saved.x, shape: shape, gamma: gammaBuffer, mean: space.mean,
-                                 invStd: space.invStd, options: saved.options,
-                                 dx: space.dx, dGamma: gammaGradient, dBeta: betaGradient)
-        } else {
-            try backend.backwardFrozen(dy: dy, x: saved.x, shape: shape, gamma: gammaBuffer, running: running,
-                                       options: saved.options, dx: space.dx, dGamma: gammaGradient, dBeta: betaGradient)
-        }
+        let statistics: BackwardStatistics = saved.usedBatchStatistics
+            ? .batch(mean: space.mean, invStd: space.invStd) : .running(running)
+        try backend.backward(dy: dy, y: nil, x: saved.x, shape: shape, gamma: gammaBuffer, statistics: statistics,
+                             options: saved.options, dx: space.dx, dz: nil, dGamma: gammaGradient, dBeta: betaGradient)
         return space.dx
     }
 
@@ -81,10 +77,10 @@ extension BatchNormLayer {
     private func runForward(_ x: Backend.Buffer, in space: LayerWorkspace<Backend.Buffer>) throws {
         let shape = space.geometry.shape
         if isTraining {
-            try backend.forwardTraining(x: x, shape: shape, gamma: gammaBuffer, beta: betaBuffer, running: &running,
+            try backend.forwardTraining(x: x, z: nil, shape: shape, gamma: gammaBuffer, beta: betaBuffer, running: &running,
                                         options: options, y: space.y, mean: space.mean, invStd: space.invStd)
         } else {
-            try backend.forwardInference(x: x, shape: shape, gamma: gammaBuffer, beta: betaBuffer, running: running,
+            try backend.forwardInference(x: x, z: nil, shape: shape, gamma: gammaBuffer, beta: betaBuffer, running: running,
                                          options: options, y: space.y)
         }
         saved = SavedForward(x: x, workspace: space, options: options, usedBatchStatistics: isTraining)

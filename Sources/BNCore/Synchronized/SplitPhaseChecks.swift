@@ -35,7 +35,7 @@ extension GradientSums {
     }
 }
 
-extension BatchNormBackend {
+extension SplitPhaseBackend {
     /// running = keep·running + take·batch with merged statistics, on the host in `Double` (the
     /// unbiased variance divides M2 by the merged count − 1), and one more batch counted.
     /// - Parameters:

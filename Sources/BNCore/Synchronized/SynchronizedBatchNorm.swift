@@ -6,12 +6,12 @@
 /// and every member calls the same passes in the same order. A pass runs the split phases of its
 /// backend around one collective:
 ///
-/// - forward: ``BatchNormBackend/localStatistics(x:shape:options:)`` → ``StatisticsCommunicator/allGather(_:)``
+/// - forward: ``SplitPhaseBackend/localStatistics(x:shape:options:)`` → ``StatisticsCommunicator/allGather(_:)``
 ///   → ``PartialStatistics/merged(_:)`` in rank order →
-///   ``BatchNormBackend/forwardTraining(x:shape:gamma:beta:statistics:running:options:y:mean:invStd:)``;
-/// - backward: ``BatchNormBackend/gradientSums(dy:x:shape:mean:options:)`` →
+///   ``SplitPhaseBackend/forwardTraining(x:shape:gamma:beta:statistics:running:options:y:mean:invStd:)``;
+/// - backward: ``SplitPhaseBackend/gradientSums(dy:x:shape:mean:options:)`` →
 ///   ``StatisticsCommunicator/allReduceSum(_:)`` →
-///   ``BatchNormBackend/backward(dy:x:shape:gamma:mean:invStd:sums:options:dx:dGamma:dBeta:)``.
+///   ``SplitPhaseBackend/backward(dy:x:shape:gamma:mean:invStd:sums:options:dx:dGamma:dBeta:)``.
 ///
 /// A member whose part is empty passes a shape with `n` = 0: it takes part with count 0, reads and
 /// writes no tensor (x, y, dy and dx may then be any buffers of the backend), and still receives
@@ -20,7 +20,7 @@
 /// A member that throws before a collective leaves the others waiting in it: the engine must end
 /// the group (MPI: `MPI_Abort`). Errors that depend on the merged values (too few values in the
 /// whole batch) are thrown by every member alike.
-public struct SynchronizedBatchNorm<Backend: BatchNormBackend>: Sendable {
+public struct SynchronizedBatchNorm<Backend: SplitPhaseBackend>: Sendable {
     /// The backend of this member's device.
     public let backend: Backend
     /// This member of the group.
