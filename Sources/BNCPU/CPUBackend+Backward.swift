@@ -18,6 +18,14 @@ extension CPUBackend {
                   usesBatchStatistics: statistics.isBatch, dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta)
     }
 
+    /// dβ = Σ dy and dγ = Σ dy·x̂ with x̂ = (x − mean)·invStd; then dx by the closed form.
+    /// With batch statistics, dx = γ·invStd/m·(m·dy − dβ − x̂·dγ), since the mean and variance depend
+    /// on x; with frozen statistics they are constants and dx = dy·γ·invStd. A fused pass's y masks dy
+    /// first, and dz receives the masked dy.
+    ///
+    /// With batch statistics, `mean` is the float rounding of x's batch mean; what the rounding lost,
+    /// Σ(x − mean)/m, is recovered from x, so that x̂ is centered on the batch mean itself (see
+    /// ``BNCore/BatchNormBackend/backward(dy:y:x:shape:gamma:statistics:options:dx:dz:dGamma:dBeta:)``).
     private func gradients(
         dy: HostBuffer, y: HostBuffer?, x: HostBuffer, geometry: FeatureGeometry, gamma: HostBuffer?,
         mean givenMean: [Double], invStd: [Double], usesBatchStatistics: Bool,

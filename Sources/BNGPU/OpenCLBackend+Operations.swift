@@ -133,15 +133,13 @@ extension OpenCLBackend {
             dy: dy, x: x, gamma: gamma, statistics: statistics, dx: dx, dGamma: dGamma, dBeta: dBeta
         ).addingBackwardFusion(y: y, dz: dz, checksOutputs: true), shape: shape, options: options)
         return PreparedPass(geometry: geometry, storage: x.elementType) { runner, plan in
-            switch statistics {
-            case .batch(let mean, let invStd):
-                try runner.enqueueBackward(dy: dy, y: y, x: x, mean: mean, invStd: invStd, gamma: gamma, dx: dx,
-                                           dz: dz, dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: true, plan: plan)
+            let (mean, invStd) = switch statistics {
+            case .batch(let mean, let invStd): (mean, invStd)
             case .running(let mean, let variance):
-                let (invStd, _) = try runner.enqueueInverseStd(variance: variance, plan: plan, epsilon: options.epsilon)
-                try runner.enqueueBackward(dy: dy, y: y, x: x, mean: mean, invStd: invStd, gamma: gamma, dx: dx,
-                                           dz: dz, dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: false, plan: plan)
+                (mean, try runner.enqueueInverseStd(variance: variance, plan: plan, epsilon: options.epsilon).0)
             }
+            try runner.enqueueBackward(dy: dy, y: y, x: x, mean: mean, invStd: invStd, gamma: gamma, dx: dx, dz: dz,
+                                       dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: statistics.isBatch, plan: plan)
         }
     }
 
