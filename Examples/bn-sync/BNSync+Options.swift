@@ -13,10 +13,10 @@ enum BackendOption: String, CaseIterable, ExpressibleByArgument, Sendable {
     /// The backend this option names.
     /// - Returns: The backend.
     /// - Throws: What `makeBackend(_:)` throws, such as `BatchNormError.noOpenCLDevice`.
-    func make() throws -> any SplitPhaseBackend {
+    func make() throws -> AnyBatchNormBackend {
         switch self {
         case .auto: try makeBackend(.auto)
-        case .cpu: CPUBackend()
+        case .cpu: try makeBackend(.cpu)
         case .opencl: try makeBackend(.openCL())
         }
     }

@@ -99,7 +99,7 @@ struct BNSync: AsyncParsableCommand {
     ///   - communicator: This rank's member of the group.
     /// - Returns: The largest relative difference of any rank.
     /// - Throws: ``BatchNormError`` from the passes or the communicator.
-    func check<B: SplitPhaseBackend>(on backend: B, communicator: MPICommunicator) async throws -> Double {
+    func check(on backend: AnyBatchNormBackend, communicator: MPICommunicator) async throws -> Double {
         let data = SeededBatch(shape: shape, seed: seed)
         let options = BatchNormOptions()
         if communicator.rank == 0 {

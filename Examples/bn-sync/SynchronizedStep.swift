@@ -4,8 +4,8 @@ import BatchNormMPI
 /// Forward training and backward on this process's rows of a batch that `mpirun -np R` split over
 /// R processes: every process normalizes with the whole batch's statistics and gets the whole
 /// batch's dγ and dβ, as one device would on the whole batch.
-func synchronizedStep<B: SplitPhaseBackend>(
-    _ backend: B, communicator: MPICommunicator, x: [Float], dy: [Float], shape: TensorShape,
+func synchronizedStep(
+    _ backend: AnyBatchNormBackend, communicator: MPICommunicator, x: [Float], dy: [Float], shape: TensorShape,
     gamma: [Float], beta: [Float], running: inout RunningStatistics, options: BatchNormOptions
 ) async throws -> (forward: ForwardTrainingResult, backward: BackwardResult) {
     // Rows rank·N/R ..< (rank + 1)·N/R; a process with none (N < R) passes n = 0 and still takes part.

@@ -37,10 +37,10 @@ enum BackendOption: String, CaseIterable, ExpressibleByArgument, Sendable {
     ///   - device: The OpenCL device query, if any.
     /// - Returns: The backend.
     /// - Throws: What ``makeBackend(_:for:)`` throws.
-    func make(for shape: TensorShape, device: String?) throws -> any BatchNormBackend {
+    func make(for shape: TensorShape, device: String?) throws -> AnyBatchNormBackend {
         switch self {
         case .auto: try makeBackend(device.map { .openCL(device: $0) } ?? .auto, for: shape)
-        case .cpu: CPUBackend()
+        case .cpu: try makeBackend(.cpu)
         case .opencl: try makeBackend(.openCL(device: device), for: shape)
         }
     }

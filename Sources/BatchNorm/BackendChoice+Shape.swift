@@ -21,19 +21,19 @@ public enum SmallTensorRule {
 ///   - shape: The shape of x in the calls the backend will serve.
 /// - Returns: The backend.
 /// - Throws: As ``makeBackend(_:)``.
-public func makeBackend(_ choice: BackendChoice = .auto, for shape: TensorShape) throws -> any SplitPhaseBackend {
+public func makeBackend(_ choice: BackendChoice = .auto, for shape: TensorShape) throws -> AnyBatchNormBackend {
     try makeBackend(choice, for: shape, environment: BackendEnvironment.current())
 }
 
 /// ``makeBackend(_:for:)`` with the environment given.
 package func makeBackend(_ choice: BackendChoice, for shape: TensorShape,
-                         environment: BackendEnvironment) throws -> any SplitPhaseBackend {
+                         environment: BackendEnvironment) throws -> AnyBatchNormBackend {
     let backend = try makeBackend(choice, environment: environment)
-    guard choice == .auto, environment == BackendEnvironment(), let openCL = backend as? OpenCLBackend,
+    guard choice == .auto, environment == BackendEnvironment(), let openCL = backend.base as? OpenCLBackend,
           openCL.device.type == .cpu,
           let geometry = try? FeatureGeometry(shape: shape, mode: .spatial),
           geometry.elementCount < SmallTensorRule.cpuBelowElements else {
         return backend
     }
-    return CPUBackend()
+    return AnyBatchNormBackend(CPUBackend())
 }

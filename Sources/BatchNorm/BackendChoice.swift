@@ -26,12 +26,13 @@ public enum BackendChoice: Sendable, Hashable {
 /// `.auto`, and `BN_OPENCL_DEVICE` (an index or a name substring) names the device when the choice
 /// names none. An explicit `.cpu` or `.openCL(device: "…")` is never overridden.
 /// - Parameter choice: The backend wanted; `.auto` by default.
-/// - Returns: The backend.
+/// - Returns: The backend, erased so that its buffer forms need no generic caller; its `base` is the
+///   `CPUBackend` or `OpenCLBackend` chosen.
 /// - Throws: `BatchNormError.invalidEnvironment` for an unknown
 ///   `BN_BACKEND`; `BatchNormError.noOpenCLPlatform`,
 ///   `BatchNormError.noOpenCLDevice` or `BatchNormError.noWorkingOpenCLDevice` when OpenCL was
 ///   asked for and is not there or does not work.
-public func makeBackend(_ choice: BackendChoice = .auto) throws -> any SplitPhaseBackend {
+public func makeBackend(_ choice: BackendChoice = .auto) throws -> AnyBatchNormBackend {
     try makeBackend(choice, environment: BackendEnvironment.current())
 }
 
@@ -59,7 +60,12 @@ package struct BackendEnvironment: Sendable, Hashable {
 }
 
 /// ``makeBackend(_:)`` with the environment given, so that tests need not change the process's.
-package func makeBackend(_ choice: BackendChoice, environment: BackendEnvironment) throws -> any SplitPhaseBackend {
+package func makeBackend(_ choice: BackendChoice, environment: BackendEnvironment) throws -> AnyBatchNormBackend {
+    AnyBatchNormBackend(try chosenBackend(choice, environment: environment))
+}
+
+/// The backend ``makeBackend(_:environment:)`` erases.
+private func chosenBackend(_ choice: BackendChoice, environment: BackendEnvironment) throws -> any SplitPhaseBackend {
     switch choice {
     case .cpu:
         return CPUBackend()

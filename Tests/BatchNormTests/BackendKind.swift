@@ -30,21 +30,21 @@ enum BackendKind: String, Sendable, CustomTestStringConvertible {
         return backend
     }
 
-    /// The backend of this kind, shared by the suite's tests.
-    func make() throws -> any SplitPhaseBackend {
+    /// The backend of this kind, shared by the suite's tests, erased as `makeBackend` returns it.
+    func make() throws -> AnyBatchNormBackend {
         switch self {
-        case .cpu: CPUBackend()
-        case .openCL: try TestBackends.openCL()
-        case .openCLChunked: try Self.chunked.get()
+        case .cpu: AnyBatchNormBackend(CPUBackend())
+        case .openCL: AnyBatchNormBackend(try TestBackends.openCL())
+        case .openCLChunked: AnyBatchNormBackend(try Self.chunked.get())
         }
     }
 
     /// A second backend of this kind: a new instance with its own context on OpenCL.
-    func makeAnother() throws -> any SplitPhaseBackend {
+    func makeAnother() throws -> AnyBatchNormBackend {
         switch self {
-        case .cpu: return CPUBackend()
-        case .openCL: return try OpenCLBackend(device: TestBackends.deviceQuery)
-        case .openCLChunked: return try Self.makeChunked()
+        case .cpu: AnyBatchNormBackend(CPUBackend())
+        case .openCL: AnyBatchNormBackend(try OpenCLBackend(device: TestBackends.deviceQuery))
+        case .openCLChunked: AnyBatchNormBackend(try Self.makeChunked())
         }
     }
 

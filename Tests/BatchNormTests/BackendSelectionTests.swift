@@ -6,13 +6,13 @@ import Testing
 struct BackendSelectionTests {
     @Test("an explicit CPU choice is the CPU reference, whatever the environment says")
     func explicitCPU() throws {
-        #expect(try makeBackend(.cpu) is CPUBackend)
-        #expect(try makeBackend(.cpu, environment: BackendEnvironment(backend: "opencl", device: "no-such-device")) is CPUBackend)
+        #expect(try makeBackend(.cpu).base is CPUBackend)
+        #expect(try makeBackend(.cpu, environment: BackendEnvironment(backend: "opencl", device: "no-such-device")).base is CPUBackend)
     }
 
     @Test("BN_BACKEND=cpu turns .auto into the CPU reference, in any case", arguments: ["cpu", "CPU", "Cpu"])
     func environmentCPU(value: String) throws {
-        #expect(try makeBackend(.auto, environment: BackendEnvironment(backend: value)) is CPUBackend)
+        #expect(try makeBackend(.auto, environment: BackendEnvironment(backend: value)).base is CPUBackend)
     }
 
     @Test("an unknown BN_BACKEND is an error that lists the choices")
@@ -25,16 +25,16 @@ struct BackendSelectionTests {
     @Test(".auto picks an OpenCL device where there is one", .enabled(if: TestBackends.hasOpenCLDevice))
     func autoOpenCL() throws {
         let backend = try makeBackend(.auto, environment: BackendEnvironment())
-        #expect(backend is OpenCLBackend)
+        #expect(backend.base is OpenCLBackend)
         #expect(backend.name.hasPrefix("opencl: "))
     }
 
     @Test("BN_BACKEND=opencl and BN_OPENCL_DEVICE choose a device", .enabled(if: TestBackends.hasOpenCLDevice))
     func environmentDevice() throws {
         let backend = try makeBackend(.auto, environment: BackendEnvironment(backend: "opencl", device: "0"))
-        #expect((backend as? OpenCLBackend)?.device.index == 0)
+        #expect((backend.base as? OpenCLBackend)?.device.index == 0)
         let named = try makeBackend(.openCL(), environment: BackendEnvironment(device: "0"))
-        #expect((named as? OpenCLBackend)?.device.index == 0)
+        #expect((named.base as? OpenCLBackend)?.device.index == 0)
     }
 
     @Test("a device that is asked for and missing is an error, not a silent fallback",
@@ -65,18 +65,18 @@ struct ShapeAwareSelectionTests {
     func smallTensors() throws {
         let small = TensorShape(n: 60, c: 100), large = TensorShape(n: 32, c: 64, h: 32, w: 32)
         let isCPUDevice = try TestBackends.openCL().device.type == .cpu
-        #expect(try (makeBackend(.auto, for: small, environment: BackendEnvironment()) is CPUBackend) == isCPUDevice)
-        #expect(try makeBackend(.auto, for: large, environment: BackendEnvironment()) is OpenCLBackend)
+        #expect(try (makeBackend(.auto, for: small, environment: BackendEnvironment()).base is CPUBackend) == isCPUDevice)
+        #expect(try makeBackend(.auto, for: large, environment: BackendEnvironment()).base is OpenCLBackend)
         let edge = TensorShape(n: 1, c: SmallTensorRule.cpuBelowElements)
-        #expect(try makeBackend(.auto, for: edge, environment: BackendEnvironment()) is OpenCLBackend)
+        #expect(try makeBackend(.auto, for: edge, environment: BackendEnvironment()).base is OpenCLBackend)
     }
 
     @Test("an explicit choice or environment is kept whatever the shape")
     func explicitChoices() throws {
         let small = TensorShape(n: 60, c: 100)
-        #expect(try makeBackend(.openCL(), for: small, environment: BackendEnvironment()) is OpenCLBackend)
-        #expect(try makeBackend(.auto, for: small, environment: BackendEnvironment(backend: "opencl")) is OpenCLBackend)
-        #expect(try makeBackend(.auto, for: small, environment: BackendEnvironment(device: "0")) is OpenCLBackend)
-        #expect(try makeBackend(.cpu, for: TensorShape(n: 4096, c: 1024), environment: BackendEnvironment()) is CPUBackend)
+        #expect(try makeBackend(.openCL(), for: small, environment: BackendEnvironment()).base is OpenCLBackend)
+        #expect(try makeBackend(.auto, for: small, environment: BackendEnvironment(backend: "opencl")).base is OpenCLBackend)
+        #expect(try makeBackend(.auto, for: small, environment: BackendEnvironment(device: "0")).base is OpenCLBackend)
+        #expect(try makeBackend(.cpu, for: TensorShape(n: 4096, c: 1024), environment: BackendEnvironment()).base is CPUBackend)
     }
 }

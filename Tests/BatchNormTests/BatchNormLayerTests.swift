@@ -16,7 +16,7 @@ struct BatchNormLayerTests {
         try Self.parameterCounts(kind.make())
     }
 
-    static func parameterCounts<B: BatchNormBackend>(_ backend: B) throws {
+    static func parameterCounts(_ backend: AnyBatchNormBackend) throws {
         let layer = try BatchNormLayer(backend: backend, features: 7)
         #expect((layer.parameterCount, layer.trainableParameterCount, layer.nonTrainableParameterCount) == (28, 14, 14))
         #expect(layer.gamma == [Float](repeating: 1, count: 7) && layer.beta == [Float](repeating: 0, count: 7))
@@ -31,7 +31,7 @@ struct BatchNormLayerTests {
         try Self.trainingStep(kind.make(), testCase)
     }
 
-    static func trainingStep<B: BatchNormBackend>(_ backend: B, _ testCase: TestCase) throws {
+    static func trainingStep(_ backend: AnyBatchNormBackend, _ testCase: TestCase) throws {
         let inputs = TestInputs(testCase, mode: .spatial), shape = testCase.shape, options = BatchNormOptions()
         let layer = try BatchNormLayer(backend: backend, features: shape.c)
         try layer.setParameters(gamma: inputs.gamma, beta: inputs.beta)
@@ -57,7 +57,7 @@ struct BatchNormLayerTests {
         try Self.bufferForm(kind.make())
     }
 
-    static func bufferForm<B: BatchNormBackend>(_ backend: B) throws {
+    static func bufferForm(_ backend: AnyBatchNormBackend) throws {
         let testCase = cases[1], inputs = TestInputs(testCase, mode: .spatial)
         let arrays = try BatchNormLayer(backend: backend, features: 5), buffers = try BatchNormLayer(backend: backend, features: 5)
         let y = try arrays.forward(inputs.x, shape: testCase.shape), dx = try arrays.backward(inputs.dy)
@@ -77,7 +77,7 @@ struct BatchNormLayerTests {
         try Self.inference(kind.make())
     }
 
-    static func inference<B: BatchNormBackend>(_ backend: B) throws {
+    static func inference(_ backend: AnyBatchNormBackend) throws {
         let testCase = cases[0], inputs = TestInputs(testCase, mode: .spatial), options = BatchNormOptions()
         let layer = try BatchNormLayer(backend: backend, features: 5)
         try layer.setParameters(gamma: inputs.gamma, beta: inputs.beta)
@@ -102,7 +102,7 @@ struct BatchNormLayerTests {
         try Self.gradientStep(kind.make())
     }
 
-    static func gradientStep<B: BatchNormBackend>(_ backend: B) throws {
+    static func gradientStep(_ backend: AnyBatchNormBackend) throws {
         let testCase = cases[0], inputs = TestInputs(testCase, mode: .spatial)
         let layer = try BatchNormLayer(backend: backend, features: 5)
         try layer.setParameters(gamma: inputs.gamma, beta: inputs.beta)
@@ -123,7 +123,7 @@ struct BatchNormLayerTests {
         try Self.alternatingShapes(kind.make())
     }
 
-    static func alternatingShapes<B: BatchNormBackend>(_ backend: B) throws {
+    static func alternatingShapes(_ backend: AnyBatchNormBackend) throws {
         let training = TestInputs(cases[0], mode: .spatial), evaluation = TestInputs(TestCase("eval", TensorShape(n: 9, c: 5)), mode: .spatial)
         let images = TestInputs(cases[1], mode: .spatial)
         let reference = try BatchNormLayer(backend: backend, features: 5)
@@ -158,7 +158,7 @@ struct BatchNormLayerTests {
         try Self.misuse(kind.make())
     }
 
-    static func misuse<B: BatchNormBackend>(_ backend: B) throws {
+    static func misuse(_ backend: AnyBatchNormBackend) throws {
         let testCase = cases[0], inputs = TestInputs(testCase, mode: .spatial)
         #expect(throws: BatchNormError.invalidOption(name: "features", value: "0", reason: "a layer needs at least 1 feature")) {
             try BatchNormLayer(backend: backend, features: 0)

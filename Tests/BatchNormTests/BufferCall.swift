@@ -3,11 +3,11 @@ import BatchNorm
 /// One buffer-form call of a pass, every buffer held under the name errors give it and filled with
 /// a sentinel, so that a test can swap one buffer for a bad one and then check that the refused call
 /// wrote nothing.
-struct BufferCall<Backend: BatchNormBackend> {
-    let backend: Backend
+struct BufferCall {
+    let backend: AnyBatchNormBackend
     let pass: ErrorCaseTests.Pass
     let shape = TensorShape(n: 4, c: 3, h: 2, w: 2)
-    var buffers: [String: Backend.Buffer] = [:]
+    var buffers: [String: AnyBatchNormBuffer] = [:]
     /// The running statistics' count, which only a successful training call advances.
     var batchesTracked = 5
 
@@ -33,7 +33,7 @@ struct BufferCall<Backend: BatchNormBackend> {
     /// The length a buffer of the call should have.
     func count(isTensor: Bool) -> Int { isTensor ? 48 : 3 }
 
-    init(backend: Backend, pass: ErrorCaseTests.Pass) throws {
+    init(backend: AnyBatchNormBackend, pass: ErrorCaseTests.Pass) throws {
         self.backend = backend
         self.pass = pass
         for (name, isTensor) in Self.arguments(of: pass) {

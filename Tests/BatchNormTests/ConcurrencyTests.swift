@@ -52,7 +52,7 @@ struct ConcurrencyTests {
     ///   - workload: The task's shape, options and seed.
     ///   - backend: The backend, shared with the other tasks.
     /// - Returns: The outputs in call order, each labelled with its round, form and pass.
-    static func transcript<B: BatchNormBackend>(_ workload: Workload, on backend: B) async throws -> [Output] {
+    static func transcript(_ workload: Workload, on backend: AnyBatchNormBackend) async throws -> [Output] {
         let shape = workload.testCase.shape, options = workload.options
         let inputs = TestInputs(workload.testCase, mode: options.mode, seed: workload.seed)
         var outputs: [Output] = []
@@ -118,8 +118,8 @@ struct ConcurrencyTests {
         try await Self.passes(on: kind.make())
     }
 
-    static func passes<B: BatchNormBackend>(on backend: B) async throws {
-        if let openCL = backend as? OpenCLBackend {
+    static func passes(on backend: AnyBatchNormBackend) async throws {
+        if let openCL = backend.base as? OpenCLBackend {
             let variants = try Set(workloads.map { try openCL.kernelVariant(for: $0.testCase.shape, options: $0.options) })
             #expect(variants.count >= 6, "the workloads select only \(variants.sorted())")
         }
@@ -154,8 +154,8 @@ struct ConcurrencyTests {
         try await Self.sharedKernels(on: kind.make())
     }
 
-    static func sharedKernels<B: BatchNormBackend>(on backend: B) async throws {
-        if let openCL = backend as? OpenCLBackend {
+    static func sharedKernels(on backend: AnyBatchNormBackend) async throws {
+        if let openCL = backend.base as? OpenCLBackend {
             let variants = try Set(sharedVariant.map { try openCL.kernelVariant(for: $0.shape, options: BatchNormOptions()) })
             #expect(variants.count == 1, "the shapes select \(variants.sorted())")
         }
@@ -189,7 +189,7 @@ struct ConcurrencyTests {
         try await Self.buffers(on: kind.make())
     }
 
-    static func buffers<B: BatchNormBackend>(on backend: B) async throws {
+    static func buffers(on backend: AnyBatchNormBackend) async throws {
         let shared = (0..<1000).map { Float($0) / 8 }
         let sharedBuffer = try backend.upload(shared)
         let failures = try await withThrowingTaskGroup(of: Int.self) { group in

@@ -29,7 +29,7 @@ struct NonFiniteDataTests {
 
     /// The backend, shape, inputs, indexing and options of one case.
     static func setUp(_ kind: BackendKind, _ shapeIndex: Int) throws
-        -> (any BatchNormBackend, TensorShape, TestInputs, TensorIndexing, BatchNormOptions) {
+        -> (AnyBatchNormBackend, TensorShape, TestInputs, TensorIndexing, BatchNormOptions) {
         let (shape, mode) = shapes[shapeIndex]
         return (try kind.make(), shape, TestInputs(TestCase("poison", shape), mode: mode),
                 TensorIndexing(shape: shape, mode: mode), BatchNormOptions(mode: mode))

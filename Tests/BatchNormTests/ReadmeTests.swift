@@ -4,10 +4,10 @@ import Foundation
 import Testing
 
 /// The manual's device-resident example (EngineIntegration.md), compiled here and run on every backend.
-func step<B: BatchNormBackend>(_ backend: B, x: B.Buffer, dy: B.Buffer, shape: TensorShape,
-                               running: inout RunningStatisticsBuffers<B.Buffer>,
-                               y: B.Buffer, mean: B.Buffer, invStd: B.Buffer,
-                               dx: B.Buffer, dGamma: B.Buffer, dBeta: B.Buffer) throws {
+func step(_ backend: AnyBatchNormBackend, x: AnyBatchNormBuffer, dy: AnyBatchNormBuffer, shape: TensorShape,
+          running: inout RunningStatisticsBuffers<AnyBatchNormBuffer>,
+          y: AnyBatchNormBuffer, mean: AnyBatchNormBuffer, invStd: AnyBatchNormBuffer,
+          dx: AnyBatchNormBuffer, dGamma: AnyBatchNormBuffer, dBeta: AnyBatchNormBuffer) throws {
     try backend.forwardTraining(x: x, z: nil, shape: shape, gamma: nil, beta: nil, running: &running,
                                 options: BatchNormOptions(), y: y, mean: mean, invStd: invStd)
     try backend.backward(dy: dy, y: nil, x: x, shape: shape, gamma: nil, statistics: .batch(mean: mean, invStd: invStd),
@@ -15,8 +15,8 @@ func step<B: BatchNormBackend>(_ backend: B, x: B.Buffer, dy: B.Buffer, shape: T
 }
 
 /// A residual block's batch norm in half precision: relu(bn(x) + z), then its gradients.
-func residualStep<B: BatchNormBackend>(_ backend: B, x: [Float], z: [Float], gradient: [Float], shape: TensorShape,
-                                       running: inout RunningStatisticsBuffers<B.Buffer>) throws -> (dx: [Float], dz: [Float]) {
+func residualStep(_ backend: AnyBatchNormBackend, x: [Float], z: [Float], gradient: [Float], shape: TensorShape,
+                  running: inout RunningStatisticsBuffers<AnyBatchNormBuffer>) throws -> (dx: [Float], dz: [Float]) {
     let options = BatchNormOptions(fusion: .addRelu)
     let x16 = try backend.upload(x, as: .float16), z16 = try backend.upload(z, as: .float16)
     let out = try backend.makeBuffer(count: x.count, elementType: .float16)
@@ -125,7 +125,7 @@ struct ReadmeTests {
         try layerExample(kind.make())
     }
 
-    private func layerExample<B: BatchNormBackend>(_ backend: B) throws {
+    private func layerExample(_ backend: AnyBatchNormBackend) throws {
         let inputs = TestInputs(TestCase("MLP layer", TensorShape(n: 60, c: 100)), mode: .spatial)
         let (x, dy) = (inputs.x, inputs.dy)
         let layer = try BatchNormLayer(backend: backend, features: 100)  // γ = 1, β = 0, running (0, 1)
@@ -170,7 +170,7 @@ struct ReadmeTests {
         try runStep(kind.make())
     }
 
-    private func runStep<B: BatchNormBackend>(_ backend: B) throws {
+    private func runStep(_ backend: AnyBatchNormBackend) throws {
         let testCase = TestCase("odd sizes", TensorShape(n: 5, c: 3, h: 13, w: 11))
         let inputs = TestInputs(testCase, mode: .spatial)
         let shape = testCase.shape
@@ -208,8 +208,8 @@ struct ReadmeTests {
         }
     }
 
-    private func runResidualStep<B: BatchNormBackend>(_ backend: B, x: [Float], z: [Float], gradient: [Float],
-                                                      shape: TensorShape) throws -> [Float] {
+    private func runResidualStep(_ backend: AnyBatchNormBackend, x: [Float], z: [Float], gradient: [Float],
+                                 shape: TensorShape) throws -> [Float] {
         var running = try backend.upload(RunningStatistics(channels: shape.c))
         let (dx, dz) = try residualStep(backend, x: x, z: z, gradient: gradient, shape: shape, running: &running)
         let rounded = gradient.map(ElementType.float16.rounded)
