@@ -15,8 +15,8 @@ enum KernelName: String, CaseIterable {
     case backwardReduceInterleaved = "bn_backward_reduce_interleaved"
     case backwardMerge = "bn_backward_merge"
     case backwardSums = "bn_backward_sums"
-    case backwardInputGradientPlanar = "bn_backward_dx_planar"
-    case backwardInputGradientInterleaved = "bn_backward_dx_interleaved"
+    case backwardDxPlanar = "bn_backward_dx_planar"
+    case backwardDxInterleaved = "bn_backward_dx_interleaved"
     case backwardResident = "bn_backward_resident"
     case copy = "bn_copy"
     case reluForward = "bn_relu_forward"
@@ -27,7 +27,7 @@ enum KernelName: String, CaseIterable {
         case .statsChunkPlanar, .statsChunkInterleaved, .statsMerge, .statsMoments, .inverseStd: .statistics
         case .normalizePlanar, .normalizeInterleaved, .forwardTrainingResident: .forward
         case .backwardReducePlanar, .backwardReduceInterleaved, .backwardMerge, .backwardSums,
-             .backwardInputGradientPlanar, .backwardInputGradientInterleaved, .backwardResident: .backward
+             .backwardDxPlanar, .backwardDxInterleaved, .backwardResident: .backward
         case .copy: .copy
         case .reluForward, .reluBackward: .elementwise
         }
@@ -143,10 +143,14 @@ struct KernelLibrary {
             .joined(separator: "\n")
     }
 
+    /// A test-only seam: while set for the current task, programs are built with
+    /// `-cl-kernel-arg-info`, so that their kernels describe their parameters (``Kernel/parameters()``).
+    @TaskLocal static var keepsArgumentInfo = false
+
     /// The variant's defines, and correctly rounded `/` and `sqrt` where the device offers them, so
     /// that 1/√(σ² + ε) is as exact as the float format allows.
     private func buildOptions(_ variant: KernelVariant) -> String {
         let rounding = context.device.hasCorrectlyRoundedDivideSqrt ? " -cl-fp32-correctly-rounded-divide-sqrt" : ""
-        return variant.defines + rounding
+        return variant.defines + rounding + (Self.keepsArgumentInfo ? " -cl-kernel-arg-info" : "")
     }
 }

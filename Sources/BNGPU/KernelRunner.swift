@@ -31,16 +31,21 @@ struct KernelRunner {
         self.workspace = Workspace(context: context)
     }
 
-    /// Sets the kernel's arguments, in its parameter order, and enqueues it over `range`.
-    mutating func run(_ name: KernelName, variant: KernelVariant, range: LaunchRange, _ arguments: [KernelArgument]) throws {
-        let kernel = try library.kernel(name, variant: variant)
-        try kernel.setArguments(arguments)
+    /// Sets the call's arguments on its kernel and enqueues it over `range`.
+    mutating func run(_ call: KernelCall, variant: KernelVariant, range: LaunchRange) throws {
+        let kernel = try library.kernel(call.kernel, variant: variant)
+        try Self.launchWatcher?(kernel, call)
+        try kernel.setArguments(call.arguments)
         let isRecording = recordedEvents != nil && queue.isProfilingEnabled
         let event = try queue.enqueue(kernel, global: range.global, local: range.local, waitingFor: pending,
                                       returningEvent: isRecording || isChaining)
         if let event, isRecording { recordedEvents?.append(event) }
         if let event, isChaining { pending = [event] }
     }
+
+    /// A test-only seam: while set for the current task, every launch is shown to it first, with the
+    /// kernel it runs, so that a test can hold the call's arguments to the kernel's parameters.
+    @TaskLocal static var launchWatcher: (@Sendable (Kernel, KernelCall) throws -> Void)?
 
     /// Copies `values` into `buffer` after the commands enqueued before, and returns when done.
     func write(_ values: [Float], to buffer: OpenCLBuffer) throws {

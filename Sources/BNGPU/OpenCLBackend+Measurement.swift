@@ -56,8 +56,19 @@ extension OpenCLBackend {
     /// of the largest planar shapes walk their planes.
     func enqueueCopy(from source: OpenCLBuffer, to destination: OpenCLBuffer, count: Int) throws {
         try runner.withLock { runner in
-            try runner.runFlat(.copy, count: count, storage: .float32, forcesWideIndices: false,
-                               [.buffer(source), .buffer(destination)])
+            try runner.runFlat(.copy, count: count, storage: .float32, forcesWideIndices: false) {
+                .copy(source: source, destination: destination, count: count, block: $0)
+            }
         }
+    }
+}
+
+/// The call of `bn_copy.cl`'s kernel.
+extension KernelCall {
+    static func copy(source: OpenCLBuffer, destination: OpenCLBuffer, count: Int, block: Int) -> KernelCall {
+        KernelCall(.copy, [
+            "source": .buffer(source), "destination": .buffer(destination), "count_arg": .size(count),
+            "block": .size(block),
+        ])
     }
 }

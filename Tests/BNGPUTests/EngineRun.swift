@@ -80,13 +80,13 @@ struct EngineRun {
         case .async:
             try await backend.forwardTraining(
                 x: b["x"]!, z: nil, shape: shape, gamma: b["gamma"], beta: b["beta"], running: &running, options: options,
-                y: b["y"]!, mean: b["mean"]!, invStd: b["invStd"]!, waitingFor: [])
+                y: b["y"]!, mean: b["mean"]!, invStd: b["invStd"]!, waitingFor: []).completion()
             try await backend.backward(
                 dy: b["dy"]!, y: nil, x: b["x"]!, shape: shape, gamma: b["gamma"], statistics: .batch(mean: b["mean"]!, invStd: b["invStd"]!),
-                options: options, dx: b["dx"]!, dz: nil, dGamma: b["dGamma"]!, dBeta: b["dBeta"]!, waitingFor: [])
+                options: options, dx: b["dx"]!, dz: nil, dGamma: b["dGamma"]!, dBeta: b["dBeta"]!, waitingFor: []).completion()
             try await backend.forwardInference(
                 x: b["x"]!, z: nil, shape: shape, gamma: b["gamma"], beta: b["beta"], running: running, options: options,
-                y: b["yInference"]!, waitingFor: [])
+                y: b["yInference"]!, waitingFor: []).completion()
         }
     }
 

@@ -11,22 +11,21 @@ extension KernelRunner {
         usesBatchStatistics: Bool, plan: LaunchPlan
     ) throws {
         let geometry = plan.geometry
-        let scale = 1 / Float(geometry.valuesPerFeature), reductionScale = KernelArgument.float(scale)
+        let scale = 1 / Float(geometry.valuesPerFeature)
         if plan.isResident && usesBatchStatistics {
-            try run(.backwardResident, variant: plan.variant, range: plan.reduction, [
-                .buffer(dy), .buffer(y), .buffer(x), .buffer(mean), .buffer(invStd), .buffer(gamma), .buffer(dGamma),
-                .buffer(dBeta), .buffer(dx), .buffer(dz), .size(geometry.outer), .size(geometry.features),
-                .size(geometry.inner), reductionScale,
-                plan.reductionScratch(floatsPerWorkItem: 1),
-            ])
+            try run(.backwardResident(dy: dy, y: y, x: x, mean: mean, invstd: invStd, gamma: gamma, dgamma: dGamma,
+                                      dbeta: dBeta, dx: dx, dz: dz, outer: geometry.outer, features: geometry.features,
+                                      inner: geometry.inner, reductionScale: scale,
+                                      scratch: plan.reductionScratch(floatsPerWorkItem: 1)),
+                    variant: plan.variant, range: plan.reduction)
             return
         }
         let partial = try enqueueGradientPartials(dy: dy, y: y, x: x, mean: mean, plan: plan)
         let residual = try workspace.perFeature(count: geometry.features, slot: .meanLow)
-        try run(.backwardMerge, variant: plan.variant, range: plan.merge, [
-            .buffer(partial), .buffer(invStd), .buffer(dGamma), .buffer(dBeta), .buffer(residual), .size(plan.chunks),
-            .size(geometry.features), reductionScale, .flag(usesBatchStatistics), plan.mergeScratch,
-        ])
+        try run(.backwardMerge(partial: partial, invstd: invStd, dgamma: dGamma, dbeta: dBeta, residual: residual,
+                               chunks: plan.chunks, features: geometry.features, reductionScale: scale,
+                               usesBatchStatistics: usesBatchStatistics, scratch: plan.mergeScratch),
+                variant: plan.variant, range: plan.merge)
         try enqueueInputGradient(dy: dy, y: y, x: x, mean: mean, residual: residual, invStd: invStd, gamma: gamma,
                                  dGamma: dGamma, dBeta: dBeta, dx: dx, dz: dz, reductionScale: scale,
                                  usesBatchStatistics: usesBatchStatistics, plan: plan)
@@ -42,17 +41,17 @@ extension KernelRunner {
         let partial = try workspace.partials(count: 3 * plan.partialCount)
         switch plan.traversal {
         case .planar:
-            try run(.backwardReducePlanar, variant: plan.variant, range: plan.reduction, [
-                .buffer(dy), .buffer(y), .buffer(x), .buffer(mean), .buffer(partial), .size(geometry.outer),
-                .size(geometry.features), .size(geometry.inner), .size(plan.chunkLength),
-                plan.reductionScratch(floatsPerWorkItem: 1),
-            ])
+            try run(.backwardReducePlanar(dy: dy, y: y, x: x, mean: mean, partial: partial, outer: geometry.outer,
+                                          features: geometry.features, inner: geometry.inner,
+                                          chunkPlanes: plan.chunkLength,
+                                          scratch: plan.reductionScratch(floatsPerWorkItem: 1)),
+                    variant: plan.variant, range: plan.reduction)
         case .interleaved:
-            try run(.backwardReduceInterleaved, variant: plan.variant, range: plan.reduction, [
-                .buffer(dy), .buffer(y), .buffer(x), .buffer(mean), .buffer(partial), .size(geometry.outer),
-                .size(geometry.features), .size(plan.chunkLength), .size(plan.chunks),
-                plan.reductionScratch(floatsPerWorkItem: plan.variant.vectorWidth),
-            ])
+            try run(.backwardReduceInterleaved(dy: dy, y: y, x: x, mean: mean, partial: partial, rows: geometry.outer,
+                                               features: geometry.features, chunkRows: plan.chunkLength,
+                                               chunks: plan.chunks,
+                                               scratch: plan.reductionScratch(floatsPerWorkItem: plan.variant.vectorWidth)),
+                    variant: plan.variant, range: plan.reduction)
         }
         return partial
     }
@@ -62,9 +61,9 @@ extension KernelRunner {
     mutating func enqueueGradientSums(dy: OpenCLBuffer, x: OpenCLBuffer, mean: OpenCLBuffer, plan: LaunchPlan,
                                       sums: OpenCLBuffer) throws {
         let partial = try enqueueGradientPartials(dy: dy, y: nil, x: x, mean: mean, plan: plan)
-        try run(.backwardSums, variant: plan.variant, range: plan.merge, [
-            .buffer(partial), .buffer(sums), .size(plan.chunks), .size(plan.geometry.features), plan.mergeScratch,
-        ])
+        try run(.backwardSums(partial: partial, sums: sums, chunks: plan.chunks, features: plan.geometry.features,
+                              scratch: plan.mergeScratch),
+                variant: plan.variant, range: plan.merge)
     }
 
     /// Enqueues dx from per-feature dγ, dβ and the mean's residual already in buffers
@@ -75,10 +74,106 @@ extension KernelRunner {
         invStd: OpenCLBuffer, gamma: OpenCLBuffer?, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer, dx: OpenCLBuffer,
         dz: OpenCLBuffer?, reductionScale: Float, usesBatchStatistics: Bool, plan: LaunchPlan
     ) throws {
-        try runElementwise(
-            planar: .backwardInputGradientPlanar, interleaved: .backwardInputGradientInterleaved, plan: plan,
-            [.buffer(dy), .buffer(y), .buffer(x), .buffer(mean), .buffer(residual), .buffer(invStd), .buffer(gamma),
-             .buffer(dGamma), .buffer(dBeta), .buffer(dx), .buffer(dz)],
-            trailing: [.float(reductionScale), .flag(usesBatchStatistics)])
+        let geometry = plan.geometry
+        let call: KernelCall = switch plan.traversal {
+        case .planar:
+            .backwardDxPlanar(dy: dy, y: y, x: x, mean: mean, residual: residual, invstd: invStd, gamma: gamma,
+                              dgamma: dGamma, dbeta: dBeta, dx: dx, dz: dz, outer: geometry.outer,
+                              features: geometry.features, inner: geometry.inner, planesPerItem: plan.blockLength,
+                              reductionScale: reductionScale, usesBatchStatistics: usesBatchStatistics)
+        case .interleaved:
+            .backwardDxInterleaved(dy: dy, y: y, x: x, mean: mean, residual: residual, invstd: invStd, gamma: gamma,
+                                   dgamma: dGamma, dbeta: dBeta, dx: dx, dz: dz, rows: geometry.outer,
+                                   features: geometry.features, rowsPerItem: plan.blockLength,
+                                   reductionScale: reductionScale, usesBatchStatistics: usesBatchStatistics)
+        }
+        try run(call, variant: plan.variant, range: plan.elementwise)
+    }
+}
+
+/// The calls of `bn_backward.cl`'s kernels.
+extension KernelCall {
+    static func backwardReducePlanar(
+        dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, mean: OpenCLBuffer, partial: OpenCLBuffer, outer: Int,
+        features: Int, inner: Int, chunkPlanes: Int, scratch: KernelArgument
+    ) -> KernelCall {
+        KernelCall(.backwardReducePlanar, [
+            "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "partial": .buffer(partial),
+            "outer": .size(outer), "features_arg": .size(features), "inner": .size(inner),
+            "chunk_planes": .size(chunkPlanes), "scratch": scratch,
+        ])
+    }
+
+    static func backwardReduceInterleaved(
+        dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, mean: OpenCLBuffer, partial: OpenCLBuffer, rows: Int,
+        features: Int, chunkRows: Int, chunks: Int, scratch: KernelArgument
+    ) -> KernelCall {
+        KernelCall(.backwardReduceInterleaved, [
+            "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "partial": .buffer(partial),
+            "rows": .size(rows), "features_arg": .size(features), "chunk_rows": .size(chunkRows),
+            "chunks": .size(chunks), "scratch": scratch,
+        ])
+    }
+
+    static func backwardMerge(
+        partial: OpenCLBuffer, invstd: OpenCLBuffer, dgamma: OpenCLBuffer, dbeta: OpenCLBuffer, residual: OpenCLBuffer,
+        chunks: Int, features: Int, reductionScale: Float, usesBatchStatistics: Bool, scratch: KernelArgument
+    ) -> KernelCall {
+        KernelCall(.backwardMerge, [
+            "partial": .buffer(partial), "invstd": .buffer(invstd), "dgamma": .buffer(dgamma), "dbeta": .buffer(dbeta),
+            "residual": .buffer(residual), "chunks": .size(chunks), "features_arg": .size(features),
+            "reduction_scale": .float(reductionScale), "uses_batch_statistics": .flag(usesBatchStatistics),
+            "scratch": scratch,
+        ])
+    }
+
+    static func backwardSums(partial: OpenCLBuffer, sums: OpenCLBuffer, chunks: Int, features: Int,
+                             scratch: KernelArgument) -> KernelCall {
+        KernelCall(.backwardSums, [
+            "partial": .buffer(partial), "sums": .buffer(sums), "chunks": .size(chunks), "features_arg": .size(features),
+            "scratch": scratch,
+        ])
+    }
+
+    static func backwardDxPlanar(
+        dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, mean: OpenCLBuffer, residual: OpenCLBuffer,
+        invstd: OpenCLBuffer, gamma: OpenCLBuffer?, dgamma: OpenCLBuffer, dbeta: OpenCLBuffer, dx: OpenCLBuffer,
+        dz: OpenCLBuffer?, outer: Int, features: Int, inner: Int, planesPerItem: Int, reductionScale: Float,
+        usesBatchStatistics: Bool
+    ) -> KernelCall {
+        KernelCall(.backwardDxPlanar, [
+            "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "residual": .buffer(residual),
+            "invstd": .buffer(invstd), "gamma": .buffer(gamma), "dgamma": .buffer(dgamma), "dbeta": .buffer(dbeta),
+            "dx": .buffer(dx), "dz": .buffer(dz), "outer": .size(outer), "features_arg": .size(features),
+            "inner_arg": .size(inner), "planes_per_item": .size(planesPerItem),
+            "reduction_scale": .float(reductionScale), "uses_batch_statistics": .flag(usesBatchStatistics),
+        ])
+    }
+
+    static func backwardDxInterleaved(
+        dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, mean: OpenCLBuffer, residual: OpenCLBuffer,
+        invstd: OpenCLBuffer, gamma: OpenCLBuffer?, dgamma: OpenCLBuffer, dbeta: OpenCLBuffer, dx: OpenCLBuffer,
+        dz: OpenCLBuffer?, rows: Int, features: Int, rowsPerItem: Int, reductionScale: Float, usesBatchStatistics: Bool
+    ) -> KernelCall {
+        KernelCall(.backwardDxInterleaved, [
+            "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "residual": .buffer(residual),
+            "invstd": .buffer(invstd), "gamma": .buffer(gamma), "dgamma": .buffer(dgamma), "dbeta": .buffer(dbeta),
+            "dx": .buffer(dx), "dz": .buffer(dz), "rows": .size(rows), "features_arg": .size(features),
+            "rows_per_item": .size(rowsPerItem), "reduction_scale": .float(reductionScale),
+            "uses_batch_statistics": .flag(usesBatchStatistics),
+        ])
+    }
+
+    static func backwardResident(
+        dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, mean: OpenCLBuffer, invstd: OpenCLBuffer,
+        gamma: OpenCLBuffer?, dgamma: OpenCLBuffer, dbeta: OpenCLBuffer, dx: OpenCLBuffer, dz: OpenCLBuffer?, outer: Int,
+        features: Int, inner: Int, reductionScale: Float, scratch: KernelArgument
+    ) -> KernelCall {
+        KernelCall(.backwardResident, [
+            "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "invstd": .buffer(invstd),
+            "gamma": .buffer(gamma), "dgamma": .buffer(dgamma), "dbeta": .buffer(dbeta), "dx": .buffer(dx),
+            "dz": .buffer(dz), "outer_arg": .size(outer), "features_arg": .size(features), "inner_arg": .size(inner),
+            "reduction_scale": .float(reductionScale), "scratch": scratch,
+        ])
     }
 }

@@ -47,10 +47,20 @@ extension KernelRunner {
             case let .given(invStd, invStdLow): (invStd, invStdLow, nil, 0)
             case let .fromVariance(variance, epsilon): (nil, nil, variance, epsilon)
             }
-        try runElementwise(planar: .normalizePlanar, interleaved: .normalizeInterleaved, plan: plan, [
-            .buffer(x), .buffer(y), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(invStdLow),
-            .buffer(variance), .buffer(gamma), .buffer(beta), .buffer(z),
-        ], trailing: [.float(epsilon), .flag(fusion != .none)])
+        let geometry = plan.geometry, fuseRelu = fusion != .none
+        let call: KernelCall = switch plan.traversal {
+        case .planar:
+            .normalizePlanar(x: x, y: y, mean: mean, meanLo: meanLow, invstd: invStd, invstdLo: invStdLow,
+                             variance: variance, gamma: gamma, beta: beta, z: z, outer: geometry.outer,
+                             features: geometry.features, inner: geometry.inner, planesPerItem: plan.blockLength,
+                             epsilon: epsilon, fuseRelu: fuseRelu)
+        case .interleaved:
+            .normalizeInterleaved(x: x, y: y, mean: mean, meanLo: meanLow, invstd: invStd, invstdLo: invStdLow,
+                                  variance: variance, gamma: gamma, beta: beta, z: z, rows: geometry.outer,
+                                  features: geometry.features, rowsPerItem: plan.blockLength, epsilon: epsilon,
+                                  fuseRelu: fuseRelu)
+        }
+        try run(call, variant: plan.variant, range: plan.elementwise)
     }
 
     /// Enqueues a whole training forward pass: batch statistics, running statistics and y. A resident
@@ -69,12 +79,59 @@ extension KernelRunner {
             return
         }
         let geometry = plan.geometry
-        try run(.forwardTrainingResident, variant: plan.variant, range: plan.reduction, [
-            .buffer(x), .buffer(y), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(invStdLow), .buffer(gamma),
-            .buffer(beta), .buffer(z),
-            .buffer(running.mean), .buffer(running.variance),
-            .size(geometry.outer), .size(geometry.features), .size(geometry.inner),
-        ] + Self.statisticsScalars(epsilon: epsilon, running: running)
-            + [.flag(fusion != .none), plan.reductionScratch(floatsPerWorkItem: 1)])
+        let weights = RunningTarget.weights(of: running)
+        try run(.forwardTrainingResident(
+            x: x, y: y, mean: mean, meanLo: meanLow, invstd: invStd, invstdLo: invStdLow, gamma: gamma, beta: beta,
+            z: z, runningMean: running.mean, runningVariance: running.variance, outer: geometry.outer,
+            features: geometry.features, inner: geometry.inner, epsilon: epsilon, keep: weights.keep,
+            take: weights.take, varianceDivisor: weights.varianceDivisor, fuseRelu: fusion != .none,
+            scratch: plan.reductionScratch(floatsPerWorkItem: 1)), variant: plan.variant, range: plan.reduction)
+    }
+}
+
+/// The calls of `bn_forward.cl`'s kernels.
+extension KernelCall {
+    static func normalizePlanar(
+        x: OpenCLBuffer, y: OpenCLBuffer, mean: OpenCLBuffer, meanLo: OpenCLBuffer?, invstd: OpenCLBuffer?,
+        invstdLo: OpenCLBuffer?, variance: OpenCLBuffer?, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, z: OpenCLBuffer?,
+        outer: Int, features: Int, inner: Int, planesPerItem: Int, epsilon: Float, fuseRelu: Bool
+    ) -> KernelCall {
+        KernelCall(.normalizePlanar, [
+            "x": .buffer(x), "y": .buffer(y), "mean": .buffer(mean), "mean_lo": .buffer(meanLo),
+            "invstd": .buffer(invstd), "invstd_lo": .buffer(invstdLo), "variance": .buffer(variance),
+            "gamma": .buffer(gamma), "beta": .buffer(beta), "z": .buffer(z), "outer": .size(outer),
+            "features_arg": .size(features), "inner_arg": .size(inner), "planes_per_item": .size(planesPerItem),
+            "epsilon": .float(epsilon), "fuse_relu": .flag(fuseRelu),
+        ])
+    }
+
+    static func normalizeInterleaved(
+        x: OpenCLBuffer, y: OpenCLBuffer, mean: OpenCLBuffer, meanLo: OpenCLBuffer?, invstd: OpenCLBuffer?,
+        invstdLo: OpenCLBuffer?, variance: OpenCLBuffer?, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, z: OpenCLBuffer?,
+        rows: Int, features: Int, rowsPerItem: Int, epsilon: Float, fuseRelu: Bool
+    ) -> KernelCall {
+        KernelCall(.normalizeInterleaved, [
+            "x": .buffer(x), "y": .buffer(y), "mean": .buffer(mean), "mean_lo": .buffer(meanLo),
+            "invstd": .buffer(invstd), "invstd_lo": .buffer(invstdLo), "variance": .buffer(variance),
+            "gamma": .buffer(gamma), "beta": .buffer(beta), "z": .buffer(z), "rows": .size(rows),
+            "features_arg": .size(features), "rows_per_item": .size(rowsPerItem), "epsilon": .float(epsilon),
+            "fuse_relu": .flag(fuseRelu),
+        ])
+    }
+
+    static func forwardTrainingResident(
+        x: OpenCLBuffer, y: OpenCLBuffer, mean: OpenCLBuffer, meanLo: OpenCLBuffer, invstd: OpenCLBuffer,
+        invstdLo: OpenCLBuffer, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, z: OpenCLBuffer?, runningMean: OpenCLBuffer,
+        runningVariance: OpenCLBuffer, outer: Int, features: Int, inner: Int, epsilon: Float, keep: Float, take: Float,
+        varianceDivisor: Float, fuseRelu: Bool, scratch: KernelArgument
+    ) -> KernelCall {
+        KernelCall(.forwardTrainingResident, [
+            "x": .buffer(x), "y": .buffer(y), "mean": .buffer(mean), "mean_lo": .buffer(meanLo),
+            "invstd": .buffer(invstd), "invstd_lo": .buffer(invstdLo), "gamma": .buffer(gamma), "beta": .buffer(beta),
+            "z": .buffer(z), "running_mean": .buffer(runningMean), "running_variance": .buffer(runningVariance),
+            "outer_arg": .size(outer), "features_arg": .size(features), "inner_arg": .size(inner),
+            "epsilon": .float(epsilon), "keep": .float(keep), "take": .float(take),
+            "variance_divisor": .float(varianceDivisor), "fuse_relu": .flag(fuseRelu), "scratch": scratch,
+        ])
     }
 }

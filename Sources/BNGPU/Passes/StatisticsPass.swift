@@ -18,11 +18,13 @@ extension KernelRunner {
     ) throws {
         let geometry = plan.geometry
         let partial = try enqueueChunkMoments(x: x, plan: plan)
-        try run(.statsMerge, variant: plan.variant, range: plan.merge, [
-            .buffer(partial), .buffer(mean), .buffer(meanLow), .buffer(invStd), .buffer(invStdLow), .buffer(running?.mean),
-            .buffer(running?.variance),
-            .size(plan.chunks), .size(geometry.features), .size(geometry.valuesPerFeature), .size(plan.chunkValues),
-        ] + Self.statisticsScalars(epsilon: epsilon, running: running) + [plan.mergeScratch])
+        let weights = RunningTarget.weights(of: running)
+        try run(.statsMerge(partial: partial, mean: mean, meanLo: meanLow, invstd: invStd, invstdLo: invStdLow,
+                            runningMean: running?.mean, runningVariance: running?.variance, chunks: plan.chunks,
+                            features: geometry.features, values: geometry.valuesPerFeature, chunkValues: plan.chunkValues,
+                            epsilon: epsilon, keep: weights.keep, take: weights.take,
+                            varianceDivisor: weights.varianceDivisor, scratch: plan.mergeScratch),
+                variant: plan.variant, range: plan.merge)
     }
 
     /// Enqueues each chunk's moments (center, residual, squares) into the workspace's partials,
@@ -32,15 +34,15 @@ extension KernelRunner {
         let partial = try workspace.partials(count: 3 * plan.partialCount)
         switch plan.traversal {
         case .planar:
-            try run(.statsChunkPlanar, variant: plan.variant, range: plan.reduction, [
-                .buffer(x), .buffer(partial), .size(geometry.outer), .size(geometry.features), .size(geometry.inner),
-                .size(plan.chunkLength), plan.reductionScratch(floatsPerWorkItem: 1),
-            ])
+            try run(.statsChunkPlanar(x: x, partial: partial, outer: geometry.outer, features: geometry.features,
+                                      inner: geometry.inner, chunkPlanes: plan.chunkLength,
+                                      scratch: plan.reductionScratch(floatsPerWorkItem: 1)),
+                    variant: plan.variant, range: plan.reduction)
         case .interleaved:
-            try run(.statsChunkInterleaved, variant: plan.variant, range: plan.reduction, [
-                .buffer(x), .buffer(partial), .size(geometry.outer), .size(geometry.features), .size(plan.chunkLength),
-                .size(plan.chunks), plan.reductionScratch(floatsPerWorkItem: plan.variant.vectorWidth),
-            ])
+            try run(.statsChunkInterleaved(x: x, partial: partial, rows: geometry.outer, features: geometry.features,
+                                           chunkRows: plan.chunkLength, chunks: plan.chunks,
+                                           scratch: plan.reductionScratch(floatsPerWorkItem: plan.variant.vectorWidth)),
+                    variant: plan.variant, range: plan.reduction)
         }
         return partial
     }
@@ -49,10 +51,10 @@ extension KernelRunner {
     /// then squares, `features` floats each.
     mutating func enqueueMoments(x: OpenCLBuffer, plan: LaunchPlan, total: OpenCLBuffer) throws {
         let partial = try enqueueChunkMoments(x: x, plan: plan)
-        try run(.statsMoments, variant: plan.variant, range: plan.merge, [
-            .buffer(partial), .buffer(total), .size(plan.chunks), .size(plan.geometry.features),
-            .size(plan.geometry.valuesPerFeature), .size(plan.chunkValues), plan.mergeScratch,
-        ])
+        try run(.statsMoments(partial: partial, total: total, chunks: plan.chunks, features: plan.geometry.features,
+                              values: plan.geometry.valuesPerFeature, chunkValues: plan.chunkValues,
+                              scratch: plan.mergeScratch),
+                variant: plan.variant, range: plan.merge)
     }
 
     /// Enqueues `invStd + invStdLow = 1/√(variance + ε)` per feature into the workspace's slots,
@@ -63,16 +65,68 @@ extension KernelRunner {
         let features = plan.geometry.features
         let invStd = try workspace.perFeature(count: features, slot: .inverseStd)
         let invStdLow = try workspace.perFeature(count: features, slot: .inverseStdLow)
-        try run(.inverseStd, variant: plan.variant, range: plan.perFeature, [
-            .buffer(variance), .buffer(invStd), .buffer(invStdLow), .size(features), .float(epsilon),
-        ])
+        try run(.inverseStd(variance: variance, invstd: invStd, invstdLo: invStdLow, features: features, epsilon: epsilon),
+                variant: plan.variant, range: plan.perFeature)
         return (invStd, invStdLow)
     }
 
-    /// The trailing `epsilon, keep, take, variance_divisor` of the kernels that finish statistics.
-    static func statisticsScalars(epsilon: Float, running: RunningTarget?) -> [KernelArgument] {
-        [.float(epsilon), .float(Float(running?.update.keep ?? 1)), .float(Float(running?.update.take ?? 0)),
-         .float(Float(running?.update.varianceDivisor ?? 1))]
+}
+
+extension RunningTarget {
+    /// The `keep`, `take` and `variance_divisor` of the kernels that finish statistics: the target's
+    /// blend as floats, or 1, 0 and 1 when there is none to blend.
+    static func weights(of target: RunningTarget?) -> (keep: Float, take: Float, varianceDivisor: Float) {
+        (Float(target?.update.keep ?? 1), Float(target?.update.take ?? 0), Float(target?.update.varianceDivisor ?? 1))
+    }
+}
+
+/// The calls of `bn_statistics.cl`'s kernels.
+extension KernelCall {
+    static func statsChunkPlanar(x: OpenCLBuffer, partial: OpenCLBuffer, outer: Int, features: Int, inner: Int,
+                                 chunkPlanes: Int, scratch: KernelArgument) -> KernelCall {
+        KernelCall(.statsChunkPlanar, [
+            "x": .buffer(x), "partial": .buffer(partial), "outer": .size(outer), "features_arg": .size(features),
+            "inner": .size(inner), "chunk_planes": .size(chunkPlanes), "scratch": scratch,
+        ])
+    }
+
+    static func statsChunkInterleaved(x: OpenCLBuffer, partial: OpenCLBuffer, rows: Int, features: Int, chunkRows: Int,
+                                      chunks: Int, scratch: KernelArgument) -> KernelCall {
+        KernelCall(.statsChunkInterleaved, [
+            "x": .buffer(x), "partial": .buffer(partial), "rows": .size(rows), "features_arg": .size(features),
+            "chunk_rows": .size(chunkRows), "chunks": .size(chunks), "scratch": scratch,
+        ])
+    }
+
+    static func statsMerge(
+        partial: OpenCLBuffer, mean: OpenCLBuffer, meanLo: OpenCLBuffer, invstd: OpenCLBuffer, invstdLo: OpenCLBuffer,
+        runningMean: OpenCLBuffer?, runningVariance: OpenCLBuffer?, chunks: Int, features: Int, values: Int,
+        chunkValues: Int, epsilon: Float, keep: Float, take: Float, varianceDivisor: Float, scratch: KernelArgument
+    ) -> KernelCall {
+        KernelCall(.statsMerge, [
+            "partial": .buffer(partial), "mean": .buffer(mean), "mean_lo": .buffer(meanLo), "invstd": .buffer(invstd),
+            "invstd_lo": .buffer(invstdLo), "running_mean": .buffer(runningMean),
+            "running_variance": .buffer(runningVariance), "chunks": .size(chunks), "features_arg": .size(features),
+            "values": .size(values), "chunk_values": .size(chunkValues), "epsilon": .float(epsilon),
+            "keep": .float(keep), "take": .float(take), "variance_divisor": .float(varianceDivisor), "scratch": scratch,
+        ])
+    }
+
+    static func statsMoments(partial: OpenCLBuffer, total: OpenCLBuffer, chunks: Int, features: Int, values: Int,
+                             chunkValues: Int, scratch: KernelArgument) -> KernelCall {
+        KernelCall(.statsMoments, [
+            "partial": .buffer(partial), "total": .buffer(total), "chunks": .size(chunks),
+            "features_arg": .size(features), "values": .size(values), "chunk_values": .size(chunkValues),
+            "scratch": scratch,
+        ])
+    }
+
+    static func inverseStd(variance: OpenCLBuffer, invstd: OpenCLBuffer, invstdLo: OpenCLBuffer, features: Int,
+                           epsilon: Float) -> KernelCall {
+        KernelCall(.inverseStd, [
+            "variance": .buffer(variance), "invstd": .buffer(invstd), "invstd_lo": .buffer(invstdLo),
+            "features": .size(features), "epsilon": .float(epsilon),
+        ])
     }
 }
 

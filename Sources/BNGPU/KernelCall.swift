@@ -1,0 +1,25 @@
+/// One kernel's arguments as one value: which kernel, and every argument in the kernel's parameter
+/// order under the kernel's own name for it.
+///
+/// Each kernel has one function that makes its call, beside the routine that enqueues it
+/// (`KernelCall.normalizePlanar(…)` in `Passes/ForwardPass.swift`): its labels are the kernel's
+/// parameters in order, in camel case, typed as the routine passes them (a buffer stands for its
+/// pointer and the `_offset` after it; an optional one may be NULL), and its body names each as the
+/// `.cl` file does. The names follow one rule: the Swift label is the kernel's name in camel case,
+/// less the `_arg` that marks a `ulong` the kernel narrows into an `index_t` of the same name.
+/// `KernelSignatureTests` builds every program with `-cl-kernel-arg-info` and holds each call's
+/// names and kinds to the compiler's, so that a changed signature fails there and not on a device.
+struct KernelCall {
+    let kernel: KernelName
+    let arguments: KeyValuePairs<String, KernelArgument>
+
+    init(_ kernel: KernelName, _ arguments: KeyValuePairs<String, KernelArgument>) {
+        self.kernel = kernel
+        self.arguments = arguments
+    }
+
+    /// The parameters the call fills, in order.
+    var parameters: [KernelParameter] {
+        arguments.flatMap { $0.value.parameters(named: $0.key) }
+    }
+}
