@@ -57,6 +57,16 @@ void moments_accumulate(moments chunk, float count, float reference,
     compensated_add(squares, squares_compensation, chunk.squares + e * fma(count, e, 2.0f * chunk.residual));
 }
 
+// Feature f's running statistics after one more batch: running = keep * running + take * batch, for
+// the mean and for the variance (the batch's, in the divisor the running one stores). The one blend
+// of the training pass (store_feature_statistics) and of synchronized batch norm (bn_running_update).
+void blend_running(index_t f, float keep, float take, float batch_mean, float batch_variance,
+                   global float* running_mean, global float* running_variance)
+{
+    running_mean[f] = keep * running_mean[f] + take * batch_mean;
+    running_variance[f] = keep * running_variance[f] + take * batch_variance;
+}
+
 // Finishes feature f's statistics from its moments over all `count` values: mean[f] + mean_lo[f]
 // is the mean to about twice float precision (the low part keeps deviations exact when the mean is
 // far larger than the spread); invstd[f] + invstd_lo[f] = 1 / sqrt(biased variance + epsilon), the
@@ -83,8 +93,7 @@ void store_feature_statistics(
     invstd[f] = inverse.x;
     invstd_lo[f] = inverse.y;
     if (running_mean != 0) {
-        running_mean[f] = keep * running_mean[f] + take * (hi + lo);
-        running_variance[f] = keep * running_variance[f] + take * (squares / variance_divisor);
+        blend_running(f, keep, take, hi + lo, squares / variance_divisor, running_mean, running_variance);
     }
 }
 

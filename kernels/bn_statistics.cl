@@ -38,6 +38,9 @@
 //   total[2 * features + f] (squares), for the host to finish in double: a device's part of a batch
 //   that several devices normalize together (synchronized batch norm).
 // bn_inverse_std: one work-item per feature; invstd[f] + invstd_lo[f] = 1 / sqrt(variance[f] + epsilon).
+// bn_running_update: one work-item per feature; running = keep * running + take * batch from the
+//   batch's mean[f] and variance[f], the merged statistics of synchronized batch norm, which the host
+//   finishes in double (blend_running, as bn_stats_merge blends).
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE (bn_storage.cl).
 
 kernel void bn_stats_chunk_planar(
@@ -173,4 +176,15 @@ kernel void bn_inverse_std(
     const float2 inverse = inverse_sqrt_split(variance[f], epsilon);
     invstd[f] = inverse.x;
     invstd_lo[f] = inverse.y;
+}
+
+kernel void bn_running_update(
+    global const float* mean, ulong mean_offset, global const float* variance, ulong variance_offset,
+    global float* running_mean, ulong running_mean_offset, global float* running_variance,
+    ulong running_variance_offset, ulong features, float keep, float take)
+{
+    BN_AT(mean); BN_AT(variance); BN_AT(running_mean); BN_AT(running_variance);
+    const index_t f = get_global_id(0);
+    if (f >= (index_t)features) return;
+    blend_running(f, keep, take, mean[f], variance[f], running_mean, running_variance);
 }

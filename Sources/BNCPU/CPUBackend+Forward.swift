@@ -17,10 +17,23 @@ extension CPUBackend {
         mean.values = statistics.mean.map(Float.init)
         invStd.values = inverseStd.map(Float.init)
 
-        let update = RunningUpdate(options: options, batchesTracked: running.batchesTracked,
-                                   valuesPerFeature: geometry.valuesPerFeature)
-        running.mean.values = update.mean(blending: running.mean.values, with: statistics.mean)
-        running.variance.values = update.variance(blending: running.variance.values, withSquares: statistics.sumOfSquares)
+        blend(&running, mean: statistics.mean, squares: statistics.sumOfSquares, count: geometry.valuesPerFeature,
+              options: options)
+    }
+
+    /// running = keep·running + take·batch per feature, in `Double`, rounded once, and one more
+    /// batch counted: the blend of the training pass and of the split phases.
+    /// - Parameters:
+    ///   - running: The running statistics.
+    ///   - mean: The batch's means.
+    ///   - squares: The batch's Σ(x − μ)² per feature.
+    ///   - count: The batch's values per feature.
+    ///   - options: The momentum, its convention and which variance is stored.
+    func blend(_ running: inout RunningStatisticsBuffers<HostBuffer>, mean: [Double], squares: [Double], count: Int,
+               options: BatchNormOptions) {
+        let update = RunningUpdate(options: options, batchesTracked: running.batchesTracked, valuesPerFeature: count)
+        running.mean.values = update.mean(blending: running.mean.values, with: mean)
+        running.variance.values = update.variance(blending: running.variance.values, withSquares: squares)
         running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
     }
 

@@ -21,7 +21,14 @@ extension CPUBackend: SplitPhaseBackend {
                               gamma: gamma?.values, beta: beta?.values)
         mean.values = normalization.mean.map(Float.init)
         invStd.values = normalization.invStd.map(Float.init)
-        try updateRunning(&running, with: statistics, options: options)
+        blend(&running, mean: statistics.mean, squares: statistics.m2, count: statistics.count, options: options)
+    }
+
+    public func updateRunning(
+        _ running: inout RunningStatisticsBuffers<HostBuffer>, with statistics: PartialStatistics, options: BatchNormOptions
+    ) throws {
+        try statistics.checkBlend(into: running, options: options)
+        blend(&running, mean: statistics.mean, squares: statistics.m2, count: statistics.count, options: options)
     }
 
     public func gradientSums(

@@ -8,6 +8,7 @@ enum KernelName: String, CaseIterable {
     case statsMerge = "bn_stats_merge"
     case statsMoments = "bn_stats_moments"
     case inverseStd = "bn_inverse_std"
+    case runningUpdate = "bn_running_update"
     case normalizePlanar = "bn_normalize_planar"
     case normalizeInterleaved = "bn_normalize_interleaved"
     case forwardTrainingResident = "bn_forward_training_resident"
@@ -24,7 +25,7 @@ enum KernelName: String, CaseIterable {
 
     var family: KernelSource {
         switch self {
-        case .statsChunkPlanar, .statsChunkInterleaved, .statsMerge, .statsMoments, .inverseStd: .statistics
+        case .statsChunkPlanar, .statsChunkInterleaved, .statsMerge, .statsMoments, .inverseStd, .runningUpdate: .statistics
         case .normalizePlanar, .normalizeInterleaved, .forwardTrainingResident: .forward
         case .backwardReducePlanar, .backwardReduceInterleaved, .backwardMerge, .backwardSums,
              .backwardDxPlanar, .backwardDxInterleaved, .backwardResident: .backward

@@ -3,7 +3,8 @@ import BNCore
 /// The split phases of synchronized batch norm (see ``BNCore/SynchronizedBatchNorm``): the device
 /// reduces its part of the batch and the host finishes in `Double`; the merged statistics and sums
 /// come back as float pairs (value and what rounding it lost), so the normalization and dx are as
-/// exact as on one device.
+/// exact as on one device. The running statistics are blended on the device, as the single-device
+/// pass blends them, so that they never leave it.
 extension OpenCLBackend: SplitPhaseBackend {
     public func localStatistics(x: OpenCLBuffer, shape: TensorShape, options: BatchNormOptions) throws -> PartialStatistics {
         let geometry = try checked(Operands.localStatistics(x: x), shape: shape, options: options)
@@ -42,10 +43,34 @@ extension OpenCLBackend: SplitPhaseBackend {
             try runner.write(meanPair.low, to: meanLow)
             try runner.write(invStdPair.high, to: invStd)
             try runner.write(invStdPair.low, to: invStdLow)
+            // before y's kernel, so that the blend's writes of its inputs wait for nothing
+            try runner.enqueueRunningUpdate(runningTarget(running, statistics, options), with: statistics, plan: plan)
             try runner.enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: invStd, invStdLow: invStdLow,
                                         gamma: gamma, beta: beta, plan: plan)
         }
-        try updateRunning(&running, with: statistics, options: options)
+        running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
+    }
+
+    public func updateRunning(
+        _ running: inout RunningStatisticsBuffers<OpenCLBuffer>, with statistics: PartialStatistics,
+        options: BatchNormOptions
+    ) throws {
+        try statistics.checkBlend(into: running, options: options)
+        try checkOwnership([("running.mean", running.mean), ("running.variance", running.variance)])
+        // the plan of a batch of this many features, for the per-feature kernel's range and variant
+        let geometry = try FeatureGeometry(shape: TensorShape(n: 1, c: statistics.features), mode: .spatial)
+        try enqueue(geometry, storage: .float32) { runner, plan in
+            try runner.enqueueRunningUpdate(runningTarget(running, statistics, options), with: statistics, plan: plan)
+        }
+        running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
+    }
+
+    /// The running statistics with the blend of one more batch of `statistics`' count.
+    private func runningTarget(_ running: RunningStatisticsBuffers<OpenCLBuffer>, _ statistics: PartialStatistics,
+                               _ options: BatchNormOptions) -> RunningTarget {
+        RunningTarget(mean: running.mean, variance: running.variance,
+                      update: RunningUpdate(options: options, batchesTracked: running.batchesTracked,
+                                            valuesPerFeature: statistics.count))
     }
 
     public func gradientSums(

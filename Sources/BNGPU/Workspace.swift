@@ -17,6 +17,8 @@ struct Workspace {
         case inverseStdLow
         /// Three values per feature that a split-phase pass reads back: moments or gradient sums.
         case featureTotals
+        /// Merged statistics' mean and variance per feature, for the running statistics' blend.
+        case batchMean, batchVariance
     }
 
     init(context: Context) {

@@ -82,7 +82,9 @@ final class OclgrindRun {
         let count = testCase.shape.dimensions.reduce(1, *)
         return try backend.runner.withLock { runner in
             var buffers = [ObjectIdentifier(try runner.workspace.partials(count: 3 * count))]
-            for slot in [Workspace.FeatureSlot.meanLow, .inverseStd, .inverseStdLow, .featureTotals] {
+            let slots: [Workspace.FeatureSlot] = [.meanLow, .inverseStd, .inverseStdLow, .featureTotals, .batchMean,
+                                                  .batchVariance]
+            for slot in slots {
                 buffers.append(ObjectIdentifier(try runner.workspace.perFeature(count: 3 * count, slot: slot)))
             }
             return buffers

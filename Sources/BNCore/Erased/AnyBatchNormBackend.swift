@@ -93,6 +93,11 @@ public struct AnyBatchNormBackend: SplitPhaseBackend {
             options: options, y: y, mean: mean, invStd: invStd)
     }
 
+    public func updateRunning(_ running: inout RunningStatisticsBuffers<AnyBatchNormBuffer>,
+                              with statistics: PartialStatistics, options: BatchNormOptions) throws {
+        running.batchesTracked = try base.erasedUpdateRunning(running, with: statistics, options: options)
+    }
+
     public func gradientSums(dy: AnyBatchNormBuffer, x: AnyBatchNormBuffer, shape: TensorShape,
                              mean: AnyBatchNormBuffer, options: BatchNormOptions) throws -> GradientSums {
         try base.erasedGradientSums(dy: dy, x: x, shape: shape, mean: mean, options: options)
@@ -172,6 +177,13 @@ extension SplitPhaseBackend {
         try forwardTraining(x: unwrapped(x, "x"), shape: shape, gamma: unwrapped(gamma, "gamma"),
                             beta: unwrapped(beta, "beta"), statistics: statistics, running: &own, options: options,
                             y: unwrapped(y, "y"), mean: unwrapped(mean, "mean"), invStd: unwrapped(invStd, "invStd"))
+        return own.batchesTracked
+    }
+
+    fileprivate func erasedUpdateRunning(_ running: RunningStatisticsBuffers<AnyBatchNormBuffer>,
+                                         with statistics: PartialStatistics, options: BatchNormOptions) throws -> Int {
+        var own = try unwrapped(running)
+        try updateRunning(&own, with: statistics, options: options)
         return own.batchesTracked
     }
 

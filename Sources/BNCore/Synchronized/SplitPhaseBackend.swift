@@ -37,6 +37,22 @@ public protocol SplitPhaseBackend: BatchNormBackend {
         y: Buffer, mean: Buffer, invStd: Buffer
     ) throws
 
+    /// The running-statistics update of the second forward phase on its own, for a member whose
+    /// part of the batch is empty: running = keep·running + take·batch with the merged statistics
+    /// (the unbiased variance divides M2 by the merged count − 1), and one more batch counted. On
+    /// OpenCL the blend runs on the device, as the single-device training pass's does, in float;
+    /// the CPU reference blends in `Double`.
+    /// - Parameters:
+    ///   - running: The running statistics, updated in place; `batchesTracked` is incremented.
+    ///   - statistics: Every device's ``PartialStatistics``, merged.
+    ///   - options: The momentum, its convention and which variance is stored.
+    /// - Throws: ``BatchNormError`` for a bad option, statistics of another feature count or of fewer
+    ///   than 2 values per feature, or running statistics not stored as `.float32`, before anything
+    ///   is changed; or a device error.
+    func updateRunning(
+        _ running: inout RunningStatisticsBuffers<Buffer>, with statistics: PartialStatistics, options: BatchNormOptions
+    ) throws
+
     /// The first phase of a synchronized backward pass: this device's Σ dy, Σ dy·(x − mean) and
     /// Σ (x − mean) per feature, for the group to add up. Waits for the device.
     /// - Parameters:

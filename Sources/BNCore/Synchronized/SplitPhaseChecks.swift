@@ -1,6 +1,6 @@
-/// What both backends' split-phase passes share: the checks of merged statistics and sums, the
-/// normalization constants in `Double`, and the running-statistics update, so that every backend and
-/// every member of a group computes them the same way.
+/// What both backends' split-phase passes share: the checks of merged statistics and sums and the
+/// normalization constants in `Double`, so that every backend and every member of a group computes
+/// them the same way.
 extension PartialStatistics {
     /// Throws unless these merged statistics can normalize a device's part of `geometry`'s shape:
     /// the same features, and a count of at least 2 that covers the part's values.
@@ -35,23 +35,25 @@ extension GradientSums {
     }
 }
 
-extension SplitPhaseBackend {
-    /// running = keep·running + take·batch with merged statistics, on the host in `Double` (the
-    /// unbiased variance divides M2 by the merged count − 1), and one more batch counted.
-    /// - Parameters:
-    ///   - running: The running statistics, read and written through the backend.
-    ///   - statistics: The merged statistics, already checked.
-    ///   - options: The momentum, its convention and which variance is stored.
-    /// - Throws: A device error.
-    package func updateRunning(
-        _ running: inout RunningStatisticsBuffers<Buffer>, with statistics: PartialStatistics, options: BatchNormOptions
+extension PartialStatistics {
+    /// Throws unless these merged statistics can be blended into `running`: valid options, one value
+    /// per feature in each running buffer, stored as `.float32`, and at least 2 values per feature
+    /// (the unbiased variance divides by the count − 1).
+    package func checkBlend<Buffer: BatchNormBuffer>(
+        into running: RunningStatisticsBuffers<Buffer>, options: BatchNormOptions
     ) throws {
-        let update = RunningUpdate(options: options, batchesTracked: running.batchesTracked,
-                                   valuesPerFeature: statistics.count)
-        let mean = update.mean(blending: try download(running.mean), with: statistics.mean)
-        let variance = update.variance(blending: try download(running.variance), withSquares: statistics.m2)
-        try write(mean, to: running.mean)
-        try write(variance, to: running.variance)
-        running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
+        try options.validate()
+        try check()
+        for (argument, buffer) in ["running.mean": running.mean, "running.variance": running.variance] as KeyValuePairs {
+            guard buffer.count == features else {
+                throw BatchNormError.statisticsMismatch(reason: "the merged statistics have \(features) features but \(argument) holds \(buffer.count) values; give running statistics of one value per feature")
+            }
+            guard buffer.elementType == .float32 else {
+                throw BatchNormError.elementTypeMismatch(argument: argument, expected: .float32, actual: buffer.elementType)
+            }
+        }
+        guard count >= 2 else {
+            throw BatchNormError.statisticsMismatch(reason: "the merged statistics count \(count) values per feature; the running variance needs at least 2, so merge every device's part")
+        }
     }
 }

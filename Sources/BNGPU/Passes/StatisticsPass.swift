@@ -57,6 +57,23 @@ extension KernelRunner {
                 variant: plan.variant, range: plan.merge)
     }
 
+    /// Enqueues running = keep·running + take·batch per feature (`bn_running_update`) from merged
+    /// statistics, which it writes to the workspace as floats first: the mean, and M2 over the
+    /// update's variance divisor.
+    mutating func enqueueRunningUpdate(_ running: RunningTarget, with statistics: PartialStatistics,
+                                       plan: LaunchPlan) throws {
+        let features = statistics.features
+        let mean = try workspace.perFeature(count: features, slot: .batchMean)
+        let variance = try workspace.perFeature(count: features, slot: .batchVariance)
+        try write(statistics.mean.map(Float.init), to: mean)
+        try write(statistics.m2.map { Float($0 / running.update.varianceDivisor) }, to: variance)
+        let weights = RunningTarget.weights(of: running)
+        try run(.runningUpdate(mean: mean, variance: variance, runningMean: running.mean,
+                               runningVariance: running.variance, features: features, keep: weights.keep,
+                               take: weights.take),
+                variant: plan.variant, range: plan.perFeature)
+    }
+
     /// Enqueues `invStd + invStdLow = 1/√(variance + ε)` per feature into the workspace's slots,
     /// which it returns, for passes that use running statistics.
     mutating func enqueueInverseStd(
@@ -118,6 +135,15 @@ extension KernelCall {
             "partial": .buffer(partial), "total": .buffer(total), "chunks": .size(chunks),
             "features_arg": .size(features), "values": .size(values), "chunk_values": .size(chunkValues),
             "scratch": scratch,
+        ])
+    }
+
+    static func runningUpdate(mean: OpenCLBuffer, variance: OpenCLBuffer, runningMean: OpenCLBuffer,
+                              runningVariance: OpenCLBuffer, features: Int, keep: Float, take: Float) -> KernelCall {
+        KernelCall(.runningUpdate, [
+            "mean": .buffer(mean), "variance": .buffer(variance), "running_mean": .buffer(runningMean),
+            "running_variance": .buffer(runningVariance), "features": .size(features), "keep": .float(keep),
+            "take": .float(take),
         ])
     }
 
