@@ -47,7 +47,12 @@ let package = Package(
                 .embedInCode("bn_elementwise.cl"),
             ]
         ),
+        // The protocol, the values and the operand checks: what every backend and caller shares.
         .target(name: "BNCore"),
+        // BatchNormLayer with its SGD step, and folding a trained batch norm into the layer before it.
+        .target(name: "BNLayer", dependencies: ["BNCore"]),
+        // SynchronizedBatchNorm and the communicators it exchanges statistics through.
+        .target(name: "BNSynchronized", dependencies: ["BNCore"]),
         // What the bench, the examples and the tests share and users never see: the seeded
         // generator, its normal draw, and standard error's lines.
         .target(name: "BNToolSupport"),
@@ -58,7 +63,7 @@ let package = Package(
             dependencies: ["BNCore", "BNKernels", "COpenCL", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("Tuning/Tables/shipped.txt")]
         ),
-        .target(name: "BatchNorm", dependencies: ["BNCore", "BNCPU", "BNGPU"]),
+        .target(name: "BatchNorm", dependencies: ["BNCore", "BNLayer", "BNSynchronized", "BNCPU", "BNGPU"]),
         // MPI's C API, from Open MPI. Only BatchNormMPI and what uses it need MPI; the core never does.
         .systemLibrary(
             name: "CMPI",
@@ -69,7 +74,7 @@ let package = Package(
         // It depends on CMPI for the pkg-config include and link flags: mpi.h is not on the default path.
         .target(name: "BNMPIShim", dependencies: ["CMPI"]),
         // MPICommunicator: SynchronizedBatchNorm across the processes of an MPI job.
-        .target(name: "BatchNormMPI", dependencies: ["BNCore", "BNMPIShim"]),
+        .target(name: "BatchNormMPI", dependencies: ["BNCore", "BNSynchronized", "BNMPIShim"]),
 
         .executableTarget(
             name: "bn-gpu-bench",
@@ -99,11 +104,13 @@ let package = Package(
         ),
 
         // Shared by the test targets: seeded data, the float64 reference and the comparison helper.
-        .target(name: "BNTestSupport", dependencies: ["BNCore", "BNCPU", "BNGPU", "BNToolSupport"], path: "Tests/BNTestSupport"),
+        .target(name: "BNTestSupport", dependencies: ["BNCore", "BNSynchronized", "BNCPU", "BNGPU", "BNToolSupport"],
+                path: "Tests/BNTestSupport"),
         .testTarget(name: "BNCoreTests", dependencies: ["BNCore", "BNTestSupport"]),
         .testTarget(name: "BNCPUTests", dependencies: ["BNCPU", "BNTestSupport"]),
         .testTarget(name: "BNGPUTests", dependencies: [
-            "BNGPU", "BNCPU", "BNKernels", "BNTestSupport", .product(name: "InMemoryLogging", package: "swift-log"),
+            "BNGPU", "BNCPU", "BNLayer", "BNSynchronized", "BNKernels", "BNTestSupport",
+            .product(name: "InMemoryLogging", package: "swift-log"),
         ]),
         .testTarget(name: "EquivalenceTests", dependencies: [
             "BatchNorm", "BNTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),

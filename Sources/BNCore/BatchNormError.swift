@@ -36,10 +36,10 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
     /// the file (or the built-in table), `line` the 1-based line at fault (0: the file as a whole),
     /// `problem` what is wrong with it.
     case invalidTuningTable(source: String, line: Int, problem: String)
-    /// A ``BatchNormLayer`` was given a batch whose shape and mode have another number of features
+    /// A `BatchNormLayer` was given a batch whose shape and mode have another number of features
     /// than the layer was made with.
     case layerFeatureMismatch(layerFeatures: Int, shape: TensorShape, mode: NormalizationMode, shapeFeatures: Int)
-    /// A ``BatchNormLayer``'s `backward` was called with no forward pass to differentiate:
+    /// A `BatchNormLayer`'s `backward` was called with no forward pass to differentiate:
     /// none yet, or the last one failed.
     case backwardBeforeForward
     /// A region of a caller's `cl_mem` does not lie within it: `offset` and `count` in floats,
@@ -57,9 +57,9 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
     /// An operand of a fused operation (z, dz, or the backward pass's y) is missing where
     /// ``BatchNormOptions/fusion`` needs it, or given where it does not read it.
     case fusionOperandMismatch(argument: String, fusion: FusedOperation, isRequired: Bool)
-    /// A ``StatisticsCommunicator``'s transport failed: the collective and what its library said.
+    /// A `StatisticsCommunicator`'s transport failed: the collective and what its library said.
     case communicatorFailed(operation: String, detail: String)
-    /// A batch norm cannot fold into the layer before it (``FoldedLayer``): `argument` names what
+    /// A batch norm cannot fold into the layer before it (`FoldedLayer`): `argument` names what
     /// is wrong (`weights`, `bias`, `gamma`, `running.variance[3]`…) and `reason` why.
     case invalidFolding(argument: String, reason: String)
 

@@ -1,6 +1,6 @@
 import BNCore
 
-/// The split phases of synchronized batch norm (see ``BNCore/SynchronizedBatchNorm``): the device
+/// The split phases of synchronized batch norm (see `SynchronizedBatchNorm`): the device
 /// reduces its part of the batch and the host finishes in `Double`; the merged statistics and sums
 /// come back as float pairs (value and what rounding it lost), so the normalization and dx are as
 /// exact as on one device. The running statistics are blended on the device, as the single-device

@@ -1,4 +1,5 @@
 import BNCore
+import BNSynchronized
 import BNMPIShim
 
 /// The two collectives, both MPI_Allgather: first of the lengths, so that members that disagree

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import BNCore
+import BNSynchronized
 import BNMPIShim
 
 /// Ending MPI: normally once every process is done, or all at once when one of them fails.

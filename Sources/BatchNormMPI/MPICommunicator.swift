@@ -1,4 +1,5 @@
 import BNCore
+import BNSynchronized
 import BNMPIShim
 
 /// A ``StatisticsCommunicator`` over MPI: one member per process of an MPI job, so that processes on

@@ -1,4 +1,5 @@
 import BNCore
+import BNSynchronized
 @testable import BNGPU
 import BNTestSupport
 import COpenCL

@@ -1,4 +1,5 @@
 import BNCore
+import BNLayer
 @testable import BNGPU
 import BNTestSupport
 import Testing

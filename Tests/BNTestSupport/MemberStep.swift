@@ -1,4 +1,5 @@
 import BNCore
+import BNSynchronized
 
 /// One member's synchronized forward and backward pass on its rows of the batch, with tensors
 /// stored as `storage`; with no communicator, the single-device (fused) passes on them.

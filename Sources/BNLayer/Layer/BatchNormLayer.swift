@@ -1,3 +1,5 @@
+import BNCore
+
 /// A batch-norm layer that owns its state: γ, β, the running statistics, a training flag and the
 /// buffers of the last pass, for users who want a layer rather than an operation.
 ///

@@ -1,3 +1,5 @@
+import BNCore
+
 /// The weights and bias of a dense or convolution layer with the batch norm that follows it folded
 /// in, so that inference runs the layer alone and no batch norm at all.
 ///

@@ -1,6 +1,6 @@
 /// The per-feature sums a backward pass needs from every device that holds part of a batch:
 /// Σ dy, Σ dy·(x − mean) and Σ (x − mean), with `mean` the float batch mean the synchronized forward
-/// pass wrote. Devices add theirs up (``StatisticsCommunicator/allReduceSum(_:)``) and each then
+/// pass wrote. Devices add theirs up (`StatisticsCommunicator.allReduceSum(_:)`) and each then
 /// computes dγ, dβ and its part of dx from the totals.
 ///
 /// Σ (x − mean) is what rounding the mean to a float lost, times the count; the backward pass

@@ -1,3 +1,5 @@
+import BNCore
+
 /// The collectives synchronized batch norm needs from a group of devices, each of which holds part
 /// of a batch: one ``SynchronizedBatchNorm`` per device calls them in the same order on every member.
 ///

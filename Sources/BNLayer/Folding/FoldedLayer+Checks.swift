@@ -1,3 +1,5 @@
+import BNCore
+
 /// The checks of a fold, run before anything is computed, each naming the argument at fault.
 extension FoldedLayer {
     /// Throws unless the arguments of ``folding(gamma:beta:running:options:intoWeights:bias:outputChannels:)``

@@ -1,3 +1,5 @@
+import BNCore
+
 /// The passes of a layer, in buffer form (chained on the device) and array form (host arrays in and out).
 extension BatchNormLayer {
     /// The forward pass on a buffer: in training (``isTraining``), batch statistics, normalization and

@@ -1,5 +1,5 @@
 /// A backend that can run its part of synchronized batch norm: each pass split in two phases around
-/// the exchange of per-feature statistics between devices. ``SynchronizedBatchNorm`` needs it; a
+/// the exchange of per-feature statistics between devices. `SynchronizedBatchNorm` needs it; a
 /// backend that only trains on one device does not.
 ///
 /// The phases fuse nothing: run them with ``BatchNormOptions/fusion`` `.none` and apply the

@@ -1,3 +1,5 @@
+import BNCore
+
 /// Batch norm over a batch split across devices or processes, as PyTorch's `SyncBatchNorm`: every
 /// member normalizes with the statistics of the whole batch and gets the gradients of the whole
 /// batch, so N members compute what one device would on the concatenated batch.

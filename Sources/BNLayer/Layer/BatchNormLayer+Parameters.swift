@@ -1,3 +1,5 @@
+import BNCore
+
 /// Reading and setting a layer's parameters, running statistics and gradients, and the SGD step.
 extension BatchNormLayer {
     /// Replaces γ and β, on the backend and in ``gamma`` and ``beta``.

@@ -1,3 +1,5 @@
+import BNCore
+
 /// A ``StatisticsCommunicator`` for members of one process: tasks that each drive one OpenCL queue,
 /// device or sub-device (data parallelism inside a process).
 ///
