@@ -43,8 +43,10 @@ extension OpenCLBackend: SplitPhaseBackend {
             try runner.write(meanPair.low, to: meanLow)
             try runner.write(invStdPair.high, to: invStd)
             try runner.write(invStdPair.low, to: invStdLow)
-            // before y's kernel, so that the blend's writes of its inputs wait for nothing
-            try runner.enqueueRunningUpdate(runningTarget(running, statistics, options), with: statistics, plan: plan)
+            // before y's kernel, so that the blend's write of its variances waits for nothing; the
+            // means are the ones written to `mean` above
+            try runner.enqueueRunningUpdate(runningTarget(running, statistics, options), mean: mean, with: statistics,
+                                            plan: plan)
             try runner.enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: invStd, invStdLow: invStdLow,
                                         gamma: gamma, beta: beta, plan: plan)
         }
@@ -60,7 +62,10 @@ extension OpenCLBackend: SplitPhaseBackend {
         // the plan of a batch of this many features, for the per-feature kernel's range and variant
         let geometry = try FeatureGeometry(shape: TensorShape(n: 1, c: statistics.features), mode: .spatial)
         try enqueue(geometry, storage: .float32) { runner, plan in
-            try runner.enqueueRunningUpdate(runningTarget(running, statistics, options), with: statistics, plan: plan)
+            let mean = try runner.workspace.perFeature(count: statistics.features, slot: .batchMean)
+            try runner.write(statistics.mean.map(Float.init), to: mean)
+            try runner.enqueueRunningUpdate(runningTarget(running, statistics, options), mean: mean, with: statistics,
+                                            plan: plan)
         }
         running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
     }

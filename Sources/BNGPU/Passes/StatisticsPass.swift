@@ -58,14 +58,12 @@ extension KernelRunner {
     }
 
     /// Enqueues running = keep·running + take·batch per feature (`bn_running_update`) from merged
-    /// statistics, which it writes to the workspace as floats first: the mean, and M2 over the
-    /// update's variance divisor.
-    mutating func enqueueRunningUpdate(_ running: RunningTarget, with statistics: PartialStatistics,
+    /// statistics: their means already in `mean` as floats, and M2 over the update's variance
+    /// divisor, which it writes to the workspace first.
+    mutating func enqueueRunningUpdate(_ running: RunningTarget, mean: OpenCLBuffer, with statistics: PartialStatistics,
                                        plan: LaunchPlan) throws {
         let features = statistics.features
-        let mean = try workspace.perFeature(count: features, slot: .batchMean)
         let variance = try workspace.perFeature(count: features, slot: .batchVariance)
-        try write(statistics.mean.map(Float.init), to: mean)
         try write(statistics.m2.map { Float($0 / running.update.varianceDivisor) }, to: variance)
         let weights = RunningTarget.weights(of: running)
         try run(.runningUpdate(mean: mean, variance: variance, runningMean: running.mean,
