@@ -8,8 +8,9 @@
 //
 // Fused passes (bn_forward.cl's relu, and relu(bn(x) + z)): every kernel that reads dy also takes y,
 // the fused forward output, or NULL; given, the gradient used everywhere below is dy masked by y's
-// sign (relu_masked, bn_fusion.cl), and the dx kernels also write it to dz (NULL: not wanted), the
-// gradient of z. dy, x, y, dx and dz are tensor_t (bn_storage.cl).
+// sign (relu_masked_v, bn_fusion.cl), and the dx kernels also write it to dz (NULL: not wanted), the
+// gradient of z; y and dz are read only in the BN_FUSED build. dy, x, y, dx and dz are tensor_t
+// (bn_storage.cl).
 //
 // bn_backward_reduce_planar / _interleaved: read dy, y, x, mean; write, for chunk g, compensated,
 //   partial[(g * 3 + 0) * features + f] = sum dy, partial[(g * 3 + 1) * features + f] = sum dy * (x - mean)
@@ -29,7 +30,7 @@
 //     frozen statistics: dx = gamma * invstd * dy   (the mean and variance do not depend on x)
 // bn_backward_resident: the reduction, dgamma, dbeta and dx in one kernel for planar features small
 //   enough to stay in cache (batch statistics only): work-group f as bn_forward_training_resident.
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE (bn_storage.cl).
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE, BN_FUSED (bn_storage.cl).
 
 kernel void bn_backward_reduce_planar(
     global const tensor_t* dy, ulong dy_offset, global const tensor_t* y, ulong y_offset,
@@ -37,7 +38,8 @@ kernel void bn_backward_reduce_planar(
     global float* partial, ulong partial_offset, ulong outer, ulong features_arg, ulong inner, ulong chunk_planes,
     local float* scratch)
 {
-    BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(partial);
+    AT_OFFSET(dy); AT_OFFSET(y); AT_OFFSET(x); AT_OFFSET(mean); AT_OFFSET(partial);
+    FUSED_OPERAND(y);
     const index_t features = (index_t)features_arg, f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own
     const index_t g = get_group_id(0);
@@ -57,7 +59,8 @@ kernel void bn_backward_reduce_interleaved(
     global float* partial, ulong partial_offset, ulong rows, ulong features_arg, ulong chunk_rows, ulong chunks,
     local float* scratch)
 {
-    BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(partial);
+    AT_OFFSET(dy); AT_OFFSET(y); AT_OFFSET(x); AT_OFFSET(mean); AT_OFFSET(partial);
+    FUSED_OPERAND(y);
     const index_t features = (index_t)features_arg, column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
     // a work-item past the last feature vector sums no rows but joins the lanes' barriers
     const int is_column = column < features;
@@ -72,11 +75,7 @@ kernel void bn_backward_reduce_interleaved(
         sum_dyx[s] = accumulator_v_zero();
         sum_x[s] = accumulator_v_zero();
     }
-    if (y) {
-        interleaved_gradient_rows_with(dy, y, x, features, at_column, mine, end, lanes, center, sum_dy, sum_dyx, sum_x);
-    } else {
-        interleaved_gradient_rows_with(dy, 0, x, features, at_column, mine, end, lanes, center, sum_dy, sum_dyx, sum_x);
-    }
+    interleaved_gradient_rows(dy, y, x, features, at_column, mine, end, lanes, center, sum_dy, sum_dyx, sum_x);
     for (int s = 0; s < BN_SPAN; ++s) {
         const index_t at = column + s * BN_VECTOR_WIDTH;
         const floatv dy_total = lane_total_v(scratch, accumulator_v_lanes(sum_dy[s]));
@@ -96,7 +95,7 @@ kernel void bn_backward_merge(
     global float* residual, ulong residual_offset, ulong chunks, ulong features_arg, float reduction_scale,
     int uses_batch_statistics, local float* scratch)
 {
-    BN_AT(partial); BN_AT(invstd); BN_AT(dgamma); BN_AT(dbeta); BN_AT(residual);
+    AT_OFFSET(partial); AT_OFFSET(invstd); AT_OFFSET(dgamma); AT_OFFSET(dbeta); AT_OFFSET(residual);
     const index_t features = (index_t)features_arg, f = merge_feature(), stride = 3 * features;
     const int is_feature = f < features;
     const float sum_dy = ordered_sum(partial, (index_t)chunks, stride, f, is_feature, scratch);
@@ -113,7 +112,7 @@ kernel void bn_backward_sums(
     global const float* partial, ulong partial_offset, global float* sums, ulong sums_offset, ulong chunks,
     ulong features_arg, local float* scratch)
 {
-    BN_AT(partial); BN_AT(sums);
+    AT_OFFSET(partial); AT_OFFSET(sums);
     const index_t features = (index_t)features_arg, f = merge_feature();
     const int is_feature = f < features;
     for (index_t k = 0; k < 3; ++k) {
@@ -131,8 +130,9 @@ kernel void bn_backward_dx_planar(
     ulong dz_offset, ulong outer, ulong features_arg, ulong inner_arg, ulong planes_per_item, float reduction_scale,
     int uses_batch_statistics)
 {
-    BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(residual); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma);
-    BN_AT(dbeta); BN_AT(dx); BN_AT(dz);
+    AT_OFFSET(dy); AT_OFFSET(y); AT_OFFSET(x); AT_OFFSET(mean); AT_OFFSET(residual); AT_OFFSET(invstd);
+    AT_OFFSET(gamma); AT_OFFSET(dgamma); AT_OFFSET(dbeta); AT_OFFSET(dx); AT_OFFSET(dz);
+    FUSED_OPERAND(y); FUSED_OPERAND(dz);
     const gradient_tensors tensors = { dy, y, x, dx, dz };
     const index_t features = (index_t)features_arg, inner = (index_t)inner_arg;
     index_t first, end;
@@ -155,22 +155,17 @@ kernel void bn_backward_dx_interleaved(
     ulong dz_offset, ulong rows, ulong features_arg, ulong rows_per_item, float reduction_scale,
     int uses_batch_statistics)
 {
-    BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(residual); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma);
-    BN_AT(dbeta); BN_AT(dx); BN_AT(dz);
+    AT_OFFSET(dy); AT_OFFSET(y); AT_OFFSET(x); AT_OFFSET(mean); AT_OFFSET(residual); AT_OFFSET(invstd);
+    AT_OFFSET(gamma); AT_OFFSET(dgamma); AT_OFFSET(dbeta); AT_OFFSET(dx); AT_OFFSET(dz);
+    FUSED_OPERAND(y); FUSED_OPERAND(dz);
     const gradient_features constants = { mean, residual, invstd, gamma, dgamma, dbeta };
     index_t first, end;
     block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
     const index_t features = (index_t)features_arg, t = get_global_id(0), step = get_global_size(0);
     const index_t mine = first + get_local_id(1), lanes = get_local_size(1);
-    if (y || dz) {
-        const gradient_tensors tensors = { dy, y, x, dx, dz };
-        input_gradient_rows_with(tensors, constants, features, mine, end, lanes, t, step, reduction_scale,
-                                 uses_batch_statistics);
-    } else {
-        const gradient_tensors tensors = { dy, 0, x, dx, 0 };
-        input_gradient_rows_with(tensors, constants, features, mine, end, lanes, t, step, reduction_scale,
-                                 uses_batch_statistics);
-    }
+    const gradient_tensors tensors = { dy, y, x, dx, dz };
+    input_gradient_rows(tensors, constants, features, mine, end, lanes, t, step, reduction_scale,
+                        uses_batch_statistics);
 }
 
 kernel void bn_backward_resident(
@@ -181,8 +176,9 @@ kernel void bn_backward_resident(
     ulong dx_offset, global tensor_t* dz, ulong dz_offset, ulong outer_arg, ulong features_arg, ulong inner_arg,
     float reduction_scale, local float* scratch)
 {
-    BN_AT(dy); BN_AT(y); BN_AT(x); BN_AT(mean); BN_AT(invstd); BN_AT(gamma); BN_AT(dgamma); BN_AT(dbeta); BN_AT(dx);
-    BN_AT(dz);
+    AT_OFFSET(dy); AT_OFFSET(y); AT_OFFSET(x); AT_OFFSET(mean); AT_OFFSET(invstd); AT_OFFSET(gamma);
+    AT_OFFSET(dgamma); AT_OFFSET(dbeta); AT_OFFSET(dx); AT_OFFSET(dz);
+    FUSED_OPERAND(y); FUSED_OPERAND(dz);
     const index_t outer = (index_t)outer_arg, features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own

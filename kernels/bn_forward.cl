@@ -3,16 +3,16 @@
 // with z the residual block's relu(bn(x) + z)), all in float and stored once.
 //
 // bn_normalize_planar: reads x[outer * features * inner] (tensor_t, bn_storage.cl), mean[features],
-//   mean_lo[features] or NULL, invstd[features] and invstd_lo[features] or NULL, or instead
-//   variance[features] (then invstd + invstd_lo = 1 / sqrt(variance + epsilon) is computed here, as
-//   bn_inverse_std would, and invstd may be NULL), gamma[features] or NULL (1), beta[features] or
-//   NULL (0), z (x's shape and type) or NULL; writes y (may be x or z).
+//   mean_lo[features] or NULL, invstd[features] and invstd_lo[features] or NULL, or, built with
+//   BN_FROM_VARIANCE, variance[features] instead (then invstd + invstd_lo = 1 / sqrt(variance +
+//   epsilon) is computed here, as bn_inverse_std would, and invstd may be NULL), gamma[features] or
+//   NULL (1), beta[features] or NULL (0), z (x's shape and type) or NULL; writes y (may be x or z).
 //   Range (G0, B1 * P, B2), work-groups (G0, P, 1): group (., b1, b2) takes the block of planes
 //   [b * planes_per_item, (b + 1) * planes_per_item) with b = b2 * B1 + b1 (a plane is o * features + f),
 //   its lane p (dimension 1) the planes first + p, first + p + P, ... of it (P > 1 fills a GPU's group
 //   when planes are short), and work-item t of the lane the vectors t, t + G0, ... of each (and the
 //   floats past the last whole vector likewise). B1, B2 <= 65535; blocks past the end do nothing.
-//   fuse_relu != 0 applies relu to the sum.
+//   fuse_relu != 0 applies relu to the sum. z and fuse_relu are read only in the BN_FUSED build.
 // bn_normalize_interleaved: the same arrays for the view [rows][features] (BN_VECTOR_WIDTH divides
 //   features). Range and work-groups as bn_normalize_planar's, with rows for planes: lane p of group
 //   (., b1, b2) takes rows first + p, first + p + P, ... of [b * rows_per_item, ...), and work-item t
@@ -28,65 +28,46 @@
 // Training passes the batch mean as mean + mean_lo and invstd + invstd_lo (bn_stats_merge); inference
 // passes the running mean and NULL, and the running variance, so that it is one kernel (or, where an
 // interleaved work-item takes several feature vectors, invstd + invstd_lo from bn_inverse_std).
-// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_STORAGE (bn_storage.cl).
+// Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_STORAGE, BN_FUSED, BN_FROM_VARIANCE (bn_storage.cl).
 
 // y for x, the same for a float and for a vector: ((x - center) - center_lo) * (scale + scale_lo) + shift,
 // with x - center split exactly into its rounding and its error (TwoSum), so that y is about one
 // rounding from exact: scale's own rounding (float32's 3e-8 relative) would otherwise double y's error.
 // Arguments appear more than once: pass values, not loads, and one type for all (fma mixes none).
-#define normalized(value, center, center_lo, scale, scale_lo, shift) \
+#define NORMALIZED(value, center, center_lo, scale, scale_lo, shift) \
     fma((value) - (center), (scale), \
         fma((value) - (center), (scale_lo), \
             fma(TWO_SUM_ERROR((value), -(center), (value) - (center)) - (center_lo), (scale), (shift))))
 
-// The fused output for a normalized vector: + z's vector at `at` when z is given, then relu when asked.
-floatv fused_v(floatv value, global const tensor_t* z, index_t at, int fuse_relu)
-{
-    const floatv sum = z ? value + load_t(z + at) : value;
-    return fuse_relu ? relu_v(sum) : sum;
-}
-
-// fused_v for one float.
-float fused(float value, global const tensor_t* z, index_t at, int fuse_relu)
-{
-    const float sum = z ? value + load_t1(z + at) : value;
-    return fuse_relu ? relu(sum) : sum;
-}
-
-// Normalizes one plane (inner values at base), with the fused operation: vectors first,
-// first + step, ..., then the values past the last whole vector likewise.
-void normalize_plane_with(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
-                          index_t base, index_t inner, float center, float center_lo, float2 scale, float shift,
-                          index_t first, index_t step)
-{
-    const index_t vectors = inner / BN_VECTOR_WIDTH;
-    // fma takes no mixed vector and scalar arguments
-    const floatv center_v = (floatv)(center), center_lo_v = (floatv)(center_lo);
-    const floatv scale_v = (floatv)(scale.x), scale_lo_v = (floatv)(scale.y), shift_v = (floatv)(shift);
-    for (index_t v = first; v < vectors; v += step) {
-        const index_t at = base + v * BN_VECTOR_WIDTH;
-        const floatv value = load_t(x + at);
-        store_t(fused_v(normalized(value, center_v, center_lo_v, scale_v, scale_lo_v, shift_v), z, at, fuse_relu),
-                y + at);
+// The fused output for a normalized value or vector: + z's at `at` when z is given, then relu when
+// asked; fused_1 and fused_v.
+#define FUSED(form, type) \
+    type fused##form(type value, global const tensor_t* z, index_t at, int fuse_relu) \
+    { \
+        const type sum = z ? value + load_t##form(z + at) : value; \
+        return fuse_relu ? relu##form(sum) : sum; \
     }
-    for (index_t i = vectors * BN_VECTOR_WIDTH + first; i < inner; i += step) {
-        const float value = load_t1(x + base + i);
-        store_t1(fused(normalized(value, center, center_lo, scale.x, scale.y, shift), z, base + i, fuse_relu),
-                 y + base + i);
-    }
-}
+FUSED(_v, floatv)
+FUSED(_1, float)
 
-// normalize_plane_with, with the unfused case as constants (bn_fusion.cl, "Fused operations and loops").
+// One step of normalize_plane's walk, in either form (fma takes no mixed vector and float arguments,
+// so that the constants are cast to the form's type).
+#define NORMALIZE_STEP(form, type, at) \
+    do { \
+        const type value = load_t##form(x + (at)); \
+        const type normal = NORMALIZED(value, (type)(center), (type)(center_lo), (type)(scale.x), (type)(scale.y), \
+                                       (type)(shift)); \
+        store_t##form(fused##form(normal, z, (at), fuse_relu), y + (at)); \
+    } while (0)
+
+// Normalizes one plane (inner values at base), with the fused operation, in WALK's order (bn_work.cl).
 void normalize_plane(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
                      index_t base, index_t inner, float center, float center_lo, float2 scale, float shift,
                      index_t first, index_t step)
 {
-    if (z || fuse_relu) {
-        normalize_plane_with(x, y, z, fuse_relu, base, inner, center, center_lo, scale, shift, first, step);
-    } else {
-        normalize_plane_with(x, y, 0, 0, base, inner, center, center_lo, scale, shift, first, step);
-    }
+    WALK(base, inner, first, step, NORMALIZE_STEP, NORMALIZE_STEP);
 }
+#undef NORMALIZE_STEP
 
 // The per-feature arrays of a normalization: mean (and its low part), invstd (and its low part) or
 // variance, gamma and beta, each NULL where absent as the kernels take them, and epsilon.
@@ -101,7 +82,7 @@ typedef struct {
     float epsilon;
 } feature_constants;
 
-// The constants of y = normalized(x, center, center_lo, scale, scale_lo, shift) for one feature vector.
+// The constants of y = NORMALIZED(x, center, center_lo, scale, scale_lo, shift) for one feature vector.
 typedef struct {
     floatv center;
     floatv center_lo;
@@ -110,20 +91,20 @@ typedef struct {
     floatv shift;
 } column_terms;
 
-// column_terms for the feature vector that starts at `column`, from c.variance when from_variance
-// is set (callers pass a constant, so that each loop has one of the two branches).
-column_terms column_terms_of(feature_constants c, index_t column, int from_variance)
+// column_terms for the feature vector that starts at `column`, from c.variance in the
+// BN_FROM_VARIANCE build.
+column_terms column_terms_of(feature_constants c, index_t column)
 {
     column_terms k;
     k.center = load_v(c.mean + column);
     k.center_lo = c.mean_lo ? load_v(c.mean_lo + column) : (floatv)(0.0f);
     floatv inverse, inverse_lo;
-    if (from_variance) {
-        INVERSE_SQRT_SPLIT(floatv, load_v(c.variance + column), c.epsilon, inverse, inverse_lo);
-    } else {
-        inverse = load_v(c.invstd + column);
-        inverse_lo = c.invstd_lo ? load_v(c.invstd_lo + column) : (floatv)(0.0f);
-    }
+#if BN_FROM_VARIANCE
+    INVERSE_SQRT_SPLIT(floatv, load_v(c.variance + column), c.epsilon, inverse, inverse_lo);
+#else
+    inverse = load_v(c.invstd + column);
+    inverse_lo = c.invstd_lo ? load_v(c.invstd_lo + column) : (floatv)(0.0f);
+#endif
     const floatv gain = c.gamma ? load_v(c.gamma + column) : (floatv)(1.0f);
     k.scale = gain * inverse;
     k.scale_lo = SCALE_LO(gain, inverse, inverse_lo, k.scale);
@@ -135,58 +116,48 @@ column_terms column_terms_of(feature_constants c, index_t column, int from_varia
 void normalize_vector(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
                       column_terms k, index_t at)
 {
-    const floatv value = load_t(x + at);
-    store_t(fused_v(normalized(value, k.center, k.center_lo, k.scale, k.scale_lo, k.shift), z, at, fuse_relu), y + at);
+    const floatv value = load_t_v(x + at);
+    store_t_v(fused_v(NORMALIZED(value, k.center, k.center_lo, k.scale, k.scale_lo, k.shift), z, at, fuse_relu),
+              y + at);
 }
 
 // Normalizes rows first, first + row_step, ... below end of the interleaved view, feature vectors
-// t, t + step, ..., with the fused operation, taking each vector's constants (from cache) at each
-// row: the loop of a work-item of several feature vectors.
-void normalize_row_vectors(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
-                           feature_constants c, int from_variance, index_t features, index_t first, index_t end,
-                           index_t row_step, index_t t, index_t step)
-{
-    const index_t vectors = features / BN_VECTOR_WIDTH;
-    for (index_t r = first; r < end; r += row_step) {
-        for (index_t v = t; v < vectors; v += step) {
-            const index_t column = v * BN_VECTOR_WIDTH;
-            normalize_vector(x, y, z, fuse_relu, column_terms_of(c, column, from_variance), r * features + column);
-        }
-    }
-}
-
-// normalize_row_vectors, except that a work-item of one feature vector takes its constants once and
-// walks down the rows; the branch on c.variance is taken once (bn_fusion.cl, "Fused operations and loops").
-void normalize_rows_with(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
-                         feature_constants c, index_t features, index_t first, index_t end, index_t row_step,
-                         index_t t, index_t step)
+// t, t + step, ..., with the fused operation. A work-item of one feature vector takes its constants
+// once and walks down the rows; one of several takes each vector's constants (from cache) at each row.
+void normalize_rows(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
+                    feature_constants c, index_t features, index_t first, index_t end, index_t row_step,
+                    index_t t, index_t step)
 {
     const index_t vectors = features / BN_VECTOR_WIDTH;
     if (t + step >= vectors) {
         if (t >= vectors) return;
         const index_t column = t * BN_VECTOR_WIDTH;
-        const column_terms k = column_terms_of(c, column, c.variance != 0);
+        const column_terms k = column_terms_of(c, column);
         for (index_t r = first; r < end; r += row_step) {
             normalize_vector(x, y, z, fuse_relu, k, r * features + column);
         }
-    } else if (c.variance) {
-        normalize_row_vectors(x, y, z, fuse_relu, c, 1, features, first, end, row_step, t, step);
-    } else {
-        normalize_row_vectors(x, y, z, fuse_relu, c, 0, features, first, end, row_step, t, step);
+        return;
+    }
+    for (index_t r = first; r < end; r += row_step) {
+        for (index_t v = t; v < vectors; v += step) {
+            const index_t column = v * BN_VECTOR_WIDTH;
+            normalize_vector(x, y, z, fuse_relu, column_terms_of(c, column), r * features + column);
+        }
     }
 }
 
 // Normalizes the planes first + p, first + p + P, ... below end (lane p of P, dimension 1), taking
-// each plane's inverse standard deviation from c.variance when from_variance is set (callers pass a
-// constant, so that the loop has one of the two branches).
+// each plane's inverse standard deviation from c.variance in the BN_FROM_VARIANCE build.
 void normalize_planes(global const tensor_t* x, global tensor_t* y, global const tensor_t* z, int fuse_relu,
-                      feature_constants c, int from_variance, index_t features, index_t inner, index_t first,
-                      index_t end)
+                      feature_constants c, index_t features, index_t inner, index_t first, index_t end)
 {
     for (index_t plane = first + get_local_id(1); plane < end; plane += get_local_size(1)) {
         const index_t f = plane % features;
-        const float2 inverse = from_variance ? inverse_sqrt_split(c.variance[f], c.epsilon)
-                                             : (float2)(c.invstd[f], c.invstd_lo ? c.invstd_lo[f] : 0.0f);
+#if BN_FROM_VARIANCE
+        const float2 inverse = inverse_sqrt_split(c.variance[f], c.epsilon);
+#else
+        const float2 inverse = (float2)(c.invstd[f], c.invstd_lo ? c.invstd_lo[f] : 0.0f);
+#endif
         const float2 scale = scale_split(c.gamma ? c.gamma[f] : 1.0f, inverse.x, inverse.y);
         normalize_plane(x, y, z, fuse_relu, plane * inner, inner, c.mean[f], c.mean_lo ? c.mean_lo[f] : 0.0f, scale,
                         c.beta ? c.beta[f] : 0.0f, get_global_id(0), get_global_size(0));
@@ -201,16 +172,13 @@ kernel void bn_normalize_planar(
     global const float* beta, ulong beta_offset, global const tensor_t* z, ulong z_offset, ulong outer,
     ulong features_arg, ulong inner_arg, ulong planes_per_item, float epsilon, int fuse_relu)
 {
-    BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(variance); BN_AT(gamma);
-    BN_AT(beta); BN_AT(z);
+    AT_OFFSET(x); AT_OFFSET(y); AT_OFFSET(mean); AT_OFFSET(mean_lo); AT_OFFSET(invstd); AT_OFFSET(invstd_lo);
+    AT_OFFSET(variance); AT_OFFSET(gamma); AT_OFFSET(beta); AT_OFFSET(z);
+    FUSED_OPERAND(z); FUSED_OPERAND(fuse_relu);
     const feature_constants constants = { mean, mean_lo, invstd, invstd_lo, variance, gamma, beta, epsilon };
     index_t first, end;
     block_of_work_item((index_t)outer * (index_t)features_arg, (index_t)planes_per_item, &first, &end);
-    if (variance) {
-        normalize_planes(x, y, z, fuse_relu, constants, 1, (index_t)features_arg, (index_t)inner_arg, first, end);
-    } else {
-        normalize_planes(x, y, z, fuse_relu, constants, 0, (index_t)features_arg, (index_t)inner_arg, first, end);
-    }
+    normalize_planes(x, y, z, fuse_relu, constants, (index_t)features_arg, (index_t)inner_arg, first, end);
 }
 
 kernel void bn_normalize_interleaved(
@@ -221,20 +189,15 @@ kernel void bn_normalize_interleaved(
     global const float* beta, ulong beta_offset, global const tensor_t* z, ulong z_offset, ulong rows,
     ulong features_arg, ulong rows_per_item, float epsilon, int fuse_relu)
 {
-    BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(variance); BN_AT(gamma);
-    BN_AT(beta); BN_AT(z);
+    AT_OFFSET(x); AT_OFFSET(y); AT_OFFSET(mean); AT_OFFSET(mean_lo); AT_OFFSET(invstd); AT_OFFSET(invstd_lo);
+    AT_OFFSET(variance); AT_OFFSET(gamma); AT_OFFSET(beta); AT_OFFSET(z);
+    FUSED_OPERAND(z); FUSED_OPERAND(fuse_relu);
     const feature_constants constants = { mean, mean_lo, invstd, invstd_lo, variance, gamma, beta, epsilon };
     index_t first, end;
     block_of_work_item((index_t)rows, (index_t)rows_per_item, &first, &end);
-    const index_t features = (index_t)features_arg, t = get_global_id(0), step = get_global_size(0);
-    const index_t mine = first + get_local_id(1), lanes = get_local_size(1);
-    if (z || fuse_relu) {
-        normalize_rows_with(x, y, z, fuse_relu, constants, features, mine, end, lanes, t, step);
-    } else {
-        normalize_rows_with(x, y, 0, 0, constants, features, mine, end, lanes, t, step);
-    }
+    normalize_rows(x, y, z, fuse_relu, constants, (index_t)features_arg, first + get_local_id(1), end,
+                   get_local_size(1), get_global_id(0), get_global_size(0));
 }
-
 kernel void bn_forward_training_resident(
     global const tensor_t* x, ulong x_offset, global tensor_t* y, ulong y_offset, global float* mean, ulong mean_offset,
     global float* mean_lo, ulong mean_lo_offset, global float* invstd, ulong invstd_offset,
@@ -244,8 +207,9 @@ kernel void bn_forward_training_resident(
     ulong running_variance_offset, ulong outer_arg, ulong features_arg, ulong inner_arg, float epsilon, float keep,
     float take, float variance_divisor, int fuse_relu, local float* scratch)
 {
-    BN_AT(x); BN_AT(y); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(gamma); BN_AT(beta);
-    BN_AT(z); BN_AT(running_mean); BN_AT(running_variance);
+    AT_OFFSET(x); AT_OFFSET(y); AT_OFFSET(mean); AT_OFFSET(mean_lo); AT_OFFSET(invstd); AT_OFFSET(invstd_lo);
+    AT_OFFSET(gamma); AT_OFFSET(beta); AT_OFFSET(z); AT_OFFSET(running_mean); AT_OFFSET(running_variance);
+    FUSED_OPERAND(z); FUSED_OPERAND(fuse_relu);
     const index_t outer = (index_t)outer_arg, features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own

@@ -11,24 +11,21 @@ float ordered_sum(global const float* values, index_t count, index_t stride, ind
 {
     float sum = 0.0f, compensation = 0.0f;
     for (index_t g = get_local_id(0); is_feature && g < count; g += get_local_size(0)) {
-        compensated_add(&sum, &compensation, values[g * stride + offset]);
+        compensated_add_1(&sum, &compensation, values[g * stride + offset]);
     }
     return row_total(scratch, sum - compensation);
 }
 
-// The gradient vector at `at`: dy, masked by the fused output y's sign when y is given.
-floatv gradient_v(global const tensor_t* dy, global const tensor_t* y, index_t at)
-{
-    const floatv gradient = load_t(dy + at);
-    return y ? relu_masked_v(gradient, load_t(y + at)) : gradient;
-}
-
-// gradient_v for one value.
-float gradient_1(global const tensor_t* dy, global const tensor_t* y, index_t at)
-{
-    const float gradient = load_t1(dy + at);
-    return y ? relu_masked(gradient, load_t1(y + at)) : gradient;
-}
+// The gradient at `at`: dy, masked by the fused output y's sign when y is given; gradient_1 for one
+// value, gradient_v for a vector.
+#define GRADIENT(form, type) \
+    type gradient##form(global const tensor_t* dy, global const tensor_t* y, index_t at) \
+    { \
+        const type gradient = load_t##form(dy + at); \
+        return y ? relu_masked##form(gradient, load_t##form(y + at)) : gradient; \
+    }
+GRADIENT(_v, floatv)
+GRADIENT(_1, float)
 
 // A feature's backward sums: sum dy, sum dy * (x - center) and sum (x - center).
 typedef struct {
@@ -37,32 +34,35 @@ typedef struct {
     float centered;
 } gradient_sums;
 
+// planar_gradient_sums' steps: a vector adds to the two-level accumulators, a value to the
+// compensated floats.
+#define GRADIENT_SUMS_VECTOR(form, type, at) \
+    do { \
+        const floatv gradient = gradient_v(dy, y, (at)), centered = load_t_v(x + (at)) - center; \
+        accumulator_v_add(&dy_v, gradient); \
+        accumulator_v_add(&dyx_v, gradient * centered); \
+        accumulator_v_add(&x_v, centered); \
+    } while (0)
+#define GRADIENT_SUMS_ONE(form, type, at) \
+    do { \
+        const float gradient = gradient_1(dy, y, (at)), centered = load_t_1(x + (at)) - center; \
+        compensated_add_1(&dy_s, &dy_sc, gradient); \
+        compensated_add_1(&dyx_s, &dyx_sc, gradient * centered); \
+        compensated_add_1(&x_s, &x_sc, centered); \
+    } while (0)
+
 // The gradient sums of feature f over planes [first_plane, end_plane), split over the group as
 // planar_moments splits them (bn_moments.cl) and returned to every work-item (it holds barriers);
 // scratch holds get_local_size(0) * get_local_size(1) floats.
-gradient_sums planar_gradient_sums_with(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
-                                        float center, index_t f, index_t features, index_t inner, index_t first_plane,
-                                        index_t end_plane, local float* scratch)
+gradient_sums planar_gradient_sums(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
+                                   float center, index_t f, index_t features, index_t inner, index_t first_plane,
+                                   index_t end_plane, local float* scratch)
 {
     const uint lid = get_local_id(0), size = get_local_size(0);
-    const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
     accumulator_v dy_v = accumulator_v_zero(), dyx_v = accumulator_v_zero(), x_v = accumulator_v_zero();
     float dy_s = 0.0f, dy_sc = 0.0f, dyx_s = 0.0f, dyx_sc = 0.0f, x_s = 0.0f, x_sc = 0.0f;
     for (index_t o = first_plane + get_local_id(1); o < end_plane; o += get_local_size(1)) {
-        const index_t base = (o * features + f) * inner;
-        for (index_t v = lid; v < vectors; v += size) {
-            const index_t at = base + v * BN_VECTOR_WIDTH;
-            const floatv gradient = gradient_v(dy, y, at), centered = load_t(x + at) - center;
-            accumulator_v_add(&dy_v, gradient);
-            accumulator_v_add(&dyx_v, gradient * centered);
-            accumulator_v_add(&x_v, centered);
-        }
-        for (index_t i = tail + lid; i < inner; i += size) {
-            const float gradient = gradient_1(dy, y, base + i), centered = load_t1(x + base + i) - center;
-            compensated_add(&dy_s, &dy_sc, gradient);
-            compensated_add(&dyx_s, &dyx_sc, gradient * centered);
-            compensated_add(&x_s, &x_sc, centered);
-        }
+        WALK((o * features + f) * inner, inner, lid, size, GRADIENT_SUMS_VECTOR, GRADIENT_SUMS_ONE);
     }
     gradient_sums sums;
     sums.dy = group_total(scratch, lanes_total(dy_v, dy_s, dy_sc));
@@ -70,27 +70,20 @@ gradient_sums planar_gradient_sums_with(global const tensor_t* dy, global const 
     sums.centered = group_total(scratch, lanes_total(x_v, x_s, x_sc));
     return sums;
 }
-
-// planar_gradient_sums_with, with an absent y as a constant (bn_fusion.cl, "Fused operations and loops").
-gradient_sums planar_gradient_sums(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
-                                   float center, index_t f, index_t features, index_t inner, index_t first_plane,
-                                   index_t end_plane, local float* scratch)
-{
-    return y ? planar_gradient_sums_with(dy, y, x, center, f, features, inner, first_plane, end_plane, scratch)
-             : planar_gradient_sums_with(dy, 0, x, center, f, features, inner, first_plane, end_plane, scratch);
-}
+#undef GRADIENT_SUMS_VECTOR
+#undef GRADIENT_SUMS_ONE
 
 // Adds rows first, first + step, ... below end of the interleaved view to the BN_SPAN feature vectors'
 // sums from `column`.
-void interleaved_gradient_rows_with(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
-                                    index_t features, index_t column, index_t first, index_t end, index_t step,
-                                    const floatv* center, accumulator_v* sum_dy, accumulator_v* sum_dyx,
-                                    accumulator_v* sum_x)
+void interleaved_gradient_rows(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
+                               index_t features, index_t column, index_t first, index_t end, index_t step,
+                               const floatv* center, accumulator_v* sum_dy, accumulator_v* sum_dyx,
+                               accumulator_v* sum_x)
 {
     for (index_t r = first; r < end; r += step) {
         for (int s = 0; s < BN_SPAN; ++s) {
             const index_t at = r * features + column + s * BN_VECTOR_WIDTH;
-            const floatv gradient = gradient_v(dy, y, at), centered = load_t(x + at) - center[s];
+            const floatv gradient = gradient_v(dy, y, at), centered = load_t_v(x + at) - center[s];
             accumulator_v_add(&sum_dy[s], gradient);
             accumulator_v_add(&sum_dyx[s], gradient * centered);
             accumulator_v_add(&sum_x[s], centered);

@@ -3,7 +3,7 @@
 
 // dx for one gradient and value, the same for a float and for a vector: with batch statistics
 // scale * ((gradient - mean_dy) - ((value - center) - center_lo) * slope), without scale * gradient.
-#define input_gradient(gradient, value, center, center_lo, scale, mean_dy, slope, uses_batch_statistics) \
+#define INPUT_GRADIENT(gradient, value, center, center_lo, scale, mean_dy, slope, uses_batch_statistics) \
     ((uses_batch_statistics) \
         ? (scale) * (((gradient) - (mean_dy)) - (((value) - (center)) - (center_lo)) * (slope)) : (scale) * (gradient))
 
@@ -37,41 +37,25 @@ typedef struct {
     global tensor_t* dz;
 } gradient_tensors;
 
-// dx over one plane (inner values at base), vectors first, first + step, ..., then the tail values;
-// dz too when fused with an addition.
-void input_gradient_plane_with(gradient_tensors t, index_t base, index_t inner, gradient_terms terms,
-                               int uses_batch_statistics, index_t first, index_t step)
-{
-    const index_t vectors = inner / BN_VECTOR_WIDTH;
-    for (index_t v = first; v < vectors; v += step) {
-        const index_t at = base + v * BN_VECTOR_WIDTH;
-        const floatv gradient = gradient_v(t.dy, t.y, at), value = load_t(t.x + at);
-        if (t.dz) store_t(gradient, t.dz + at);
-        store_t(input_gradient(gradient, value, terms.center, terms.center_lo, terms.scale, terms.mean_dy, terms.slope,
-                               uses_batch_statistics),
-                t.dx + at);
-    }
-    for (index_t i = vectors * BN_VECTOR_WIDTH + first; i < inner; i += step) {
-        const index_t at = base + i;
-        const float gradient = gradient_1(t.dy, t.y, at), value = load_t1(t.x + at);
-        if (t.dz) store_t1(gradient, t.dz + at);
-        store_t1(input_gradient(gradient, value, terms.center, terms.center_lo, terms.scale, terms.mean_dy, terms.slope,
-                                uses_batch_statistics),
-                 t.dx + at);
-    }
-}
+// One step of input_gradient_plane's walk, in either form: the gradient at `at`, to dz when it is
+// wanted, and dx.
+#define INPUT_GRADIENT_STEP(form, type, at) \
+    do { \
+        const type gradient = gradient##form(t.dy, t.y, (at)), value = load_t##form(t.x + (at)); \
+        if (t.dz) store_t##form(gradient, t.dz + (at)); \
+        store_t##form(INPUT_GRADIENT(gradient, value, terms.center, terms.center_lo, terms.scale, terms.mean_dy, \
+                                     terms.slope, uses_batch_statistics), \
+                      t.dx + (at)); \
+    } while (0)
 
-// input_gradient_plane_with, with an absent y and dz as constants (bn_fusion.cl, "Fused operations and loops").
+// dx over one plane (inner values at base), in WALK's order (bn_work.cl); dz too when fused with an
+// addition.
 void input_gradient_plane(gradient_tensors t, index_t base, index_t inner, gradient_terms terms,
                           int uses_batch_statistics, index_t first, index_t step)
 {
-    if (t.y || t.dz) {
-        input_gradient_plane_with(t, base, inner, terms, uses_batch_statistics, first, step);
-    } else {
-        const gradient_tensors plain = { t.dy, 0, t.x, t.dx, 0 };
-        input_gradient_plane_with(plain, base, inner, terms, uses_batch_statistics, first, step);
-    }
+    WALK(base, inner, first, step, INPUT_GRADIENT_STEP, INPUT_GRADIENT_STEP);
 }
+#undef INPUT_GRADIENT_STEP
 
 // The per-feature arrays of the interleaved dx kernel, as it takes them.
 typedef struct {
@@ -85,9 +69,9 @@ typedef struct {
 
 // dx (and dz) over rows first, first + row_step, ... below end of the interleaved view, feature
 // vectors t, t + step, ...
-void input_gradient_rows_with(gradient_tensors tensors, gradient_features c, index_t features, index_t first,
-                              index_t end, index_t row_step, index_t t, index_t step, float reduction_scale,
-                              int uses_batch_statistics)
+void input_gradient_rows(gradient_tensors tensors, gradient_features c, index_t features, index_t first,
+                         index_t end, index_t row_step, index_t t, index_t step, float reduction_scale,
+                         int uses_batch_statistics)
 {
     const index_t vectors = features / BN_VECTOR_WIDTH;
     for (index_t r = first; r < end; r += row_step) {
@@ -96,11 +80,11 @@ void input_gradient_rows_with(gradient_tensors tensors, gradient_features c, ind
             const floatv inverse_std = load_v(c.invstd + column);
             const floatv scale = (c.gamma ? load_v(c.gamma + column) : (floatv)(1.0f)) * inverse_std;
             const floatv gradient = gradient_v(tensors.dy, tensors.y, at);
-            if (tensors.dz) store_t(gradient, tensors.dz + at);
-            store_t(input_gradient(gradient, load_t(tensors.x + at), load_v(c.mean + column), load_v(c.residual + column),
-                                   scale, load_v(c.dbeta + column) * reduction_scale,
-                                   inverse_std * load_v(c.dgamma + column) * reduction_scale, uses_batch_statistics),
-                    tensors.dx + at);
+            if (tensors.dz) store_t_v(gradient, tensors.dz + at);
+            store_t_v(INPUT_GRADIENT(gradient, load_t_v(tensors.x + at), load_v(c.mean + column),
+                                     load_v(c.residual + column), scale, load_v(c.dbeta + column) * reduction_scale,
+                                     inverse_std * load_v(c.dgamma + column) * reduction_scale, uses_batch_statistics),
+                      tensors.dx + at);
         }
     }
 }

@@ -53,8 +53,8 @@ void moments_accumulate(moments chunk, float count, float reference,
                         float* residual, float* residual_compensation, float* squares, float* squares_compensation)
 {
     const float e = chunk.center - reference;
-    compensated_add(residual, residual_compensation, fma(count, e, chunk.residual));
-    compensated_add(squares, squares_compensation, chunk.squares + e * fma(count, e, 2.0f * chunk.residual));
+    compensated_add_1(residual, residual_compensation, fma(count, e, chunk.residual));
+    compensated_add_1(squares, squares_compensation, chunk.squares + e * fma(count, e, 2.0f * chunk.residual));
 }
 
 // Feature f's running statistics after one more batch: running = keep * running + take * batch, for
@@ -97,6 +97,23 @@ void store_feature_statistics(
     }
 }
 
+// planar_moments' steps: the first read's shifted sum, then the residual and the squares about the
+// center (a vector step adds to the two-level accumulators, a value's to the compensated floats).
+#define SHIFTED_VECTOR(form, type, at) accumulator_v_add(&shifted_v, load_t_v(plane + (at)) - k)
+#define SHIFTED_ONE(form, type, at) (shifted += load_t_1(plane + (at)) - k)
+#define CENTERED_VECTOR(form, type, at) \
+    do { \
+        const floatv d = load_t_v(plane + (at)) - center; \
+        accumulator_v_add(&residual_v, d); \
+        accumulator_v_add(&squares_v, d * d); \
+    } while (0)
+#define CENTERED_ONE(form, type, at) \
+    do { \
+        const float d = load_t_1(plane + (at)) - center; \
+        compensated_add_1(&residual, &residual_c, d); \
+        compensated_add_1(&squares, &squares_c, d * d); \
+    } while (0)
+
 // Feature f's moments over planes [first_plane, end_plane) of the planar view, read twice: once for
 // a center (the chunk's mean, about, from sums shifted by its first value), once for the residual
 // and the squares about that center, compensated. The second read finds the chunk in cache when it
@@ -108,19 +125,13 @@ moments planar_moments(global const tensor_t* x, index_t f, index_t features, in
                        index_t first_plane, index_t end_plane, local float* scratch)
 {
     const uint lid = get_local_id(0), size = get_local_size(0);
-    const index_t vectors = inner / BN_VECTOR_WIDTH, tail = vectors * BN_VECTOR_WIDTH;
-    const float k = load_t1(x + (first_plane * features + f) * inner);
+    const float k = load_t_1(x + (first_plane * features + f) * inner);
     const index_t lane = get_local_id(1), lanes = get_local_size(1);
     accumulator_v shifted_v = accumulator_v_zero();
     float shifted = 0.0f;
     for (index_t o = first_plane + lane; o < end_plane; o += lanes) {
         global const tensor_t* plane = x + (o * features + f) * inner;
-        for (index_t v = lid; v < vectors; v += size) {
-            accumulator_v_add(&shifted_v, load_t(plane + v * BN_VECTOR_WIDTH) - k);
-        }
-        for (index_t i = tail + lid; i < inner; i += size) {
-            shifted += load_t1(plane + i) - k;
-        }
+        WALK(0, inner, lid, size, SHIFTED_VECTOR, SHIFTED_ONE);
     }
     const float count = (float)((end_plane - first_plane) * inner);
     const float center = k + group_total(scratch, lanes_total(shifted_v, shifted, 0.0f)) / count;
@@ -129,16 +140,7 @@ moments planar_moments(global const tensor_t* x, index_t f, index_t features, in
     float residual = 0.0f, residual_c = 0.0f, squares = 0.0f, squares_c = 0.0f;
     for (index_t o = first_plane + lane; o < end_plane; o += lanes) {
         global const tensor_t* plane = x + (o * features + f) * inner;
-        for (index_t v = lid; v < vectors; v += size) {
-            const floatv d = load_t(plane + v * BN_VECTOR_WIDTH) - center;
-            accumulator_v_add(&residual_v, d);
-            accumulator_v_add(&squares_v, d * d);
-        }
-        for (index_t i = tail + lid; i < inner; i += size) {
-            const float d = load_t1(plane + i) - center;
-            compensated_add(&residual, &residual_c, d);
-            compensated_add(&squares, &squares_c, d * d);
-        }
+        WALK(0, inner, lid, size, CENTERED_VECTOR, CENTERED_ONE);
     }
     moments result;
     result.center = center;
@@ -146,3 +148,7 @@ moments planar_moments(global const tensor_t* x, index_t f, index_t features, in
     result.squares = group_total(scratch, lanes_total(squares_v, squares, squares_c));
     return result;
 }
+#undef SHIFTED_VECTOR
+#undef SHIFTED_ONE
+#undef CENTERED_VECTOR
+#undef CENTERED_ONE

@@ -47,7 +47,7 @@ kernel void bn_stats_chunk_planar(
     global const tensor_t* x, ulong x_offset, global float* partial, ulong partial_offset, ulong outer,
     ulong features_arg, ulong inner, ulong chunk_planes, local float* scratch)
 {
-    BN_AT(x); BN_AT(partial);
+    AT_OFFSET(x); AT_OFFSET(partial);
     const index_t features = (index_t)features_arg, f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own
     const index_t g = get_group_id(0), stride = get_num_groups(0) * features;
@@ -65,7 +65,7 @@ kernel void bn_stats_chunk_interleaved(
     global const tensor_t* x, ulong x_offset, global float* partial, ulong partial_offset, ulong rows,
     ulong features_arg, ulong chunk_rows, ulong chunks, local float* scratch)
 {
-    BN_AT(x); BN_AT(partial);
+    AT_OFFSET(x); AT_OFFSET(partial);
     const index_t features = (index_t)features_arg, column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
     // a work-item past the last feature vector sums no rows but joins the lanes' barriers
     const int is_column = column < features;
@@ -76,7 +76,7 @@ kernel void bn_stats_chunk_interleaved(
     floatv k[BN_SPAN], center[BN_SPAN];
     accumulator_v shifted[BN_SPAN], residual[BN_SPAN], squares[BN_SPAN];
     for (int s = 0; s < BN_SPAN; ++s) {
-        k[s] = is_column ? load_t(values + first * features + s * BN_VECTOR_WIDTH) : (floatv)(0.0f);
+        k[s] = is_column ? load_t_v(values + first * features + s * BN_VECTOR_WIDTH) : (floatv)(0.0f);
         shifted[s] = accumulator_v_zero();
         residual[s] = accumulator_v_zero();
         squares[s] = accumulator_v_zero();
@@ -84,7 +84,7 @@ kernel void bn_stats_chunk_interleaved(
     for (index_t r = mine; r < end; r += lanes) {
         for (int s = 0; s < BN_SPAN; ++s) {
             const index_t at = s * BN_VECTOR_WIDTH;
-            accumulator_v_add(&shifted[s], load_t(values + r * features + at) - k[s]);
+            accumulator_v_add(&shifted[s], load_t_v(values + r * features + at) - k[s]);
         }
     }
     for (int s = 0; s < BN_SPAN; ++s) {
@@ -92,7 +92,7 @@ kernel void bn_stats_chunk_interleaved(
     }
     for (index_t r = mine; r < end; r += lanes) {
         for (int s = 0; s < BN_SPAN; ++s) {
-            const floatv d = load_t(values + r * features + s * BN_VECTOR_WIDTH) - center[s];
+            const floatv d = load_t_v(values + r * features + s * BN_VECTOR_WIDTH) - center[s];
             accumulator_v_add(&residual[s], d);
             accumulator_v_add(&squares[s], d * d);
         }
@@ -144,8 +144,8 @@ kernel void bn_stats_merge(
     global float* running_variance, ulong running_variance_offset, ulong chunks, ulong features_arg, ulong values,
     ulong chunk_values, float epsilon, float keep, float take, float variance_divisor, local float* scratch)
 {
-    BN_AT(partial); BN_AT(mean); BN_AT(mean_lo); BN_AT(invstd); BN_AT(invstd_lo); BN_AT(running_mean);
-    BN_AT(running_variance);
+    AT_OFFSET(partial); AT_OFFSET(mean); AT_OFFSET(mean_lo); AT_OFFSET(invstd); AT_OFFSET(invstd_lo);
+    AT_OFFSET(running_mean); AT_OFFSET(running_variance);
     const index_t features = (index_t)features_arg, f = merge_feature();
     const moments total = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values, scratch);
     if (f >= features || get_local_id(0) != 0) return;
@@ -157,7 +157,7 @@ kernel void bn_stats_moments(
     global const float* partial, ulong partial_offset, global float* total, ulong total_offset, ulong chunks,
     ulong features_arg, ulong values, ulong chunk_values, local float* scratch)
 {
-    BN_AT(partial); BN_AT(total);
+    AT_OFFSET(partial); AT_OFFSET(total);
     const index_t features = (index_t)features_arg, f = merge_feature();
     const moments merged = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values, scratch);
     if (f >= features || get_local_id(0) != 0) return;
@@ -170,7 +170,7 @@ kernel void bn_inverse_std(
     global const float* variance, ulong variance_offset, global float* invstd, ulong invstd_offset,
     global float* invstd_lo, ulong invstd_lo_offset, ulong features, float epsilon)
 {
-    BN_AT(variance); BN_AT(invstd); BN_AT(invstd_lo);
+    AT_OFFSET(variance); AT_OFFSET(invstd); AT_OFFSET(invstd_lo);
     const index_t f = get_global_id(0);
     if (f >= (index_t)features) return;
     const float2 inverse = inverse_sqrt_split(variance[f], epsilon);
@@ -183,7 +183,7 @@ kernel void bn_running_update(
     global float* running_mean, ulong running_mean_offset, global float* running_variance,
     ulong running_variance_offset, ulong features, float keep, float take)
 {
-    BN_AT(mean); BN_AT(variance); BN_AT(running_mean); BN_AT(running_variance);
+    AT_OFFSET(mean); AT_OFFSET(variance); AT_OFFSET(running_mean); AT_OFFSET(running_variance);
     const index_t f = get_global_id(0);
     if (f >= (index_t)features) return;
     blend_running(f, keep, take, mean[f], variance[f], running_mean, running_variance);

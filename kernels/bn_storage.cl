@@ -23,8 +23,25 @@
 //                    each row: 1, 2, 4, 8 or 16 (default 1); the host makes it divide the row's vectors.
 //   BN_STORAGE       how tensors (x, y, dy, dx, z, dz) are stored: 0 float (default), 1 IEEE half,
 //                    2 bfloat16. Per-feature arrays and workspaces are always float, and all
-//                    arithmetic is float: a 16-bit element is widened as it is loaded (load_t) and
-//                    rounded to nearest even once as it is stored (store_t).
+//                    arithmetic is float: a 16-bit element is widened as it is loaded (load_t_v) and
+//                    rounded to nearest even once as it is stored (store_t_v).
+//   BN_FUSED         1 where a call fuses (bn_fusion.cl): the fused operands (z and fuse_relu, the
+//                    backward pass's y and dz) are read as given; 0 (default) reads them as absent,
+//                    so that the unfused loops carry none of the fused operation.
+//   BN_FROM_VARIANCE 1 where a normalization kernel works out 1 / sqrt(variance + epsilon) from
+//                    `variance` itself (bn_forward.cl); 0 (default) takes invstd + invstd_lo.
+//                    Neither define changes an argument list: the host picks the build from the
+//                    operands of the call (KernelCall), and a kernel ignores the operands its
+//                    build does not read.
+//
+// Names: BN_ and capitals are the defines above, and nothing else. Other macros in capitals are
+// code or values that are not functions: an argument may be evaluated more than once or assigned
+// (AT_OFFSET, TWO_SUM_ERROR, NORMALIZED, WALK), or the macro makes code (BFLOAT16_BITS). Macros in
+// lower case stand for a function whose types the build decides (load_v, store_t_v, as_uint_v) and
+// evaluate each argument once. A function or stand-in with a vector and a one-float form ends in _v
+// and _1 (relu_v, relu_1; load_t_v, load_t_1), so that a step written once for both forms pastes
+// its form onto each name (WALK, bn_work.cl); such a pair is written once, as a macro of the form
+// made in both (RELU, bn_fusion.cl). Vector types end in v: floatv, uintv, ushortv.
 //
 // Tensors are `global tensor_t*`: float, or ushort holding the 16 bits. Half goes through vload_half
 // and vstore_half_rte, which need no extension (a pointer to ushort is cast to one to half, which
@@ -34,7 +51,7 @@
 // Buffers: every `global float*` or `global tensor_t*` parameter p of a kernel is followed by `ulong p_offset`, the element
 // where the operand starts in its cl_mem (a caller's buffer may hold it at any offset, vector-aligned or
 // not: loads and stores are vloadN/vstoreN, which need float alignment only). A kernel's first line
-// moves each pointer there with BN_AT, so helpers see the operand at index 0; NULL (an absent
+// moves each pointer there with AT_OFFSET, so helpers see the operand at index 0; NULL (an absent
 // operand, such as gamma) stays NULL.
 //
 // Helpers are plain functions, not `inline`: OpenCL C 1.x gives `inline` C99's meaning, under which
@@ -49,24 +66,32 @@
 #ifndef BN_SPAN
 #define BN_SPAN 1
 #endif
+#ifndef BN_FUSED
+#define BN_FUSED 0
+#endif
+#ifndef BN_FROM_VARIANCE
+#define BN_FROM_VARIANCE 0
+#endif
 // Vectors summed plainly before a compensated step (accumulator_v); not a tuning knob: 8 keeps the
 // plain part's error near float rounding and the compensation's cost small.
-#define BN_BLOCK 8
+#define PLAIN_BLOCK 8
 typedef BN_INDEX_T index_t;
 
-#define BN_AT(pointer) ((pointer) = (pointer) ? (pointer) + pointer##_offset : (pointer))
+#define AT_OFFSET(pointer) ((pointer) = (pointer) ? (pointer) + pointer##_offset : (pointer))
 
-#define BN_CONCAT_(a, b) a##b
-#define BN_CONCAT(a, b) BN_CONCAT_(a, b)
+#define CONCAT_(a, b) a##b
+#define CONCAT(a, b) CONCAT_(a, b)
 #if BN_VECTOR_WIDTH == 1
 typedef float floatv;
 #define load_v(pointer) (*(pointer))
 #define store_v(value, pointer) (*(pointer) = (value))
 #else
-typedef BN_CONCAT(float, BN_VECTOR_WIDTH) floatv;
-#define load_v(pointer) BN_CONCAT(vload, BN_VECTOR_WIDTH)(0, pointer)
-#define store_v(value, pointer) BN_CONCAT(vstore, BN_VECTOR_WIDTH)(value, 0, pointer)
+typedef CONCAT(float, BN_VECTOR_WIDTH) floatv;
+#define load_v(pointer) CONCAT(vload, BN_VECTOR_WIDTH)(0, pointer)
+#define store_v(value, pointer) CONCAT(vstore, BN_VECTOR_WIDTH)(value, 0, pointer)
 #endif
+#define load_1(pointer) (*(pointer))
+#define store_1(value, pointer) (*(pointer) = (value))
 
 #ifndef BN_STORAGE
 #define BN_STORAGE 0
@@ -74,58 +99,59 @@ typedef BN_CONCAT(float, BN_VECTOR_WIDTH) floatv;
 #if BN_VECTOR_WIDTH == 1
 typedef uint uintv;
 typedef ushort ushortv;
-#define as_uintv(value) as_uint(value)
-#define as_floatv(value) as_float(value)
-#define convert_uintv(value) convert_uint(value)
-#define convert_ushortv(value) convert_ushort(value)
-#define vload_t16(pointer) (*(pointer))
-#define vstore_t16(value, pointer) (*(pointer) = (value))
-#define vload_halfv(pointer) vload_half(0, pointer)
-#define vstore_halfv(value, pointer) vstore_half_rte(value, 0, pointer)
+#define as_uint_v(value) as_uint(value)
+#define as_float_v(value) as_float(value)
+#define convert_uint_v(value) convert_uint(value)
+#define convert_ushort_v(value) convert_ushort(value)
+#define load_bits_v(pointer) (*(pointer))
+#define store_bits_v(value, pointer) (*(pointer) = (value))
+#define load_half_v(pointer) vload_half(0, pointer)
+#define store_half_v(value, pointer) vstore_half_rte(value, 0, pointer)
 #else
-typedef BN_CONCAT(uint, BN_VECTOR_WIDTH) uintv;
-typedef BN_CONCAT(ushort, BN_VECTOR_WIDTH) ushortv;
-#define as_uintv(value) BN_CONCAT(as_uint, BN_VECTOR_WIDTH)(value)
-#define as_floatv(value) BN_CONCAT(as_float, BN_VECTOR_WIDTH)(value)
-#define convert_uintv(value) BN_CONCAT(convert_uint, BN_VECTOR_WIDTH)(value)
-#define convert_ushortv(value) BN_CONCAT(convert_ushort, BN_VECTOR_WIDTH)(value)
-#define vload_t16(pointer) BN_CONCAT(vload, BN_VECTOR_WIDTH)(0, pointer)
-#define vstore_t16(value, pointer) BN_CONCAT(vstore, BN_VECTOR_WIDTH)(value, 0, pointer)
-#define vload_halfv(pointer) BN_CONCAT(vload_half, BN_VECTOR_WIDTH)(0, pointer)
-#define vstore_halfv(value, pointer) BN_CONCAT(BN_CONCAT(vstore_half, BN_VECTOR_WIDTH), _rte)(value, 0, pointer)
+typedef CONCAT(uint, BN_VECTOR_WIDTH) uintv;
+typedef CONCAT(ushort, BN_VECTOR_WIDTH) ushortv;
+#define as_uint_v(value) CONCAT(as_uint, BN_VECTOR_WIDTH)(value)
+#define as_float_v(value) CONCAT(as_float, BN_VECTOR_WIDTH)(value)
+#define convert_uint_v(value) CONCAT(convert_uint, BN_VECTOR_WIDTH)(value)
+#define convert_ushort_v(value) CONCAT(convert_ushort, BN_VECTOR_WIDTH)(value)
+#define load_bits_v(pointer) CONCAT(vload, BN_VECTOR_WIDTH)(0, pointer)
+#define store_bits_v(value, pointer) CONCAT(vstore, BN_VECTOR_WIDTH)(value, 0, pointer)
+#define load_half_v(pointer) CONCAT(vload_half, BN_VECTOR_WIDTH)(0, pointer)
+#define store_half_v(value, pointer) CONCAT(CONCAT(vstore_half, BN_VECTOR_WIDTH), _rte)(value, 0, pointer)
 #endif
 
 #if BN_STORAGE == 0
 typedef float tensor_t;
-#define load_t(pointer) load_v(pointer)
-#define store_t(value, pointer) store_v(value, pointer)
-#define load_t1(pointer) (*(pointer))
-#define store_t1(value, pointer) (*(pointer) = (value))
+#define load_t_v(pointer) load_v(pointer)
+#define store_t_v(value, pointer) store_v(value, pointer)
+#define load_t_1(pointer) load_1(pointer)
+#define store_t_1(value, pointer) store_1(value, pointer)
 #elif BN_STORAGE == 1
 typedef ushort tensor_t;
-#define load_t(pointer) vload_halfv((global const half*)(pointer))
-#define store_t(value, pointer) vstore_halfv(value, (global half*)(pointer))
-#define load_t1(pointer) vload_half(0, (global const half*)(pointer))
-#define store_t1(value, pointer) vstore_half_rte(value, 0, (global half*)(pointer))
+#define load_t_v(pointer) load_half_v((global const half*)(pointer))
+#define store_t_v(value, pointer) store_half_v(value, (global half*)(pointer))
+#define load_t_1(pointer) vload_half(0, (global const half*)(pointer))
+#define store_t_1(value, pointer) vstore_half_rte(value, 0, (global half*)(pointer))
 #else
 typedef ushort tensor_t;
-#define load_t(pointer) as_floatv(convert_uintv(vload_t16(pointer)) << 16)
-#define store_t(value, pointer) vstore_t16(bfloat16_bits_v(value), pointer)
-#define load_t1(pointer) as_float((uint)(*(pointer)) << 16)
-#define store_t1(value, pointer) (*(pointer) = bfloat16_bits(value))
+#define load_t_v(pointer) as_float_v(convert_uint_v(load_bits_v(pointer)) << 16)
+#define store_t_v(value, pointer) store_bits_v(bfloat16_bits_v(value), pointer)
+#define load_t_1(pointer) as_float((uint)(*(pointer)) << 16)
+#define store_t_1(value, pointer) (*(pointer) = bfloat16_bits_1(value))
 #endif
 
-// The bfloat16 nearest a float, ties to even, as its 16 bits; a NaN stays a quiet NaN.
-ushort bfloat16_bits(float value)
-{
-    const uint bits = as_uint(value);
-    return isnan(value) ? (ushort)((bits >> 16) | 0x40u) : (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
-}
+// The one-float forms of the conversions bfloat16_bits takes.
+#define as_uint_1(value) as_uint(value)
+#define convert_ushort_1(value) convert_ushort(value)
 
-// bfloat16_bits for every lane of a vector.
-ushortv bfloat16_bits_v(floatv value)
-{
-    const uintv bits = as_uintv(value);
-    const uintv rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
-    return convert_ushortv(select(rounded, (bits >> 16) | 0x40u, isnan(value)));
-}
+// The bfloat16 nearest a float, ties to even, as its 16 bits; a NaN stays a quiet NaN: for a float
+// (bfloat16_bits_1) and for every lane of a vector (bfloat16_bits_v).
+#define BFLOAT16_BITS(form, type, uint_type, ushort_type) \
+    ushort_type bfloat16_bits##form(type value) \
+    { \
+        const uint_type bits = as_uint##form(value); \
+        const uint_type rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16; \
+        return convert_ushort##form(select(rounded, (bits >> 16) | 0x40u, isnan(value))); \
+    }
+BFLOAT16_BITS(_v, floatv, uintv, ushortv)
+BFLOAT16_BITS(_1, float, uint, ushort)

@@ -3,26 +3,21 @@
 
 // Kahan-compensated accumulation: *sum - *compensation carries the running total to about twice
 // float precision, so a long sequential sum does not lose the small terms. The compiler may not
-// reassociate these operations (no -cl-fast-relaxed-math is ever passed).
-void compensated_add(float* sum, float* compensation, float value)
-{
-    const float corrected = value - *compensation;
-    const float total = *sum + corrected;
-    *compensation = (total - *sum) - corrected;
-    *sum = total;
-}
+// reassociate these operations (no -cl-fast-relaxed-math is ever passed). compensated_add_1 for a
+// float, compensated_add_v for every lane of a vector at once.
+#define COMPENSATED_ADD(form, type) \
+    void compensated_add##form(type* sum, type* compensation, type value) \
+    { \
+        const type corrected = value - *compensation; \
+        const type total = *sum + corrected; \
+        *compensation = (total - *sum) - corrected; \
+        *sum = total; \
+    }
+COMPENSATED_ADD(_v, floatv)
+COMPENSATED_ADD(_1, float)
 
-// compensated_add for every lane of a vector at once.
-void compensated_add_v(floatv* sum, floatv* compensation, floatv value)
-{
-    const floatv corrected = value - *compensation;
-    const floatv total = *sum + corrected;
-    *compensation = (total - *sum) - corrected;
-    *sum = total;
-}
-
-// A sum of vectors in two levels: BN_BLOCK values added plainly into `block`, then the block added
-// into `sum` compensated. The error is that of a BN_BLOCK-term sum plus a compensated one, about
+// A sum of vectors in two levels: PLAIN_BLOCK values added plainly into `block`, then the block added
+// into `sum` compensated. The error is that of a PLAIN_BLOCK-term sum plus a compensated one, about
 // what compensating every term gives, for a quarter of the work per value.
 typedef struct {
     floatv sum;
@@ -40,7 +35,7 @@ accumulator_v accumulator_v_zero(void)
 void accumulator_v_add(accumulator_v* accumulator, floatv value)
 {
     accumulator->block += value;
-    if (++accumulator->filled == BN_BLOCK) {
+    if (++accumulator->filled == PLAIN_BLOCK) {
         compensated_add_v(&accumulator->sum, &accumulator->compensation, accumulator->block);
         accumulator->block = (floatv)(0.0f);
         accumulator->filled = 0;
@@ -62,7 +57,7 @@ float lanes_total(accumulator_v accumulator, float scalar_sum, float scalar_comp
     store_v(accumulator_v_lanes(accumulator), lanes);
     float total = scalar_sum, total_compensation = scalar_compensation;
     for (int lane = 0; lane < BN_VECTOR_WIDTH; ++lane) {
-        compensated_add(&total, &total_compensation, lanes[lane]);
+        compensated_add_1(&total, &total_compensation, lanes[lane]);
     }
     return total - total_compensation;
 }

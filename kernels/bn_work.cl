@@ -1,4 +1,5 @@
-// bn_work.cl: which planes, rows or features a work-group takes, from its place in the range.
+// bn_work.cl: which planes, rows or features a work-group takes, from its place in the range, and
+// the walk over a run of values that every plane and flat kernel takes.
 
 // The block of planes (planar elementwise kernels) or rows (interleaved ones) a work-group takes:
 // [*first, *end) of the `count` there are, `length` at a time, the block's number coming from the
@@ -25,3 +26,31 @@ index_t planar_feature_of_group(void)
 {
     return get_group_id(2) * get_num_groups(1) + get_group_id(1);
 }
+
+// The elements [first, first + length) of a flat tensor of `count` the work-item's block holds
+// (block_of_work_item); a block past the end is empty.
+void element_block(ulong count, ulong block, index_t* first, index_t* length)
+{
+    index_t end;
+    block_of_work_item((index_t)count, (index_t)block, first, &end);
+    *length = end > *first ? end - *first : 0;
+}
+
+// The walk of a run of `length` values from `base`: the whole vectors first, first + step, ... of the
+// run, then the values past its last whole vector, first, first + step, ... of those; a work-item
+// passes its place along the run and the number of work-items beside it. Each vector is one
+// VECTOR_STEP(_v, floatv, at) and each value one ONE_STEP(_1, float, at), at the index of its first
+// value: a step written once for both forms (a macro that pastes the form onto its helpers' names,
+// load_t##form, and declares its values as `type`) is passed as both.
+#define WALK(base, length, first, step, VECTOR_STEP, ONE_STEP) \
+    do { \
+        const index_t walk_vectors_ = (length) / BN_VECTOR_WIDTH; \
+        for (index_t walk_ = (first); walk_ < walk_vectors_; walk_ += (step)) { \
+            const index_t walk_at_ = (base) + walk_ * BN_VECTOR_WIDTH; \
+            VECTOR_STEP(_v, floatv, walk_at_); \
+        } \
+        for (index_t walk_ = walk_vectors_ * BN_VECTOR_WIDTH + (first); walk_ < (length); walk_ += (step)) { \
+            const index_t walk_at_ = (base) + walk_; \
+            ONE_STEP(_1, float, walk_at_); \
+        } \
+    } while (0)

@@ -9,12 +9,18 @@
 /// less the `_arg` that marks a `ulong` the kernel narrows into an `index_t` of the same name.
 /// `KernelSignatureTests` builds every program with `-cl-kernel-arg-info` and holds each call's
 /// names and kinds to the compiler's, so that a changed signature fails there and not on a device.
+///
+/// A call that passes fused operands or a variance to normalize from says so in `operands`, which
+/// picks the build that reads them (``OperandCase``); its function sets it from the same values it
+/// passes, so that the two cannot disagree.
 struct KernelCall {
     let kernel: KernelName
+    let operands: OperandCase
     let arguments: KeyValuePairs<String, KernelArgument>
 
-    init(_ kernel: KernelName, _ arguments: KeyValuePairs<String, KernelArgument>) {
+    init(_ kernel: KernelName, operands: OperandCase = OperandCase(), _ arguments: KeyValuePairs<String, KernelArgument>) {
         self.kernel = kernel
+        self.operands = operands
         self.arguments = arguments
     }
 

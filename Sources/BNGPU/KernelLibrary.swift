@@ -63,10 +63,22 @@ struct KernelVariant: Hashable {
     var span = 1
     /// How tensors are stored (`BN_STORAGE`): per-feature arrays and arithmetic stay float.
     var storage = ElementType.float32
+    /// What the call's operands ask of the build (`BN_FUSED`, `BN_FROM_VARIANCE`): set by each run
+    /// from its ``KernelCall``, not by the plan.
+    var operands = OperandCase()
 
     /// The `-D` options of this variant.
     var defines: String {
-        "-DBN_INDEX_T=\(indexWidth == .narrow ? "uint" : "ulong") -DBN_VECTOR_WIDTH=\(vectorWidth) -DBN_SPAN=\(span) -DBN_STORAGE=\(storageDefine)"
+        "-DBN_INDEX_T=\(indexWidth == .narrow ? "uint" : "ulong") -DBN_VECTOR_WIDTH=\(vectorWidth) -DBN_SPAN=\(span)"
+            + " -DBN_STORAGE=\(storageDefine) -DBN_FUSED=\(operands.fused ? 1 : 0)"
+            + " -DBN_FROM_VARIANCE=\(operands.fromVariance ? 1 : 0)"
+    }
+
+    /// The variant with the operand case its family reads, so that families that read none build once.
+    func read(by family: KernelSource) -> KernelVariant {
+        var variant = self
+        variant.operands = operands.read(by: family)
+        return variant
     }
 
     /// `BN_STORAGE`'s value for ``storage``: 0 float, 1 half, 2 bfloat16 (bn_storage.cl).
@@ -80,6 +92,32 @@ struct KernelVariant: Hashable {
 
     /// How tables name the index width: `32-bit` or `64-bit`.
     var indexName: String { indexWidth == .narrow ? "32-bit" : "64-bit" }
+}
+
+/// The build-time choices a call's own operands decide (`bn_storage.cl`): the fused build reads the
+/// fused operands (z and relu; the backward pass's y and dz), which the plain build takes as absent so
+/// that its loops carry none of the fusion; the from-variance build of a normalization works out
+/// 1/√(variance + ε) from the variance instead of taking invStd. Argument lists are the same in
+/// every case, so that the call decides the case and a kernel ignores what its build does not read.
+struct OperandCase: Hashable, CaseIterable {
+    /// `BN_FUSED=1`.
+    var fused = false
+    /// `BN_FROM_VARIANCE=1`.
+    var fromVariance = false
+
+    static let allCases = [false, true].flatMap { fused in
+        [false, true].map { OperandCase(fused: fused, fromVariance: $0) }
+    }
+
+    /// The case as `family`'s programs read it: the forward family reads both defines, the backward
+    /// family `BN_FUSED`, the others neither.
+    func read(by family: KernelSource) -> OperandCase {
+        switch family {
+        case .forward: self
+        case .backward: OperandCase(fused: fused)
+        case .statistics, .copy, .elementwise: OperandCase()
+        }
+    }
 }
 
 /// The programs and kernels of one context: each program is built once per variant and cached, and
@@ -103,9 +141,10 @@ struct KernelLibrary {
         self.context = context
     }
 
-    /// The kernel, built for `variant` on first use.
+    /// The kernel, built for `variant` (with the operand case its family reads) on first use.
     /// - Throws: `BatchNormError.kernelBuildFailed` with the log.
     mutating func kernel(_ name: KernelName, variant: KernelVariant) throws -> Kernel {
+        let variant = variant.read(by: name.family)
         let key = KernelKey(name: name, variant: variant)
         if let kernel = kernels[key] { return kernel }
         let kernel = try Kernel(program: try program(name.family, variant: variant), name: name.rawValue)
@@ -113,12 +152,23 @@ struct KernelLibrary {
         return kernel
     }
 
-    /// Builds every program for `variant` and makes every kernel, as a check that the device's
-    /// compiler takes the library: a driver may build a program and still fail to make its kernels.
+    /// The kernel in each operand case its family builds (one for a family that reads none).
+    mutating func everyCase(of name: KernelName, variant: KernelVariant) throws -> [Kernel] {
+        let cases = Set(OperandCase.allCases.map { $0.read(by: name.family) })
+        return try OperandCase.allCases.filter(cases.contains).map { operands in
+            var built = variant
+            built.operands = operands
+            return try kernel(name, variant: built)
+        }
+    }
+
+    /// Builds every program for `variant`, in every operand case, and makes every kernel, as a check
+    /// that the device's compiler takes the library: a driver may build a program and still fail to
+    /// make its kernels.
     /// - Throws: `BatchNormError.kernelBuildFailed` or `BatchNormError.openCLCallFailed`.
     mutating func buildEveryKernel(variant: KernelVariant) throws {
         for name in KernelName.allCases {
-            _ = try kernel(name, variant: variant)
+            _ = try everyCase(of: name, variant: variant)
         }
     }
 

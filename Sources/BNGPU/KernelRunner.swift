@@ -31,9 +31,12 @@ struct KernelRunner {
         self.workspace = Workspace(context: context)
     }
 
-    /// Sets the call's arguments on its kernel and enqueues it over `range`.
+    /// Sets the call's arguments on its kernel, built for `variant` in the call's operand case, and
+    /// enqueues it over `range`.
     mutating func run(_ call: KernelCall, variant: KernelVariant, range: LaunchRange) throws {
-        let kernel = try library.kernel(call.kernel, variant: variant)
+        var built = variant
+        built.operands = call.operands
+        let kernel = try library.kernel(call.kernel, variant: built)
         try Self.launchWatcher?(kernel, call)
         try kernel.setArguments(call.arguments)
         let isRecording = recordedEvents != nil && queue.isProfilingEnabled
@@ -98,11 +101,13 @@ struct KernelRunner {
                           storage: storage)
     }
 
-    /// The smallest `CL_KERNEL_WORK_GROUP_SIZE` over the batch-norm kernels of `variant`.
+    /// The smallest `CL_KERNEL_WORK_GROUP_SIZE` over the batch-norm kernels of `variant`, in every
+    /// operand case: the plan comes before the call that decides the case.
     private mutating func workGroupLimit(of variant: KernelVariant) throws -> Int {
         if let limit = kernelWorkGroupLimits[variant] { return limit }
         let limit = try KernelName.allCases.filter(\.isBatchNormPass)
-            .map { try library.kernel($0, variant: variant).maxWorkGroupSize(on: device) }.min() ?? 1
+            .flatMap { try library.everyCase(of: $0, variant: variant) }
+            .map { try $0.maxWorkGroupSize(on: device) }.min() ?? 1
         kernelWorkGroupLimits[variant] = max(1, limit)
         return max(1, limit)
     }

@@ -19,15 +19,16 @@ struct ProgramBuildTests {
         }
     }
 
-    @Test("every kernel builds in every variant, for every tensor storage",
+    @Test("every kernel builds in every variant and operand case, for every tensor storage",
           arguments: KernelVariant.IndexWidth.allCases, KernelVariant.vectorWidths)
     func everyKernel(width: KernelVariant.IndexWidth, vectorWidth: Int) throws {
         var library = KernelLibrary(context: try TestBackends.openCL().context)
         for storage in ElementType.allCases {
             for name in KernelName.allCases {
                 let variant = KernelVariant(indexWidth: width, vectorWidth: vectorWidth, span: 16 / vectorWidth, storage: storage)
-                let kernel = try library.kernel(name, variant: variant)
-                #expect(kernel.name == name.rawValue)
+                let kernels = try library.everyCase(of: name, variant: variant)
+                #expect(kernels.count == [.forward: 4, .backward: 2][name.family, default: 1], "\(name)")
+                #expect(kernels.allSatisfy { $0.name == name.rawValue })
             }
         }
     }

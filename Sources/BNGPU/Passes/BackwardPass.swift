@@ -97,7 +97,7 @@ extension KernelCall {
         dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, mean: OpenCLBuffer, partial: OpenCLBuffer, outer: Int,
         features: Int, inner: Int, chunkPlanes: Int, scratch: KernelArgument
     ) -> KernelCall {
-        KernelCall(.backwardReducePlanar, [
+        KernelCall(.backwardReducePlanar, operands: OperandCase(fused: y != nil), [
             "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "partial": .buffer(partial),
             "outer": .size(outer), "features_arg": .size(features), "inner": .size(inner),
             "chunk_planes": .size(chunkPlanes), "scratch": scratch,
@@ -108,7 +108,7 @@ extension KernelCall {
         dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, mean: OpenCLBuffer, partial: OpenCLBuffer, rows: Int,
         features: Int, chunkRows: Int, chunks: Int, scratch: KernelArgument
     ) -> KernelCall {
-        KernelCall(.backwardReduceInterleaved, [
+        KernelCall(.backwardReduceInterleaved, operands: OperandCase(fused: y != nil), [
             "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "partial": .buffer(partial),
             "rows": .size(rows), "features_arg": .size(features), "chunk_rows": .size(chunkRows),
             "chunks": .size(chunks), "scratch": scratch,
@@ -141,7 +141,7 @@ extension KernelCall {
         dz: OpenCLBuffer?, outer: Int, features: Int, inner: Int, planesPerItem: Int, reductionScale: Float,
         usesBatchStatistics: Bool
     ) -> KernelCall {
-        KernelCall(.backwardDxPlanar, [
+        KernelCall(.backwardDxPlanar, operands: OperandCase(fused: y != nil || dz != nil), [
             "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "residual": .buffer(residual),
             "invstd": .buffer(invstd), "gamma": .buffer(gamma), "dgamma": .buffer(dgamma), "dbeta": .buffer(dbeta),
             "dx": .buffer(dx), "dz": .buffer(dz), "outer": .size(outer), "features_arg": .size(features),
@@ -155,7 +155,7 @@ extension KernelCall {
         invstd: OpenCLBuffer, gamma: OpenCLBuffer?, dgamma: OpenCLBuffer, dbeta: OpenCLBuffer, dx: OpenCLBuffer,
         dz: OpenCLBuffer?, rows: Int, features: Int, rowsPerItem: Int, reductionScale: Float, usesBatchStatistics: Bool
     ) -> KernelCall {
-        KernelCall(.backwardDxInterleaved, [
+        KernelCall(.backwardDxInterleaved, operands: OperandCase(fused: y != nil || dz != nil), [
             "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "residual": .buffer(residual),
             "invstd": .buffer(invstd), "gamma": .buffer(gamma), "dgamma": .buffer(dgamma), "dbeta": .buffer(dbeta),
             "dx": .buffer(dx), "dz": .buffer(dz), "rows": .size(rows), "features_arg": .size(features),
@@ -169,7 +169,7 @@ extension KernelCall {
         gamma: OpenCLBuffer?, dgamma: OpenCLBuffer, dbeta: OpenCLBuffer, dx: OpenCLBuffer, dz: OpenCLBuffer?, outer: Int,
         features: Int, inner: Int, reductionScale: Float, scratch: KernelArgument
     ) -> KernelCall {
-        KernelCall(.backwardResident, [
+        KernelCall(.backwardResident, operands: OperandCase(fused: y != nil || dz != nil), [
             "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "invstd": .buffer(invstd),
             "gamma": .buffer(gamma), "dgamma": .buffer(dgamma), "dbeta": .buffer(dbeta), "dx": .buffer(dx),
             "dz": .buffer(dz), "outer_arg": .size(outer), "features_arg": .size(features), "inner_arg": .size(inner),

@@ -96,7 +96,7 @@ extension KernelCall {
         invstdLo: OpenCLBuffer?, variance: OpenCLBuffer?, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, z: OpenCLBuffer?,
         outer: Int, features: Int, inner: Int, planesPerItem: Int, epsilon: Float, fuseRelu: Bool
     ) -> KernelCall {
-        KernelCall(.normalizePlanar, [
+        KernelCall(.normalizePlanar, operands: OperandCase(fused: z != nil || fuseRelu, fromVariance: variance != nil), [
             "x": .buffer(x), "y": .buffer(y), "mean": .buffer(mean), "mean_lo": .buffer(meanLo),
             "invstd": .buffer(invstd), "invstd_lo": .buffer(invstdLo), "variance": .buffer(variance),
             "gamma": .buffer(gamma), "beta": .buffer(beta), "z": .buffer(z), "outer": .size(outer),
@@ -110,7 +110,7 @@ extension KernelCall {
         invstdLo: OpenCLBuffer?, variance: OpenCLBuffer?, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, z: OpenCLBuffer?,
         rows: Int, features: Int, rowsPerItem: Int, epsilon: Float, fuseRelu: Bool
     ) -> KernelCall {
-        KernelCall(.normalizeInterleaved, [
+        KernelCall(.normalizeInterleaved, operands: OperandCase(fused: z != nil || fuseRelu, fromVariance: variance != nil), [
             "x": .buffer(x), "y": .buffer(y), "mean": .buffer(mean), "mean_lo": .buffer(meanLo),
             "invstd": .buffer(invstd), "invstd_lo": .buffer(invstdLo), "variance": .buffer(variance),
             "gamma": .buffer(gamma), "beta": .buffer(beta), "z": .buffer(z), "rows": .size(rows),
@@ -125,7 +125,7 @@ extension KernelCall {
         runningVariance: OpenCLBuffer, outer: Int, features: Int, inner: Int, epsilon: Float, keep: Float, take: Float,
         varianceDivisor: Float, fuseRelu: Bool, scratch: KernelArgument
     ) -> KernelCall {
-        KernelCall(.forwardTrainingResident, [
+        KernelCall(.forwardTrainingResident, operands: OperandCase(fused: z != nil || fuseRelu), [
             "x": .buffer(x), "y": .buffer(y), "mean": .buffer(mean), "mean_lo": .buffer(meanLo),
             "invstd": .buffer(invstd), "invstd_lo": .buffer(invstdLo), "gamma": .buffer(gamma), "beta": .buffer(beta),
             "z": .buffer(z), "running_mean": .buffer(runningMean), "running_variance": .buffer(runningVariance),
