@@ -1,9 +1,10 @@
-import BatchNorm
-import BNTestSupport
+import BNCore
+import BNCPU
+import BNGPU
 import Testing
 
 /// The backends a suite runs on: the CPU reference always, OpenCL where a device exists.
-enum BackendKind: String, Sendable, CustomTestStringConvertible {
+public enum BackendKind: String, Sendable, CustomTestStringConvertible {
     case cpu
     case openCL
     /// OpenCL with launch settings that take the paths the default ones skip on small tests:
@@ -11,13 +12,13 @@ enum BackendKind: String, Sendable, CustomTestStringConvertible {
     /// interleaved work-item.
     case openCLChunked
 
-    static var available: [BackendKind] { TestBackends.hasOpenCLDevice ? [.cpu, .openCL] : [.cpu] }
+    public static var available: [BackendKind] { TestBackends.hasOpenCLDevice ? [.cpu, .openCL] : [.cpu] }
 
     /// ``available`` and, where OpenCL exists, ``openCLChunked``: for suites about every kernel path.
-    static var everyPath: [BackendKind] { available + (TestBackends.hasOpenCLDevice ? [.openCLChunked] : []) }
+    public static var everyPath: [BackendKind] { available + (TestBackends.hasOpenCLDevice ? [.openCLChunked] : []) }
 
     /// The settings of ``openCLChunked``.
-    static let chunkedSettings = LaunchSettings(vectorWidth: 4, reductionGroupSize: 16, valuesPerChunk: 64,
+    package static let chunkedSettings = LaunchSettings(vectorWidth: 4, reductionGroupSize: 16, valuesPerChunk: 64,
                                                 elementwiseColumns: 4, valuesPerElementwiseItem: 64,
                                                 residentFeatureBytes: 0, interleavedSpan: 2)
 
@@ -31,7 +32,7 @@ enum BackendKind: String, Sendable, CustomTestStringConvertible {
     }
 
     /// The backend of this kind, shared by the suite's tests, erased as `makeBackend` returns it.
-    func make() throws -> AnyBatchNormBackend {
+    public func make() throws -> AnyBatchNormBackend {
         switch self {
         case .cpu: AnyBatchNormBackend(CPUBackend())
         case .openCL: AnyBatchNormBackend(try TestBackends.openCL())
@@ -40,7 +41,7 @@ enum BackendKind: String, Sendable, CustomTestStringConvertible {
     }
 
     /// A second backend of this kind: a new instance with its own context on OpenCL.
-    func makeAnother() throws -> AnyBatchNormBackend {
+    public func makeAnother() throws -> AnyBatchNormBackend {
         switch self {
         case .cpu: AnyBatchNormBackend(CPUBackend())
         case .openCL: AnyBatchNormBackend(try OpenCLBackend(device: TestBackends.deviceQuery))
@@ -48,5 +49,10 @@ enum BackendKind: String, Sendable, CustomTestStringConvertible {
         }
     }
 
-    var testDescription: String { rawValue }
+    /// How far this backend's results may lie from the float64 reference (``Tolerance``).
+    public var tolerance: Double {
+        self == .cpu ? Tolerance.cpuReference : Tolerance.openCL
+    }
+
+    public var testDescription: String { rawValue }
 }
