@@ -1,31 +1,27 @@
 import BNToolSupport
 
-/// A seeded generator (xoshiro256**), so that a seed gives the same data, split, initial weights
-/// and batch order on every machine.
+/// The example's seeded numbers: BNToolSupport's SplitMix64, the generator of the bench and the
+/// tests, with one stream per purpose of a run, so that a seed gives the same data, split, initial
+/// weights and batch order on every machine.
 struct SeededRandom: RandomNumberGenerator {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    private var source: SplitMix64
 
-    /// - Parameter seed: Any value; its 256-bit state is spread from it by a Weyl sequence and a
-    ///   bit mixer, so that neighbouring seeds give unrelated streams.
+    /// - Parameter seed: Any value; equal seeds give equal sequences.
     init(seed: UInt64) {
-        var weyl = seed
-        func spread() -> UInt64 {
-            weyl &+= 0x9E37_79B9_7F4A_7C15
-            var z = weyl
-            z = (z ^ (z >> 33)) &* 0xFF51_AFD7_ED55_8CCD
-            z = (z ^ (z >> 33)) &* 0xC4CE_B9FE_1A85_EC53
-            return z ^ (z >> 33)
-        }
-        state = (spread(), spread(), spread(), spread())
+        source = SplitMix64(seed: seed)
     }
 
-    /// A stream for one purpose of one run, such as the shuffle of epoch 7, unrelated to the others.
+    /// A stream for one purpose of one run, such as the shuffle of epoch 7, unrelated to the others:
+    /// its seed is the first output of a generator seeded with the run's seed, the purpose and the
+    /// index combined, so that neighbouring seeds, purposes and epochs start far apart.
     /// - Parameters:
     ///   - seed: The run's seed.
     ///   - stream: What the numbers are for.
     ///   - index: Which one of them (an epoch), 0 when there is one.
     init(seed: UInt64, stream: Stream, index: Int = 0) {
-        self.init(seed: seed &* 0x2545_F491_4F6C_DD1D &+ stream.rawValue &* 0x1_0000_0001 &+ UInt64(truncatingIfNeeded: index))
+        var mixer = SplitMix64(seed: seed &* 0x2545_F491_4F6C_DD1D &+ stream.rawValue &* 0x1_0000_0001
+            &+ UInt64(truncatingIfNeeded: index))
+        self.init(seed: mixer.next())
     }
 
     /// The purposes a run draws numbers for.
@@ -34,19 +30,7 @@ struct SeededRandom: RandomNumberGenerator {
     }
 
     mutating func next() -> UInt64 {
-        let result = rotate(state.1 &* 5, 7) &* 9
-        let shifted = state.1 << 17
-        state.2 ^= state.0
-        state.3 ^= state.1
-        state.1 ^= state.2
-        state.0 ^= state.3
-        state.2 ^= shifted
-        state.3 = rotate(state.3, 45)
-        return result
-    }
-
-    private func rotate(_ value: UInt64, _ count: UInt64) -> UInt64 {
-        (value << count) | (value >> (64 - count))
+        source.next()
     }
 
     /// A standard normal sample, by the Box–Muller transform (`standardNormal()`).
