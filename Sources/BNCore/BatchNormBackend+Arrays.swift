@@ -24,13 +24,6 @@ extension BatchNormBackend {
         return statistics
     }
 
-    public func forwardTraining(
-        x: [Float], shape: TensorShape, gamma: [Float]?, beta: [Float]?,
-        running: inout RunningStatistics, options: BatchNormOptions
-    ) throws -> ForwardTrainingResult {
-        try forwardTraining(x: x, z: nil, shape: shape, gamma: gamma, beta: beta, running: &running, options: options)
-    }
-
     /// Training forward pass: per-feature batch mean and biased variance, y = γ(x − μ)/√(σ² + ε) + β,
     /// the running-statistics update, and the fused operation of `options.fusion`, if any.
     /// - Parameters:
