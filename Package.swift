@@ -44,7 +44,7 @@ let package = Package(
                 .embedInCode("bn_forward.cl"),
                 .embedInCode("bn_backward.cl"),
                 .embedInCode("bn_copy.cl"),
-                .embedInCode("bn_elementwise.cl"),
+                .embedInCode("bn_activation.cl"),
             ]
         ),
         // The protocol, the values and the operand checks: what every backend and caller shares.

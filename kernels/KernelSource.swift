@@ -10,7 +10,7 @@ public enum KernelSource: String, CaseIterable, Sendable {
     /// The copy kernel that measures the bandwidth ceiling.
     case copy = "bn_copy"
     /// The activation as its own kernels (relu, add + relu, and their gradients): the unfused sequence.
-    case elementwise = "bn_elementwise"
+    case activation = "bn_activation"
 
     /// The helper files built in front of the family's own file, in this order: every family takes
     /// the shared ones, and the backward family its reductions' and dx kernels' helpers too.
@@ -25,7 +25,7 @@ public enum KernelSource: String, CaseIterable, Sendable {
         case .forward: Self.text(PackageResources.bn_forward_cl)
         case .backward: Self.text(PackageResources.bn_backward_cl)
         case .copy: Self.text(PackageResources.bn_copy_cl)
-        case .elementwise: Self.text(PackageResources.bn_elementwise_cl)
+        case .activation: Self.text(PackageResources.bn_activation_cl)
         }
     }
 

@@ -30,7 +30,7 @@ enum KernelName: String, CaseIterable {
         case .backwardReducePlanar, .backwardReduceInterleaved, .backwardMerge, .backwardSums,
              .backwardDxPlanar, .backwardDxInterleaved, .backwardResident: .backward
         case .copy: .copy
-        case .reluForward, .reluBackward: .elementwise
+        case .reluForward, .reluBackward: .activation
         }
     }
 
@@ -39,7 +39,7 @@ enum KernelName: String, CaseIterable {
     var isBatchNormPass: Bool {
         switch family {
         case .statistics, .forward, .backward: true
-        case .copy, .elementwise: false
+        case .copy, .activation: false
         }
     }
 }
@@ -115,7 +115,7 @@ struct OperandCase: Hashable, CaseIterable {
         switch family {
         case .forward: self
         case .backward: OperandCase(fused: fused)
-        case .statistics, .copy, .elementwise: OperandCase()
+        case .statistics, .copy, .activation: OperandCase()
         }
     }
 }

@@ -231,7 +231,7 @@ final class OclgrindRun {
         #expect(offsets.dx == separate.dx, "dx at an odd offset, \(testCase)")
     }
 
-    /// The activation's own kernels (`bn_elementwise.cl`, the unfused sequence the bench times):
+    /// The activation's own kernels (`bn_activation.cl`, the unfused sequence the bench times):
     /// relu(a + b) and relu(a), then the gradient behind each into one or two outputs, in float and
     /// half storage, against the same arithmetic on the host: one float addition, a sign test, and
     /// one rounding to the storage.

@@ -41,7 +41,7 @@ enum OclgrindCheck {
         TestCase("3-D channels last", TensorShape(n: 2, c: 3, spatial: [3, 4, 5], layout: .nhwc)),
     ]
 
-    /// The shape whose case also runs the activation's own kernels (`bn_elementwise.cl`): a flat
+    /// The shape whose case also runs the activation's own kernels (`bn_activation.cl`): a flat
     /// walk whose only shape-dependent path is the tail past the last whole vector, which 3×135's 405
     /// values take. One case covers it: the kernels read no layout, mode or per-feature array.
     static let activationShape = TensorShape(n: 3, c: 135)

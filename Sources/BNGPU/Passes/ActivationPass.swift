@@ -21,7 +21,7 @@ extension KernelRunner {
     }
 }
 
-/// The calls of `bn_elementwise.cl`'s kernels.
+/// The calls of `bn_activation.cl`'s kernels.
 extension KernelCall {
     static func reluForward(a: OpenCLBuffer, b: OpenCLBuffer?, out: OpenCLBuffer, count: Int, block: Int) -> KernelCall {
         KernelCall(.reluForward, [

@@ -1,4 +1,4 @@
-// bn_elementwise.cl: the activation as its own kernel, for a caller who does not fuse it into the
+// bn_activation.cl: the activation as its own kernel, for a caller who does not fuse it into the
 // batch-norm pass (bn_forward.cl's fuse_relu, bn_backward.cl's y and dz): the unfused sequence that
 // bn-gpu-bench times against the fused passes.
 //
