@@ -154,8 +154,8 @@ struct KernelLibrary {
 
     /// The kernel in each operand case its family builds (one for a family that reads none).
     mutating func everyCase(of name: KernelName, variant: KernelVariant) throws -> [Kernel] {
-        let cases = Set(OperandCase.allCases.map { $0.read(by: name.family) })
-        return try OperandCase.allCases.filter(cases.contains).map { operands in
+        // a case the family reads is one its reading leaves as it is
+        try OperandCase.allCases.filter { $0 == $0.read(by: name.family) }.map { operands in
             var built = variant
             built.operands = operands
             return try kernel(name, variant: built)
