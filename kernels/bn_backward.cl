@@ -30,6 +30,11 @@
 //     frozen statistics: dx = gamma * invstd * dy   (the mean and variance do not depend on x)
 // bn_backward_resident: the reduction, dgamma, dbeta and dx in one kernel for planar features small
 //   enough to stay in cache (batch statistics only): work-group f as bn_forward_training_resident.
+// Batch Renormalization (bn_moments.cl's renorm_target): r and d are constants of the gradient, so
+// a renormalized backward pass runs the kernels above with gamma * r for gamma, and then gives
+// dgamma = sum dy * (xhat * r + d) = r * dgamma + d * dbeta:
+// bn_renorm_gain: one work-item per feature; gain[f] = gamma[f] (NULL: 1) * r[f].
+// bn_renorm_gradient: one work-item per feature; dgamma[f] = r[f] * dgamma[f] + d[f] * dbeta[f].
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE, BN_FUSED (bn_storage.cl).
 
 kernel void bn_backward_reduce_planar(
@@ -195,4 +200,24 @@ kernel void bn_backward_resident(
     for (index_t o = get_local_id(1); o < outer; o += get_local_size(1)) {
         input_gradient_plane(tensors, (o * features + f) * inner, inner, terms, 1, get_local_id(0), get_local_size(0));
     }
+}
+
+kernel void bn_renorm_gain(
+    global const float* gamma, ulong gamma_offset, global const float* r, ulong r_offset, global float* gain,
+    ulong gain_offset, ulong features)
+{
+    AT_OFFSET(gamma); AT_OFFSET(r); AT_OFFSET(gain);
+    const index_t f = get_global_id(0);
+    if (f >= (index_t)features) return;
+    gain[f] = (gamma ? gamma[f] : 1.0f) * r[f];
+}
+
+kernel void bn_renorm_gradient(
+    global const float* r, ulong r_offset, global const float* d, ulong d_offset, global float* dgamma,
+    ulong dgamma_offset, global const float* dbeta, ulong dbeta_offset, ulong features)
+{
+    AT_OFFSET(r); AT_OFFSET(d); AT_OFFSET(dgamma); AT_OFFSET(dbeta);
+    const index_t f = get_global_id(0);
+    if (f >= (index_t)features) return;
+    dgamma[f] = fma(r[f], dgamma[f], d[f] * dbeta[f]);
 }

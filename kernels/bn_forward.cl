@@ -23,9 +23,11 @@
 //   features small enough to stay in cache: work-group f (dimensions 1 and 2, as bn_stats_chunk_planar)
 //   reads feature f for its moments (bn_moments.cl), writes mean, mean_lo, invstd, invstd_lo and the running
 //   statistics as bn_stats_merge does, then normalizes the feature, whose values are read again from
-//   cache, with z and fuse_relu as bn_normalize_planar. Range (WG, F1 * P, F2), work-groups (WG, P, 1),
+//   cache, with z and fuse_relu as bn_normalize_planar; with renorm_r given, it writes the renorm
+//   outputs as bn_stats_merge does and normalizes with them. Range (WG, F1 * P, F2), work-groups (WG, P, 1),
 //   split over planes and lanes as bn_stats_chunk_planar; scratch holds WG * P floats.
-// Training passes the batch mean as mean + mean_lo and invstd + invstd_lo (bn_stats_merge); inference
+// Training passes the batch mean as mean + mean_lo and invstd + invstd_lo (bn_stats_merge), or, when
+// it renormalizes, renorm_scale + renorm_scale_lo for invstd and renorm_shift for beta; inference
 // passes the running mean and NULL, and the running variance, so that it is one kernel (or, where an
 // interleaved work-item takes several feature vectors, invstd + invstd_lo from bn_inverse_std).
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_STORAGE, BN_FUSED, BN_FROM_VARIANCE (bn_storage.cl).
@@ -204,23 +206,32 @@ kernel void bn_forward_training_resident(
     global float* invstd_lo, ulong invstd_lo_offset, global const float* gamma, ulong gamma_offset,
     global const float* beta, ulong beta_offset, global const tensor_t* z, ulong z_offset,
     global float* running_mean, ulong running_mean_offset, global float* running_variance,
-    ulong running_variance_offset, ulong outer_arg, ulong features_arg, ulong inner_arg, float epsilon, float keep,
-    float take, float variance_divisor, int fuse_relu, local float* scratch)
+    ulong running_variance_offset, global float* renorm_r, ulong renorm_r_offset, global float* renorm_d,
+    ulong renorm_d_offset, global float* renorm_scale, ulong renorm_scale_offset, global float* renorm_scale_lo,
+    ulong renorm_scale_lo_offset, global float* renorm_shift, ulong renorm_shift_offset, ulong outer_arg,
+    ulong features_arg, ulong inner_arg, float epsilon, float keep, float take, float variance_divisor, float r_max,
+    float d_max, int fuse_relu, local float* scratch)
 {
     AT_OFFSET(x); AT_OFFSET(y); AT_OFFSET(mean); AT_OFFSET(mean_lo); AT_OFFSET(invstd); AT_OFFSET(invstd_lo);
     AT_OFFSET(gamma); AT_OFFSET(beta); AT_OFFSET(z); AT_OFFSET(running_mean); AT_OFFSET(running_variance);
+    AT_OFFSET(renorm_r); AT_OFFSET(renorm_d); AT_OFFSET(renorm_scale); AT_OFFSET(renorm_scale_lo);
+    AT_OFFSET(renorm_shift);
     FUSED_OPERAND(z); FUSED_OPERAND(fuse_relu);
+    const renorm_target renorm = { renorm_r, renorm_d, renorm_scale, renorm_scale_lo, renorm_shift, gamma, beta,
+                                   r_max, d_max };
     const index_t outer = (index_t)outer_arg, features = (index_t)features_arg, inner = (index_t)inner_arg;
     const index_t f = planar_feature_of_group();
     if (f >= features) return; // the whole group returns: f is its own
     const moments total = planar_moments(x, f, features, inner, 0, outer, scratch);
     if (get_local_id(0) == 0 && get_local_id(1) == 0) {
         store_feature_statistics(f, total, (float)(outer * inner), epsilon, keep, take, variance_divisor,
-                                 mean, mean_lo, invstd, invstd_lo, running_mean, running_variance);
+                                 mean, mean_lo, invstd, invstd_lo, running_mean, running_variance, renorm);
     }
     barrier(CLK_GLOBAL_MEM_FENCE);
-    const float2 scale = scale_split(gamma ? gamma[f] : 1.0f, invstd[f], invstd_lo[f]);
-    const float shift = beta ? beta[f] : 0.0f;
+    // renormalized: invstd * r for invstd and gamma * d + beta for beta (renorm_target, bn_moments.cl)
+    const float2 scale = renorm_r ? scale_split(gamma ? gamma[f] : 1.0f, renorm_scale[f], renorm_scale_lo[f])
+                                  : scale_split(gamma ? gamma[f] : 1.0f, invstd[f], invstd_lo[f]);
+    const float shift = renorm_r ? renorm_shift[f] : (beta ? beta[f] : 0.0f);
     const float center = mean[f], center_lo = mean_lo[f];
     for (index_t o = get_local_id(1); o < outer; o += get_local_size(1)) {
         normalize_plane(x, y, z, fuse_relu, (o * features + f) * inner, inner, center, center_lo, scale, shift,

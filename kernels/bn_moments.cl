@@ -67,15 +67,57 @@ void blend_running(index_t f, float keep, float take, float batch_mean, float ba
     running_variance[f] = keep * running_variance[f] + take * batch_variance;
 }
 
+// Batch Renormalization's outputs (Ioffe 2017) for a training pass, r == NULL for batch norm: the
+// corrections r[f] and d[f], and the normalization's constants, scale[f] + scale_lo[f] = r * (invstd
+// + invstd_lo) and shift[f] = gamma * d + beta, which bn_normalize_* take for invstd, invstd_lo and
+// beta, so that y = gamma * ((x - mean) * invstd * r + d) + beta; r = 1 and d = 0 leave those equal
+// to invstd, invstd_lo and beta, bit for bit.
+typedef struct {
+    global float* r;
+    global float* d;
+    global float* scale;
+    global float* scale_lo;
+    global float* shift;
+    global const float* gamma;
+    global const float* beta;
+    float r_max;
+    float d_max;
+} renorm_target;
+
+// value clipped to [low, high]; a NaN stays NaN (fmin and fmax would drop it).
+float clipped(float value, float low, float high)
+{
+    return value < low ? low : (value > high ? high : value);
+}
+
+// Writes feature f's renorm outputs (renorm_target) from its batch mean (hi + lo), its inverse
+// standard deviation and the running statistics before this batch's update: with the running
+// inverse q = 1 / sqrt(running variance + epsilon), r = clip(q / invstd, 1 / r_max, r_max) (that is
+// sigma_B / sigma) and d = clip((mean - running mean) * q, -d_max, d_max).
+void store_renorm_corrections(index_t f, renorm_target t, float mean_hi, float mean_lo, float2 inverse,
+                              float epsilon, float running_mean, float running_variance)
+{
+    const float q = inverse_sqrt_split(running_variance, epsilon).x;
+    const float r = clipped(q / inverse.x, 1.0f / t.r_max, t.r_max);
+    const float d = clipped(((mean_hi - running_mean) + mean_lo) * q, -t.d_max, t.d_max);
+    const float2 scale = scale_split(r, inverse.x, inverse.y);
+    t.r[f] = r;
+    t.d[f] = d;
+    t.scale[f] = scale.x;
+    t.scale_lo[f] = scale.y;
+    t.shift[f] = fma(t.gamma ? t.gamma[f] : 1.0f, d, t.beta ? t.beta[f] : 0.0f);
+}
+
 // Finishes feature f's statistics from its moments over all `count` values: mean[f] + mean_lo[f]
 // is the mean to about twice float precision (the low part keeps deviations exact when the mean is
 // far larger than the spread); invstd[f] + invstd_lo[f] = 1 / sqrt(biased variance + epsilon), the
-// same way (inverse_sqrt_split); when running_mean is given, running = keep * running + take * batch,
-// with the batch variance squares / variance_divisor.
+// same way (inverse_sqrt_split); with renorm.r given, the renorm outputs from the running statistics
+// as they were (store_renorm_corrections); when running_mean is given, running = keep * running +
+// take * batch, with the batch variance squares / variance_divisor.
 void store_feature_statistics(
     index_t f, moments total, float count, float epsilon, float keep, float take, float variance_divisor,
     global float* mean, global float* mean_lo, global float* invstd, global float* invstd_lo,
-    global float* running_mean, global float* running_variance)
+    global float* running_mean, global float* running_variance, renorm_target renorm)
 {
     // the quotient and its remainder: residual / count == q + q_lo to about twice float precision
     const float q = total.residual / count;
@@ -92,6 +134,9 @@ void store_feature_statistics(
     const float2 inverse = inverse_sqrt_split(squares / count, epsilon);
     invstd[f] = inverse.x;
     invstd_lo[f] = inverse.y;
+    if (renorm.r != 0) {
+        store_renorm_corrections(f, renorm, hi, lo, inverse, epsilon, running_mean[f], running_variance[f]);
+    }
     if (running_mean != 0) {
         blend_running(f, keep, take, hi + lo, squares / variance_divisor, running_mean, running_variance);
     }

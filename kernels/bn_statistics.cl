@@ -32,7 +32,9 @@
 //   about twice float precision), invstd[f] + invstd_lo[f] = 1 / sqrt(biased variance + epsilon)
 //   (likewise; invstd alone is its float rounding) and, when
 //   running_mean != NULL, running = keep * running + take * batch with the batch variance
-//   squares / variance_divisor.
+//   squares / variance_divisor. With renorm_r given (Batch Renormalization), it also writes, before
+//   that blend, renorm_r, renorm_d, renorm_scale, renorm_scale_lo and renorm_shift from gamma and beta
+//   (NULL: 1 and 0), r_max and d_max (renorm_target, bn_moments.cl); every renorm_ array is NULL otherwise.
 // bn_stats_moments: merges the chunks as bn_stats_merge and writes the
 //   feature's moments over all values, total[f] (center), total[features + f] (residual) and
 //   total[2 * features + f] (squares), for the host to finish in double: a device's part of a batch
@@ -141,16 +143,23 @@ kernel void bn_stats_merge(
     global const float* partial, ulong partial_offset, global float* mean, ulong mean_offset,
     global float* mean_lo, ulong mean_lo_offset, global float* invstd, ulong invstd_offset,
     global float* invstd_lo, ulong invstd_lo_offset, global float* running_mean, ulong running_mean_offset,
-    global float* running_variance, ulong running_variance_offset, ulong chunks, ulong features_arg, ulong values,
-    ulong chunk_values, float epsilon, float keep, float take, float variance_divisor, local float* scratch)
+    global float* running_variance, ulong running_variance_offset, global const float* gamma, ulong gamma_offset,
+    global const float* beta, ulong beta_offset, global float* renorm_r, ulong renorm_r_offset,
+    global float* renorm_d, ulong renorm_d_offset, global float* renorm_scale, ulong renorm_scale_offset,
+    global float* renorm_scale_lo, ulong renorm_scale_lo_offset, global float* renorm_shift,
+    ulong renorm_shift_offset, ulong chunks, ulong features_arg, ulong values, ulong chunk_values, float epsilon,
+    float keep, float take, float variance_divisor, float r_max, float d_max, local float* scratch)
 {
     AT_OFFSET(partial); AT_OFFSET(mean); AT_OFFSET(mean_lo); AT_OFFSET(invstd); AT_OFFSET(invstd_lo);
-    AT_OFFSET(running_mean); AT_OFFSET(running_variance);
+    AT_OFFSET(running_mean); AT_OFFSET(running_variance); AT_OFFSET(gamma); AT_OFFSET(beta); AT_OFFSET(renorm_r);
+    AT_OFFSET(renorm_d); AT_OFFSET(renorm_scale); AT_OFFSET(renorm_scale_lo); AT_OFFSET(renorm_shift);
     const index_t features = (index_t)features_arg, f = merge_feature();
     const moments total = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values, scratch);
     if (f >= features || get_local_id(0) != 0) return;
+    const renorm_target renorm = { renorm_r, renorm_d, renorm_scale, renorm_scale_lo, renorm_shift, gamma, beta,
+                                   r_max, d_max };
     store_feature_statistics(f, total, (float)values, epsilon, keep, take, variance_divisor,
-                             mean, mean_lo, invstd, invstd_lo, running_mean, running_variance);
+                             mean, mean_lo, invstd, invstd_lo, running_mean, running_variance, renorm);
 }
 
 kernel void bn_stats_moments(

@@ -10,25 +10,29 @@ extension CPUBackend {
                                              dx: dx, dGamma: dGamma, dBeta: dBeta)
             .addingBackwardFusion(y: y, dz: dz, checksOutputs: true).checked(shape: shape, options: options)
         let (mean, invStd) = switch statistics {
-        case .batch(let mean, let invStd): (mean.values.map(Double.init), invStd.values.map(Double.init))
+        case .batch(let mean, let invStd), .renormalized(let mean, let invStd, _, _):
+            (mean.values.map(Double.init), invStd.values.map(Double.init))
         case .running(let mean, let variance):
             (mean.values.map(Double.init), inverseStd(of: variance.values, epsilon: options.epsilon))
         }
         gradients(dy: dy, y: y, x: x, geometry: geometry, gamma: gamma, mean: mean, invStd: invStd,
-                  usesBatchStatistics: statistics.isBatch, dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta)
+                  usesBatchStatistics: statistics.isBatch,
+                  corrections: statistics.corrections.map { Renormalized(r: $0.r.values, d: $0.d.values) },
+                  dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta)
     }
 
     /// dβ = Σ dy and dγ = Σ dy·x̂ with x̂ = (x − mean)·invStd; then dx by the closed form.
     /// With batch statistics, dx = γ·invStd/m·(m·dy − dβ − x̂·dγ), since the mean and variance depend
-    /// on x; with frozen statistics they are constants and dx = dy·γ·invStd. A fused pass's y masks dy
-    /// first, and dz receives the masked dy.
+    /// on x; with frozen statistics they are constants and dx = dy·γ·invStd. Renormalized statistics
+    /// take γ·r for γ in dx and give dγ = r·Σ dy·x̂ + d·Σ dy, r and d being constants. A fused pass's
+    /// y masks dy first, and dz receives the masked dy.
     ///
     /// With batch statistics, `mean` is the float rounding of x's batch mean; what the rounding lost,
     /// Σ(x − mean)/m, is recovered from x, so that x̂ is centered on the batch mean itself (see
     /// ``BNCore/BatchNormBackend/backward(dy:y:x:shape:gamma:statistics:options:dx:dz:dGamma:dBeta:)``).
     private func gradients(
         dy: HostBuffer, y: HostBuffer?, x: HostBuffer, geometry: FeatureGeometry, gamma: HostBuffer?,
-        mean givenMean: [Double], invStd: [Double], usesBatchStatistics: Bool,
+        mean givenMean: [Double], invStd: [Double], usesBatchStatistics: Bool, corrections: Renormalized?,
         dx: HostBuffer, dz: HostBuffer?, dGamma: HostBuffer, dBeta: HostBuffer
     ) {
         // a fused pass's dy, masked by its output: dy where the output is not <= 0, else 0 (PyTorch's
@@ -53,7 +57,7 @@ extension CPUBackend {
         let m = Double(geometry.valuesPerFeature)
         var gradient = [Float](repeating: 0, count: geometry.elementCount)
         geometry.forEachElement { index, feature in
-            let scale = Double(gammaValues?[feature] ?? 1) * invStd[feature]
+            let scale = Double(gammaValues?[feature] ?? 1) * invStd[feature] * (corrections?.r[feature] ?? 1)
             let g = Double(dyValues[index])
             if usesBatchStatistics {
                 let xhat = (Double(xValues[index]) - mean[feature]) * invStd[feature]
@@ -63,7 +67,10 @@ extension CPUBackend {
             }
         }
         dx.values = gradient
-        dGamma.values = sumDyXhat.map(Float.init)
+        dGamma.values = (0..<geometry.features).map { feature in
+            guard let corrections else { return Float(sumDyXhat[feature]) }
+            return Float(corrections.r[feature] * sumDyXhat[feature] + corrections.d[feature] * sumDy[feature])
+        }
         dBeta.values = sumDy.map(Float.init)
         dz?.values = dyValues
     }

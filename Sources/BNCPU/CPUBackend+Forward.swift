@@ -4,18 +4,29 @@ extension CPUBackend {
     public func forwardTraining(
         x: HostBuffer, z: HostBuffer?, shape: TensorShape, gamma: HostBuffer?, beta: HostBuffer?,
         running: inout RunningStatisticsBuffers<HostBuffer>, options: BatchNormOptions,
-        y: HostBuffer, mean: HostBuffer, invStd: HostBuffer
+        y: HostBuffer, mean: HostBuffer, invStd: HostBuffer, corrections: RenormCorrections<HostBuffer>?
     ) throws {
         let geometry = try Operands.forwardTraining(
             x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance,
-            y: y, mean: mean, invStd: invStd).addingInput(z: z).checked(shape: shape, options: options)
+            y: y, mean: mean, invStd: invStd).addingInput(z: z)
+            .renormalizing(corrections, checksOutputs: true, batchesTracked: running.batchesTracked)
+            .checked(shape: shape, options: options)
         let statistics = BatchStatistics(x: x.values, geometry: geometry)
         let inverseStd = statistics.sumOfSquares.map { 1 / (($0 / Double(geometry.valuesPerFeature)) + Double(options.epsilon)).squareRoot() }
+        let renorm = options.renormalization.map {
+            Renormalized(limits: $0, mean: statistics.mean, invStd: inverseStd,
+                         runningMean: running.mean.values, runningInverseStd: self.inverseStd(of: running.variance.values, epsilon: options.epsilon))
+        }
 
         y.values = normalized(x.values, geometry: geometry, mean: statistics.mean, invStd: inverseStd,
-                              gamma: gamma?.values, beta: beta?.values, z: z?.values, fusion: options.fusion)
+                              gamma: gamma?.values, beta: beta?.values, z: z?.values, fusion: options.fusion,
+                              corrections: renorm)
         mean.values = statistics.mean.map(Float.init)
         invStd.values = inverseStd.map(Float.init)
+        if let renorm, let corrections {
+            corrections.r.values = renorm.r.map(Float.init)
+            corrections.d.values = renorm.d.map(Float.init)
+        }
 
         blend(&running, mean: statistics.mean, squares: statistics.sumOfSquares, count: geometry.valuesPerFeature,
               options: options)
@@ -49,16 +60,20 @@ extension CPUBackend {
                               gamma: gamma?.values, beta: beta?.values, z: z?.values, fusion: options.fusion)
     }
 
-    /// y = γ·(x − mean)·invStd + β, then + z and relu when `fusion` says so, element by element, in
-    /// `Double`, rounded once.
+    /// y = γ·(x − mean)·invStd + β, or γ·((x − mean)·invStd·r + d) + β with corrections, then + z
+    /// and relu when `fusion` says so, element by element, in `Double`, rounded once.
     func normalized(
         _ x: [Float], geometry: FeatureGeometry, mean: [Double], invStd: [Double], gamma: [Float]?, beta: [Float]?,
-        z: [Float]? = nil, fusion: FusedOperation = .none
+        z: [Float]? = nil, fusion: FusedOperation = .none, corrections: Renormalized? = nil
     ) -> [Float] {
         var y = [Float](repeating: 0, count: x.count)
         geometry.forEachElement { index, feature in
-            let scale = Double(gamma?[feature] ?? 1) * invStd[feature]
-            var value = (Double(x[index]) - mean[feature]) * scale + Double(beta?[feature] ?? 0)
+            // γ·((x − mean)·invStd·r + d) + β as (x − mean)·(γ·invStd·r) + (γ·d + β), which r = 1
+            // and d = 0 leave batch norm's bit for bit
+            let gain = Double(gamma?[feature] ?? 1)
+            let scale = gain * invStd[feature] * (corrections?.r[feature] ?? 1)
+            let shift = gain * (corrections?.d[feature] ?? 0) + Double(beta?[feature] ?? 0)
+            var value = (Double(x[index]) - mean[feature]) * scale + shift
             if let z { value += Double(z[index]) }
             if fusion != .none && value < 0 { value = 0 }
             y[index] = Float(value)
@@ -88,5 +103,29 @@ struct BatchStatistics {
         }
         self.mean = mean
         self.sumOfSquares = sumOfSquares
+    }
+}
+
+/// Batch Renormalization's corrections per feature (``BNCore/Renormalization``), in `Double`, from
+/// the batch's statistics and the running statistics before the pass updates them.
+struct Renormalized {
+    var r: [Double]
+    var d: [Double]
+
+    /// r = clip(σ_B/σ, 1/rMax, rMax) and d = clip((μ_B − running mean)/σ, −dMax, dMax), with
+    /// σ_B = 1/invStd and σ = 1/runningInverseStd; a NaN ratio stays NaN.
+    init(limits: Renormalization, mean: [Double], invStd: [Double], runningMean: [Float], runningInverseStd: [Double]) {
+        func clipped(_ value: Double, _ low: Double, _ high: Double) -> Double {
+            value < low ? low : (value > high ? high : value)
+        }
+        let rMax = Double(limits.rMax), dMax = Double(limits.dMax)
+        r = zip(invStd, runningInverseStd).map { clipped($1 / $0, 1 / rMax, rMax) }
+        d = (0..<mean.count).map { clipped((mean[$0] - Double(runningMean[$0])) * runningInverseStd[$0], -dMax, dMax) }
+    }
+
+    /// The corrections a backward pass takes back, as given.
+    init(r: [Float], d: [Float]) {
+        self.r = r.map(Double.init)
+        self.d = d.map(Double.init)
     }
 }

@@ -35,7 +35,8 @@ extension BatchNormBackend {
     ///   - running: Updated only when the call succeeds.
     ///   - options: ε, momentum and its convention, the stored variance, the mode, the fusion.
     ///   - storage: How the backend stores the tensors while it runs.
-    /// - Returns: y, the batch means and the inverse standard deviations.
+    /// - Returns: y, the batch means and the inverse standard deviations, and r and d when
+    ///   `options.renormalization` is set (``ForwardTrainingResult/statistics`` gives the backward pass's).
     /// - Throws: ``BatchNormError``; `running` is then unchanged.
     public func forwardTraining(
         x: [Float], z: [Float]? = nil, shape: TensorShape, gamma: [Float]?, beta: [Float]?,
@@ -43,15 +44,20 @@ extension BatchNormBackend {
     ) throws -> ForwardTrainingResult {
         let geometry = try Operands.forwardTraining(x: x, gamma: gamma, beta: beta, runningMean: running.mean,
                                                     runningVariance: running.variance)
-            .addingInput(z: z).checked(shape: shape, options: options)
+            .addingInput(z: z).renormalizing(nil, checksOutputs: false, batchesTracked: running.batchesTracked)
+            .checked(shape: shape, options: options)
         let y = try makeBuffer(count: geometry.elementCount, elementType: storage)
         let mean = try makeBuffer(count: geometry.features)
         let invStd = try makeBuffer(count: geometry.features)
+        let corrections = options.renormalization == nil ? nil
+            : RenormCorrections(r: try makeBuffer(count: geometry.features), d: try makeBuffer(count: geometry.features))
         var runningBuffers = try upload(running)
         try forwardTraining(x: try upload(x, as: storage), z: try z.map { try upload($0, as: storage) }, shape: shape,
                             gamma: try gamma.map(upload), beta: try beta.map(upload), running: &runningBuffers,
-                            options: options, y: y, mean: mean, invStd: invStd)
-        let result = ForwardTrainingResult(y: try download(y), mean: try download(mean), invStd: try download(invStd))
+                            options: options, y: y, mean: mean, invStd: invStd, corrections: corrections)
+        let result = ForwardTrainingResult(
+            y: try download(y), mean: try download(mean), invStd: try download(invStd),
+            corrections: try corrections.map { RenormCorrections(r: try download($0.r), d: try download($0.d)) })
         running = try download(runningBuffers)
         return result
     }
@@ -91,7 +97,8 @@ extension BatchNormBackend {
     ///   - x: The forward pass's input.
     ///   - shape: The dimensions and layout of x and dy.
     ///   - gamma: The scale per feature, or nil for 1.
-    ///   - statistics: The batch statistics the training forward pass returned, or the running
+    ///   - statistics: The batch statistics the training forward pass returned (its
+    ///     ``ForwardTrainingResult/statistics``, with r and d when it renormalized), or the running
     ///     statistics an inference forward pass used.
     ///   - options: The mode and the fusion; ε too, with running statistics.
     ///   - storage: How the backend stores the tensors while it runs.

@@ -78,12 +78,15 @@ public protocol BatchNormBackend: Sendable {
     ///   - y: Receives the output; may be `x` itself.
     ///   - mean: Receives the batch mean per feature.
     ///   - invStd: Receives `1/√(σ² + ε)` per feature.
+    ///   - corrections: With `options.renormalization` set, receive Batch Renormalization's r and d
+    ///     per feature, computed from the running statistics before they are updated
+    ///     (``Renormalization``); nil otherwise.
     /// - Throws: ``BatchNormError`` for a bad shape, length, element type, option, fused operand,
     ///   too few values per feature or a foreign buffer, before anything is changed; or a device error.
     func forwardTraining(
         x: Buffer, z: Buffer?, shape: TensorShape, gamma: Buffer?, beta: Buffer?,
         running: inout RunningStatisticsBuffers<Buffer>, options: BatchNormOptions,
-        y: Buffer, mean: Buffer, invStd: Buffer
+        y: Buffer, mean: Buffer, invStd: Buffer, corrections: RenormCorrections<Buffer>?
     ) throws
 
     /// Inference forward pass on buffers: normalization with the running statistics, and the fused
@@ -137,4 +140,19 @@ public protocol BatchNormBackend: Sendable {
         dy: Buffer, y: Buffer?, x: Buffer, shape: TensorShape, gamma: Buffer?, statistics: BackwardStatistics<Buffer>,
         options: BatchNormOptions, dx: Buffer, dz: Buffer?, dGamma: Buffer, dBeta: Buffer
     ) throws
+}
+
+extension BatchNormBackend {
+    /// ``forwardTraining(x:z:shape:gamma:beta:running:options:y:mean:invStd:corrections:)`` of a
+    /// pass that does not renormalize: batch norm, whose options leave `renormalization` nil.
+    /// - Throws: As that form; ``BatchNormError/renormOperandMismatch(argument:isRequired:)`` when
+    ///   `options.renormalization` is set, since r and d then need buffers.
+    public func forwardTraining(
+        x: Buffer, z: Buffer?, shape: TensorShape, gamma: Buffer?, beta: Buffer?,
+        running: inout RunningStatisticsBuffers<Buffer>, options: BatchNormOptions,
+        y: Buffer, mean: Buffer, invStd: Buffer
+    ) throws {
+        try forwardTraining(x: x, z: z, shape: shape, gamma: gamma, beta: beta, running: &running, options: options,
+                            y: y, mean: mean, invStd: invStd, corrections: nil)
+    }
 }

@@ -57,6 +57,9 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
     /// An operand of a fused operation (z, dz, or the backward pass's y) is missing where
     /// ``BatchNormOptions/fusion`` needs it, or given where it does not read it.
     case fusionOperandMismatch(argument: String, fusion: FusedOperation, isRequired: Bool)
+    /// Batch Renormalization's r or d output is missing where ``BatchNormOptions/renormalization``
+    /// is set, or given where it is nil.
+    case renormOperandMismatch(argument: String, isRequired: Bool)
     /// A `StatisticsCommunicator`'s transport failed: the collective and what its library said.
     case communicatorFailed(operation: String, detail: String)
     /// A batch norm cannot fold into the layer before it (`FoldedLayer`): `argument` names what
@@ -120,6 +123,10 @@ public enum BatchNormError: Error, Sendable, Hashable, CustomStringConvertible {
             return "options.fusion = \(fusion) needs \(argument); pass it, or set options.fusion to the operation you ran"
         case let .fusionOperandMismatch(argument, fusion, false):
             return "\(argument) is given but options.fusion = \(fusion) does not use it; pass nil, or set options.fusion to the operation you mean"
+        case let .renormOperandMismatch(argument, true):
+            return "options.renormalization is set, so the training pass writes r and d per feature: pass corrections (\(argument) among them, one Float per feature), or set options.renormalization to nil for batch norm"
+        case let .renormOperandMismatch(argument, false):
+            return "\(argument) is given but options.renormalization is nil, so the pass writes no corrections; pass nil, or set options.renormalization"
         case let .invalidFolding(argument, reason):
             return "cannot fold batch norm into the preceding layer: \(argument) \(reason)"
         case .backwardBeforeForward:

@@ -28,6 +28,9 @@ public struct BatchNormOptions: Sendable, Hashable {
     /// `.addRelu`, whose forward pass also takes z and backward pass also returns dz. A fused
     /// backward pass takes the fused forward pass's output to mask dy with.
     public var fusion: FusedOperation
+    /// Batch Renormalization's limits for a training pass (``Renormalization``), or nil (the
+    /// default) for batch norm. Inference and backward passes with running statistics ignore it.
+    public var renormalization: Renormalization?
 
     /// Options with PyTorch's conventions.
     /// - Parameters:
@@ -37,12 +40,14 @@ public struct BatchNormOptions: Sendable, Hashable {
     ///   - unbiasedRunningVariance: Store m/(m − 1)·σ² in the running variance; default `true` (PyTorch).
     ///   - mode: `.spatial` (per channel, the default) or `.perActivation`.
     ///   - fusion: The operation fused after the normalization; none by default.
+    ///   - renormalization: Batch Renormalization's limits for training passes; nil (batch norm) by default.
     public init(
         epsilon: Float = 1e-5,
         momentum: Float? = 0.1,
         unbiasedRunningVariance: Bool = true,
         mode: NormalizationMode = .spatial,
-        fusion: FusedOperation = .none
+        fusion: FusedOperation = .none,
+        renormalization: Renormalization? = nil
     ) {
         self.epsilon = epsilon
         self.momentum = momentum
@@ -50,6 +55,7 @@ public struct BatchNormOptions: Sendable, Hashable {
         self.mode = mode
         self.convention = .pytorch
         self.fusion = fusion
+        self.renormalization = renormalization
     }
 
     /// Keras's conventions: `running = momentum·running + (1 − momentum)·batch`, and the running

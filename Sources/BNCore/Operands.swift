@@ -18,10 +18,19 @@ package struct Operands<Value> {
     package var fused: [FusedTensor] = []
     /// Whether the call is a split phase of synchronized batch norm, which fuses nothing.
     package var isSplitPhase = false
+    /// A training pass's corrections r and d (``RenormCorrections``), present exactly when
+    /// ``BatchNormOptions/renormalization`` is set (checked only when `checksOutputs`: the array
+    /// form allocates them), and how many batches its running statistics have tracked.
+    package var renorm: (r: Value?, d: Value?, checksOutputs: Bool, batchesTracked: Int)?
+
+    /// The per-feature operands, the corrections among them when given.
+    private var allPerFeature: [(String, Value?)] {
+        Array(perFeature) + (renorm.map { [("corrections.r", $0.r), ("corrections.d", $0.d)] } ?? [])
+    }
 
     /// Every operand that is present, with its name.
     package var all: [(name: String, value: Value)] {
-        (Array(tensors) + fused.map { ($0.name, $0.value) } + Array(perFeature))
+        (Array(tensors) + fused.map { ($0.name, $0.value) } + allPerFeature)
             .compactMap { name, value in value.map { (name, $0) } }
     }
 
@@ -41,26 +50,57 @@ package struct Operands<Value> {
         if isSplitPhase && options.fusion != .none {
             throw BatchNormError.invalidOption(name: "fusion", value: options.fusion.rawValue, reason: "the split phases of synchronized batch norm fuse nothing; run them with fusion .none and apply the activation after the second phase")
         }
+        if isSplitPhase && options.renormalization != nil {
+            throw BatchNormError.invalidOption(name: "renormalization", value: "\(options.renormalization!)", reason: "the split phases of synchronized batch norm do not renormalize; set renormalization to nil there, or renormalize each member's batch with forwardTraining")
+        }
         for tensor in fused where tensor.isUsed(options.fusion) != (tensor.value != nil) {
             throw BatchNormError.fusionOperandMismatch(argument: tensor.name, fusion: options.fusion,
                                                        isRequired: tensor.value == nil)
         }
+        if let renorm { try Self.check(renorm, options: options) }
         let allTensors = Array(tensors) + fused.map { ($0.name, $0.value) }
         for (argument, value) in allTensors { try geometry.checkElements(argument, count: value.map(count)) }
-        for (argument, value) in perFeature { try geometry.checkFeatures(argument, count: value.map(count)) }
+        for (argument, value) in allPerFeature { try geometry.checkFeatures(argument, count: value.map(count)) }
         let storage = allTensors.lazy.compactMap { $0.1 }.first.map(elementType) ?? .float32
         for (argument, value) in allTensors {
             if let value, elementType(value) != storage {
                 throw BatchNormError.elementTypeMismatch(argument: argument, expected: storage, actual: elementType(value))
             }
         }
-        for (argument, value) in perFeature {
+        for (argument, value) in allPerFeature {
             if let value, elementType(value) != .float32 {
                 throw BatchNormError.elementTypeMismatch(argument: argument, expected: .float32, actual: elementType(value))
             }
         }
         if isTraining { try geometry.checkTrainable() }
         return geometry
+    }
+
+    /// Throws unless the corrections are given exactly when the options renormalize, and unless
+    /// limits that correct anything have running statistics of earlier batches to correct toward.
+    private static func check(_ renorm: (r: Value?, d: Value?, checksOutputs: Bool, batchesTracked: Int),
+                              options: BatchNormOptions) throws {
+        if renorm.checksOutputs {
+            for (name, value) in [("corrections.r", renorm.r), ("corrections.d", renorm.d)]
+            where (options.renormalization != nil) != (value != nil) {
+                throw BatchNormError.renormOperandMismatch(argument: name, isRequired: value == nil)
+            }
+        }
+        if let renormalization = options.renormalization, !renormalization.isBatchNorm, renorm.batchesTracked <= 0 {
+            throw BatchNormError.invalidOption(name: "renormalization", value: "rMax \(renormalization.rMax), dMax \(renormalization.dMax)", reason: "the running statistics have tracked no batches, so there is nothing to renormalize toward; use Renormalization.batchNorm (rMax 1, dMax 0) for the first batches, as the paper's ramp does, or set running.batchesTracked to the number of batches that statistics loaded from elsewhere summarize")
+        }
+    }
+
+    /// The operands with a training pass's corrections.
+    /// - Parameters:
+    ///   - corrections: The r and d outputs; nil where the call has none (or the array form allocates them).
+    ///   - checksOutputs: Whether `corrections` is checked against the options (the buffer form's).
+    ///   - batchesTracked: The running statistics' count before the pass.
+    package func renormalizing(_ corrections: RenormCorrections<Value>?, checksOutputs: Bool,
+                               batchesTracked: Int) -> Operands {
+        var copy = self
+        copy.renorm = (corrections?.r, corrections?.d, checksOutputs, batchesTracked)
+        return copy
     }
 
     /// The tensors of an elementwise kernel, such as the separate activation's: each of the first's
@@ -122,6 +162,9 @@ package struct Operands<Value> {
             ["gamma": gamma, "mean": mean, "invStd": invStd, "dGamma": dGamma, "dBeta": dBeta]
         case .running(let mean, let variance):
             ["gamma": gamma, "running.mean": mean, "running.variance": variance, "dGamma": dGamma, "dBeta": dBeta]
+        case .renormalized(let mean, let invStd, let r, let d):
+            ["gamma": gamma, "mean": mean, "invStd": invStd, "corrections.r": r, "corrections.d": d,
+             "dGamma": dGamma, "dBeta": dBeta]
         }
         return Operands(isTraining: false, tensors: ["dy": dy, "x": x, "dx": dx], perFeature: perFeature)
     }

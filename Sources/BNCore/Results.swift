@@ -6,15 +6,26 @@ public struct ForwardTrainingResult: Sendable, Hashable {
     public var mean: [Float]
     /// `1/√(σ² + ε)` of each feature, with σ² the biased batch variance: what the backward pass takes.
     public var invStd: [Float]
+    /// Batch Renormalization's r and d per feature, when the options asked for it; nil otherwise.
+    public var corrections: RenormCorrections<[Float]>?
 
     /// - Parameters:
     ///   - y: The normalized output.
     ///   - mean: The batch means.
     ///   - invStd: The inverse standard deviations.
-    public init(y: [Float], mean: [Float], invStd: [Float]) {
+    ///   - corrections: r and d of a renormalizing pass; nil by default.
+    public init(y: [Float], mean: [Float], invStd: [Float], corrections: RenormCorrections<[Float]>? = nil) {
         self.y = y
         self.mean = mean
         self.invStd = invStd
+        self.corrections = corrections
+    }
+
+    /// The statistics the backward pass of this forward pass takes: `.batch`, or `.renormalized`
+    /// with r and d when the pass renormalized.
+    public var statistics: BackwardStatistics<[Float]> {
+        guard let corrections else { return .batch(mean: mean, invStd: invStd) }
+        return .renormalized(mean: mean, invStd: invStd, r: corrections.r, d: corrections.d)
     }
 }
 

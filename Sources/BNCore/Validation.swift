@@ -9,6 +9,14 @@ extension BatchNormOptions {
         if let momentum, !(0...1).contains(momentum) {
             throw BatchNormError.invalidOption(name: "momentum", value: "\(momentum)", reason: "momentum must lie in [0, 1], or be nil for a cumulative average")
         }
+        if let renormalization {
+            guard renormalization.rMax.isFinite, renormalization.rMax >= 1 else {
+                throw BatchNormError.invalidOption(name: "renormalization.rMax", value: "\(renormalization.rMax)", reason: "r is clipped to [1/rMax, rMax], so rMax must be finite and at least 1; give 1 for no scale correction (the paper ramps it from 1 to 3)")
+            }
+            guard renormalization.dMax.isFinite, renormalization.dMax >= 0 else {
+                throw BatchNormError.invalidOption(name: "renormalization.dMax", value: "\(renormalization.dMax)", reason: "d is clipped to [−dMax, dMax], so dMax must be finite and at least 0; give 0 for no shift correction (the paper ramps it from 0 to 5)")
+            }
+        }
     }
 }
 

@@ -19,6 +19,8 @@ enum KernelName: String, CaseIterable {
     case backwardDxPlanar = "bn_backward_dx_planar"
     case backwardDxInterleaved = "bn_backward_dx_interleaved"
     case backwardResident = "bn_backward_resident"
+    case renormGain = "bn_renorm_gain"
+    case renormGradient = "bn_renorm_gradient"
     case copy = "bn_copy"
     case reluForward = "bn_relu_forward"
     case reluBackward = "bn_relu_backward"
@@ -28,7 +30,7 @@ enum KernelName: String, CaseIterable {
         case .statsChunkPlanar, .statsChunkInterleaved, .statsMerge, .statsMoments, .inverseStd, .runningUpdate: .statistics
         case .normalizePlanar, .normalizeInterleaved, .forwardTrainingResident: .forward
         case .backwardReducePlanar, .backwardReduceInterleaved, .backwardMerge, .backwardSums,
-             .backwardDxPlanar, .backwardDxInterleaved, .backwardResident: .backward
+             .backwardDxPlanar, .backwardDxInterleaved, .backwardResident, .renormGain, .renormGradient: .backward
         case .copy: .copy
         case .reluForward, .reluBackward: .activation
         }

@@ -9,16 +9,18 @@ extension OpenCLBackend {
     public func forwardTraining(
         x: OpenCLBuffer, z: OpenCLBuffer?, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
         running: inout RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
-        y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer
+        y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer, corrections: RenormCorrections<OpenCLBuffer>?
     ) throws {
         try submit(forwardTrainingPass(x: x, z: z, shape: shape, gamma: gamma, beta: beta, running: running,
-                                       options: options, y: y, mean: mean, invStd: invStd))
+                                       options: options, y: y, mean: mean, invStd: invStd, corrections: corrections))
         running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
     }
 
-    /// ``forwardTraining(x:z:shape:gamma:beta:running:options:y:mean:invStd:)`` after `events`,
-    /// as `clEnqueueNDRangeKernel` takes a wait list.
-    /// - Parameter events: Commands the pass's first kernel waits for, of this backend's context.
+    /// ``forwardTraining(x:z:shape:gamma:beta:running:options:y:mean:invStd:corrections:)`` after
+    /// `events`, as `clEnqueueNDRangeKernel` takes a wait list.
+    /// - Parameters:
+    ///   - corrections: r and d of a renormalizing pass; nil (the default) for batch norm.
+    ///   - events: Commands the pass's first kernel waits for, of this backend's context.
     /// - Returns: The event of the pass's last kernel.
     /// - Throws: As the protocol's form, and ``BatchNormError/incompatibleOpenCLObjects(reason:)`` for
     ///   an event of another context.
@@ -26,10 +28,12 @@ extension OpenCLBackend {
     public func forwardTraining(
         x: OpenCLBuffer, z: OpenCLBuffer?, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
         running: inout RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
-        y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer, waitingFor events: [OpenCLEvent]
+        y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer, corrections: RenormCorrections<OpenCLBuffer>? = nil,
+        waitingFor events: [OpenCLEvent]
     ) throws -> OpenCLEvent {
         let event = try submit(forwardTrainingPass(x: x, z: z, shape: shape, gamma: gamma, beta: beta, running: running,
-                                                   options: options, y: y, mean: mean, invStd: invStd), after: events)
+                                                   options: options, y: y, mean: mean, invStd: invStd,
+                                                   corrections: corrections), after: events)
         running.batchesTracked = RunningUpdate.counting(after: running.batchesTracked)
         return event
     }
@@ -96,18 +100,22 @@ extension OpenCLBackend {
     func forwardTrainingPass(
         x: OpenCLBuffer, z: OpenCLBuffer?, shape: TensorShape, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
         running: RunningStatisticsBuffers<OpenCLBuffer>, options: BatchNormOptions,
-        y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer
+        y: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer, corrections: RenormCorrections<OpenCLBuffer>?
     ) throws -> PreparedPass {
         let geometry = try checked(Operands.forwardTraining(
             x: x, gamma: gamma, beta: beta, runningMean: running.mean, runningVariance: running.variance,
-            y: y, mean: mean, invStd: invStd).addingInput(z: z), shape: shape, options: options)
+            y: y, mean: mean, invStd: invStd).addingInput(z: z)
+            .renormalizing(corrections, checksOutputs: true, batchesTracked: running.batchesTracked),
+            shape: shape, options: options)
         let target = RunningTarget(mean: running.mean, variance: running.variance,
                                    update: RunningUpdate(options: options, batchesTracked: running.batchesTracked,
                                                          valuesPerFeature: geometry.valuesPerFeature))
         return PreparedPass(geometry: geometry, storage: x.elementType) { runner, plan in
+            let renorm = try runner.renormTarget(corrections, limits: options.renormalization,
+                                                 features: geometry.features)
             try runner.enqueueForwardTraining(x: x, z: z, y: y, gamma: gamma, beta: beta, mean: mean, invStd: invStd,
-                                              running: target, epsilon: options.epsilon, fusion: options.fusion,
-                                              plan: plan)
+                                              running: target, renorm: renorm, epsilon: options.epsilon,
+                                              fusion: options.fusion, plan: plan)
         }
     }
 
@@ -134,12 +142,13 @@ extension OpenCLBackend {
         ).addingBackwardFusion(y: y, dz: dz, checksOutputs: true), shape: shape, options: options)
         return PreparedPass(geometry: geometry, storage: x.elementType) { runner, plan in
             let (mean, invStd) = switch statistics {
-            case .batch(let mean, let invStd): (mean, invStd)
+            case .batch(let mean, let invStd), .renormalized(let mean, let invStd, _, _): (mean, invStd)
             case .running(let mean, let variance):
                 (mean, try runner.enqueueInverseStd(variance: variance, plan: plan, epsilon: options.epsilon).0)
             }
             try runner.enqueueBackward(dy: dy, y: y, x: x, mean: mean, invStd: invStd, gamma: gamma, dx: dx, dz: dz,
-                                       dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: statistics.isBatch, plan: plan)
+                                       dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: statistics.isBatch,
+                                       corrections: statistics.corrections, plan: plan)
         }
     }
 

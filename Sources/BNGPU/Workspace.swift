@@ -8,7 +8,7 @@ struct Workspace {
     private var featureValues: [FeatureSlot: OpenCLBuffer] = [:]
 
     /// What a per-feature scratch array holds; a pass that needs two uses two slots.
-    enum FeatureSlot: Hashable {
+    enum FeatureSlot: Hashable, CaseIterable {
         /// The mean's low part (training forward) or the mean's residual (backward).
         case meanLow
         /// 1/√(running variance + ε), for the passes that use running statistics.
@@ -19,6 +19,11 @@ struct Workspace {
         case featureTotals
         /// Merged statistics' mean and variance per feature, for the running statistics' blend.
         case batchMean, batchVariance
+        /// A renormalizing training pass's normalization constants: r·invStd split in two parts,
+        /// and γ·d + β (`renorm_target`, `bn_moments.cl`).
+        case renormScale, renormScaleLow, renormShift
+        /// γ·r, the scale a renormalized backward pass's dx takes.
+        case renormGain
     }
 
     init(context: Context) {

@@ -46,6 +46,40 @@ struct GradientCheckTests {
         try check(analytic, inputs: inputs, loss: loss, label: "frozen")
     }
 
+    @Test("dx, dγ and dβ of a renormalized pass with r and d held fixed", arguments: [
+        TestCase("NCHW", TensorShape(n: 3, c: 2, h: 2, w: 3)),
+        TestCase("NHWC", TensorShape(n: 3, c: 2, h: 2, w: 3, layout: .nhwc)),
+        TestCase("BN1d", TensorShape(n: 5, c: 3)),
+    ])
+    func renormalized(testCase: TestCase) throws {
+        let inputs = TestInputs(testCase, mode: .spatial, seed: 13)
+        var running = inputs.running
+        running.batchesTracked = 3
+        let options = BatchNormOptions(renormalization: Renormalization(rMax: 1.5, dMax: 0.5))
+        let forward = try cpu.forwardTraining(x: inputs.x, shape: testCase.shape, gamma: inputs.gamma, beta: inputs.beta,
+                                              running: &running, options: options)
+        let corrections = try #require(forward.corrections)
+        #expect(corrections.r.contains { $0 != 1 } && corrections.d.contains { $0 != 0 }, "the case corrects nothing")
+        let analytic = try cpu.backward(dy: inputs.dy, x: inputs.x, shape: testCase.shape, gamma: inputs.gamma,
+                                        statistics: forward.statistics, options: options)
+        // y = γ·((x − μ_B)/σ_B·r + d) + β in float64 with the forward pass's r and d as constants
+        let indexing = TensorIndexing(shape: testCase.shape, mode: .spatial)
+        let epsilon = Double(options.epsilon), m = Double(indexing.valuesPerFeature)
+        let loss = { (x: [Float], gamma: [Float], beta: [Float]) -> Double in
+            var mean = [Double](repeating: 0, count: gamma.count), squares = mean
+            indexing.forEach { index, f in mean[f] += Double(x[index]) / m }
+            indexing.forEach { index, f in squares[f] += (Double(x[index]) - mean[f]) * (Double(x[index]) - mean[f]) }
+            var total = 0.0
+            indexing.forEach { index, f in
+                let xhat = (Double(x[index]) - mean[f]) / (squares[f] / m + epsilon).squareRoot()
+                let y = Double(gamma[f]) * (xhat * Double(corrections.r[f]) + Double(corrections.d[f])) + Double(beta[f])
+                total += y * Double(inputs.dy[index])
+            }
+            return total
+        }
+        try check(analytic, inputs: inputs, loss: loss, label: "renormalized \(testCase)")
+    }
+
     private func check(
         _ analytic: BackwardResult, inputs: TestInputs, loss: ([Float], [Float], [Float]) throws -> Double, label: String,
         sourceLocation: SourceLocation = #_sourceLocation

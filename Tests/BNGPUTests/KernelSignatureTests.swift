@@ -113,6 +113,14 @@ struct KernelSignatureTests {
                                      dBeta: dBeta)
             }
         }
+        let renorm = BatchNormOptions(renormalization: Renormalization(rMax: 2, dMax: 1))
+        let r = try backend.makeBuffer(count: features), d = try backend.makeBuffer(count: features)
+        try backend.forwardTraining(x: x, z: nil, shape: shape, gamma: gamma, beta: beta, running: &running,
+                                    options: renorm, y: y, mean: mean, invStd: invStd,
+                                    corrections: RenormCorrections(r: r, d: d))
+        try backend.backward(dy: dy, y: nil, x: x, shape: shape, gamma: gamma,
+                             statistics: .renormalized(mean: mean, invStd: invStd, r: r, d: d), options: renorm,
+                             dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
         let statistics = try backend.localStatistics(x: x, shape: shape, options: BatchNormOptions())
         try backend.forwardTraining(x: x, shape: shape, gamma: gamma, beta: beta, statistics: statistics,
                                     running: &running, options: BatchNormOptions(), y: y, mean: mean, invStd: invStd)

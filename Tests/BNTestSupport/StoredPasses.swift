@@ -8,6 +8,14 @@ public struct StoredForward: Sendable, Equatable {
     public var mean: [Float]
     public var invStd: [Float]
     public var running: RunningStatistics
+    /// r and d, when the options renormalize.
+    public var corrections: RenormCorrections<[Float]>? = nil
+
+    /// The statistics the backward pass of this forward pass takes.
+    public var statistics: BackwardStatistics<[Float]> {
+        guard let corrections else { return .batch(mean: mean, invStd: invStd) }
+        return .renormalized(mean: mean, invStd: invStd, r: corrections.r, d: corrections.d)
+    }
 }
 
 /// What a backward pass of ``StoredPasses`` returns.
@@ -74,12 +82,17 @@ public struct StoredPasses<Backend: BatchNormBackend>: StoredPassRunning {
         let count = x.count, features = gamma.count
         let y = try buffer(count: count, elementType: storage)
         let mean = try buffer(count: features), invStd = try buffer(count: features)
+        let corrections = options.renormalization == nil ? nil
+            : RenormCorrections(r: try buffer(count: features), d: try buffer(count: features))
         var runningBuffers = try upload(running)
         try backend.forwardTraining(x: try tensor(x), z: try z.map(tensor), shape: shape, gamma: try upload(gamma),
                                     beta: try upload(beta), running: &runningBuffers, options: options,
-                                    y: y, mean: mean, invStd: invStd)
+                                    y: y, mean: mean, invStd: invStd, corrections: corrections)
         return StoredForward(y: try backend.download(y), mean: try backend.download(mean), invStd: try backend.download(invStd),
-                       running: try backend.download(runningBuffers))
+                             running: try backend.download(runningBuffers),
+                             corrections: try corrections.map {
+                                 RenormCorrections(r: try backend.download($0.r), d: try backend.download($0.d))
+                             })
     }
 
     public func forwardInference(x: [Float], z: [Float]?, gamma: [Float], beta: [Float],

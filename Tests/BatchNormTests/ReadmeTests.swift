@@ -82,8 +82,9 @@ struct ReadmeTests {
             }
         }
         // The quick start, the device-resident step, the layer, folding, the residual step, the
-        // engine step and the MPI step: a block lost in a move would otherwise go unnoticed.
-        #expect(count == 7)
+        // engine step, the MPI step and renormalization's two: a block lost in a move would
+        // otherwise go unnoticed.
+        #expect(count == 9)
     }
 
     @Test("every relative link of the README and the manual names a file that exists")
@@ -141,6 +142,39 @@ struct ReadmeTests {
         #expect(abs(column.map { $0 * $0 }.reduce(0, +) / 60 - 1) < 1e-3)
         #expect(abs(stride(from: 0, to: dx.count, by: 100).map { Double(dx[$0]) }.reduce(0, +)) < 1e-4)
         #expect(layer.gamma != [Float](repeating: 1, count: 100) && prediction != y)
+    }
+
+    @Test("the renormalization examples (SmallBatches.md) run: r and d come back, and the layer follows the ramp",
+          arguments: BackendKind.available)
+    func renormalizationExamples(kind: BackendKind) throws {
+        let backend = try kind.make()
+        let shape = TensorShape(n: 8, c: 3, h: 2, w: 2)
+        let inputs = TestInputs(TestCase("renorm", shape), mode: .spatial)
+        let (x, dy, gamma, beta) = (inputs.x, inputs.dy, inputs.gamma, inputs.beta)
+        var running = inputs.running
+        running.batchesTracked = 1  // statistics of an earlier batch to correct toward
+        var options = BatchNormOptions()
+        options.renormalization = Renormalization(rMax: 3, dMax: 5)
+        let forward = try backend.forwardTraining(x: x, shape: shape, gamma: gamma, beta: beta,
+                                                  running: &running, options: options)
+        let gradients = try backend.backward(dy: dy, x: x, shape: shape, gamma: gamma,
+                                             statistics: forward.statistics, options: options)
+        #expect(forward.corrections?.r.count == 3 && forward.corrections?.d.contains { $0 != 0 } == true)
+        #expect(gradients.dGamma.count == 3)
+
+        let steps = 16
+        let layer = try BatchNormLayer(backend: backend, features: 3)
+        for step in 0..<steps {
+            layer.options.renormalization = .ramp(step: step, warmUpSteps: steps / 8,
+                                                  rMaxSteps: steps, dMaxSteps: steps * 5 / 8)
+            _ = try layer.forward(x, shape: shape)
+            _ = try layer.backward(dy)
+            try layer.applyGradients(learningRate: 0.1)
+        }
+        // the first steps ran as batch norm (a correcting limit would have thrown on fresh statistics)
+        let last = try #require(layer.options.renormalization)
+        #expect(last.dMax == 5 && last.rMax > 2.8 && last.rMax < 3)
+        #expect(layer.running.batchesTracked == steps && layer.gamma != [1, 1, 1])
     }
 
     @Test("the folding example (Folding.md): the folded dense layer gives what the layer and its batch norm gave")

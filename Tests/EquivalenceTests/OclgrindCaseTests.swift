@@ -30,6 +30,7 @@ struct OclgrindCaseTests {
             for mode in NormalizationMode.allCases {
                 try run.recordVariant(mode: mode, storage: .float32, plan.label)
                 try run.storedPasses(storage: .float32, fusion: .none, mode: mode)
+                try run.renormalizedPasses(mode: mode)
             }
         }
         try backend.overrideLaunchSettings(nil)
@@ -82,9 +83,7 @@ final class OclgrindRun {
         let count = testCase.shape.dimensions.reduce(1, *)
         return try backend.runner.withLock { runner in
             var buffers = [ObjectIdentifier(try runner.workspace.partials(count: 3 * count))]
-            let slots: [Workspace.FeatureSlot] = [.meanLow, .inverseStd, .inverseStdLow, .featureTotals, .batchMean,
-                                                  .batchVariance]
-            for slot in slots {
+            for slot in Workspace.FeatureSlot.allCases {
                 buffers.append(ObjectIdentifier(try runner.workspace.perFeature(count: 3 * count, slot: slot)))
             }
             return buffers
@@ -139,6 +138,28 @@ final class OclgrindRun {
         expectSame(try openCL.backward(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, statistics: .running(inputs.running)),
                    try cpu.backward(dy: inputs.dy, y: y, x: inputs.x, gamma: inputs.gamma, statistics: .running(inputs.running)),
                    tensorTolerance: tensorTolerance, "frozen backward of \(label)")
+    }
+
+    /// A renormalizing training pass (r and d clipped on some features) and its backward pass.
+    func renormalizedPasses(mode: NormalizationMode) throws {
+        var inputs = TestInputs(testCase, mode: mode)
+        inputs.running.batchesTracked = 10
+        let options = BatchNormOptions(mode: mode, renormalization: Renormalization(rMax: 2, dMax: 1))
+        let cpu = StoredPasses(CPUBackend(), storage: .float32, shape: testCase.shape, options: options)
+        let openCL = StoredPasses(backend, storage: .float32, shape: testCase.shape, options: options) { self.keep($0) }
+        let label = "renormalized \(mode) \(testCase)"
+        let expected = try cpu.forwardTraining(x: inputs.x, z: nil, gamma: inputs.gamma, beta: inputs.beta, running: inputs.running)
+        let actual = try openCL.forwardTraining(x: inputs.x, z: nil, gamma: inputs.gamma, beta: inputs.beta, running: inputs.running)
+        expectClose(actual.y, expected.y, tolerance: Tolerance.openCL, "y of \(label)")
+        for (name, got, want) in [("r", actual.corrections?.r ?? [], expected.corrections?.r ?? []),
+                                  ("d", actual.corrections?.d ?? [], expected.corrections?.d ?? []),
+                                  ("running mean", actual.running.mean, expected.running.mean),
+                                  ("running variance", actual.running.variance, expected.running.variance)] {
+            expectClose(got, want, tolerance: Tolerance.openCL, "\(name) of \(label)")
+        }
+        expectSame(try openCL.backward(dy: inputs.dy, y: nil, x: inputs.x, gamma: inputs.gamma, statistics: expected.statistics),
+                   try cpu.backward(dy: inputs.dy, y: nil, x: inputs.x, gamma: inputs.gamma, statistics: expected.statistics),
+                   tensorTolerance: Tolerance.openCL, "backward of \(label)")
     }
 
     private func expectSame(_ actual: StoredBackward, _ expected: StoredBackward, tensorTolerance: Double, _ label: String,

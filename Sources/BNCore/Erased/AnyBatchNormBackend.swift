@@ -51,11 +51,12 @@ public struct AnyBatchNormBackend: SplitPhaseBackend {
     public func forwardTraining(
         x: AnyBatchNormBuffer, z: AnyBatchNormBuffer?, shape: TensorShape, gamma: AnyBatchNormBuffer?,
         beta: AnyBatchNormBuffer?, running: inout RunningStatisticsBuffers<AnyBatchNormBuffer>,
-        options: BatchNormOptions, y: AnyBatchNormBuffer, mean: AnyBatchNormBuffer, invStd: AnyBatchNormBuffer
+        options: BatchNormOptions, y: AnyBatchNormBuffer, mean: AnyBatchNormBuffer, invStd: AnyBatchNormBuffer,
+        corrections: RenormCorrections<AnyBatchNormBuffer>?
     ) throws {
         running.batchesTracked = try base.erasedForwardTraining(
             x: x, z: z, shape: shape, gamma: gamma, beta: beta, running: running, options: options,
-            y: y, mean: mean, invStd: invStd)
+            y: y, mean: mean, invStd: invStd, corrections: corrections)
     }
 
     public func forwardInference(
@@ -133,12 +134,14 @@ extension SplitPhaseBackend {
     fileprivate func erasedForwardTraining(
         x: AnyBatchNormBuffer, z: AnyBatchNormBuffer?, shape: TensorShape, gamma: AnyBatchNormBuffer?,
         beta: AnyBatchNormBuffer?, running: RunningStatisticsBuffers<AnyBatchNormBuffer>,
-        options: BatchNormOptions, y: AnyBatchNormBuffer, mean: AnyBatchNormBuffer, invStd: AnyBatchNormBuffer
+        options: BatchNormOptions, y: AnyBatchNormBuffer, mean: AnyBatchNormBuffer, invStd: AnyBatchNormBuffer,
+        corrections: RenormCorrections<AnyBatchNormBuffer>?
     ) throws -> Int {
         var own = try unwrapped(running)
         try forwardTraining(x: unwrapped(x, "x"), z: unwrapped(z, "z"), shape: shape, gamma: unwrapped(gamma, "gamma"),
                             beta: unwrapped(beta, "beta"), running: &own, options: options, y: unwrapped(y, "y"),
-                            mean: unwrapped(mean, "mean"), invStd: unwrapped(invStd, "invStd"))
+                            mean: unwrapped(mean, "mean"), invStd: unwrapped(invStd, "invStd"),
+                            corrections: unwrapped(corrections))
         return own.batchesTracked
     }
 

@@ -45,6 +45,16 @@ extension BatchNormBackend {
             .batch(mean: try unwrapped(mean, "mean"), invStd: try unwrapped(invStd, "invStd"))
         case let .running(mean, variance):
             .running(mean: try unwrapped(mean, "running.mean"), variance: try unwrapped(variance, "running.variance"))
+        case let .renormalized(mean, invStd, r, d):
+            .renormalized(mean: try unwrapped(mean, "mean"), invStd: try unwrapped(invStd, "invStd"),
+                          r: try unwrapped(r, "corrections.r"), d: try unwrapped(d, "corrections.d"))
+        }
+    }
+
+    /// A training pass's corrections unwrapped, under the names its errors give them.
+    func unwrapped(_ corrections: RenormCorrections<AnyBatchNormBuffer>?) throws -> RenormCorrections<Buffer>? {
+        try corrections.map {
+            RenormCorrections(r: try unwrapped($0.r, "corrections.r"), d: try unwrapped($0.d, "corrections.d"))
         }
     }
 }

@@ -1,11 +1,38 @@
+import BNCore
+
 extension KernelRunner {
     /// Enqueues the backward pass (`bn_backward.cl`): the reductions Σ dy, Σ dy·(x − mean) and
     /// Σ (x − mean), their merge into dβ, dγ and the mean's residual (what rounding the batch mean to
     /// a float lost), then dx; a resident plan with batch statistics does all of it in one kernel per
     /// feature. With `usesBatchStatistics` false (frozen statistics), the mean is taken as exact and
     /// dx is dy·γ·invStd. With `y`, the fused forward output, every kernel masks dy by its sign, and
-    /// `dz` (when given) receives the masked dy.
+    /// `dz` (when given) receives the masked dy. With `corrections` (a renormalized pass's r and d,
+    /// constants of the gradient), the kernels run with γ·r for γ (`bn_renorm_gain`) and dγ becomes
+    /// r·dγ + d·dβ after them (`bn_renorm_gradient`).
     mutating func enqueueBackward(
+        dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer,
+        gamma: OpenCLBuffer?, dx: OpenCLBuffer, dz: OpenCLBuffer?, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer,
+        usesBatchStatistics: Bool, corrections: RenormCorrections<OpenCLBuffer>? = nil, plan: LaunchPlan
+    ) throws {
+        guard let corrections else {
+            try enqueueBatchNormBackward(dy: dy, y: y, x: x, mean: mean, invStd: invStd, gamma: gamma, dx: dx, dz: dz,
+                                         dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: usesBatchStatistics,
+                                         plan: plan)
+            return
+        }
+        let features = plan.geometry.features
+        let gain = try workspace.perFeature(count: features, slot: .renormGain)
+        try run(.renormGain(gamma: gamma, r: corrections.r, gain: gain, features: features),
+                variant: plan.variant, range: plan.perFeature)
+        try enqueueBatchNormBackward(dy: dy, y: y, x: x, mean: mean, invStd: invStd, gamma: gain, dx: dx, dz: dz,
+                                     dGamma: dGamma, dBeta: dBeta, usesBatchStatistics: usesBatchStatistics, plan: plan)
+        try run(.renormGradient(r: corrections.r, d: corrections.d, dgamma: dGamma, dbeta: dBeta, features: features),
+                variant: plan.variant, range: plan.perFeature)
+    }
+
+    /// ``enqueueBackward(dy:y:x:mean:invStd:gamma:dx:dz:dGamma:dBeta:usesBatchStatistics:corrections:plan:)``
+    /// of batch norm: the reductions, their merge and dx.
+    private mutating func enqueueBatchNormBackward(
         dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, mean: OpenCLBuffer, invStd: OpenCLBuffer,
         gamma: OpenCLBuffer?, dx: OpenCLBuffer, dz: OpenCLBuffer?, dGamma: OpenCLBuffer, dBeta: OpenCLBuffer,
         usesBatchStatistics: Bool, plan: LaunchPlan
@@ -174,6 +201,20 @@ extension KernelCall {
             "gamma": .buffer(gamma), "dgamma": .buffer(dgamma), "dbeta": .buffer(dbeta), "dx": .buffer(dx),
             "dz": .buffer(dz), "outer_arg": .size(outer), "features_arg": .size(features), "inner_arg": .size(inner),
             "reduction_scale": .float(reductionScale), "scratch": scratch,
+        ])
+    }
+
+    static func renormGain(gamma: OpenCLBuffer?, r: OpenCLBuffer, gain: OpenCLBuffer, features: Int) -> KernelCall {
+        KernelCall(.renormGain, [
+            "gamma": .buffer(gamma), "r": .buffer(r), "gain": .buffer(gain), "features": .size(features),
+        ])
+    }
+
+    static func renormGradient(r: OpenCLBuffer, d: OpenCLBuffer, dgamma: OpenCLBuffer, dbeta: OpenCLBuffer,
+                               features: Int) -> KernelCall {
+        KernelCall(.renormGradient, [
+            "r": .buffer(r), "d": .buffer(d), "dgamma": .buffer(dgamma), "dbeta": .buffer(dbeta),
+            "features": .size(features),
         ])
     }
 }

@@ -65,24 +65,28 @@ extension KernelRunner {
 
     /// Enqueues a whole training forward pass: batch statistics, running statistics and y. A resident
     /// plan does it in one kernel per feature (`bn_forward_training_resident`), the others in three.
+    /// With `renorm`, the pass renormalizes (Batch Renormalization): the statistics also write r, d
+    /// and the constants the normalization then takes for invStd and β.
     mutating func enqueueForwardTraining(
         x: OpenCLBuffer, z: OpenCLBuffer?, y: OpenCLBuffer, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, mean: OpenCLBuffer,
-        invStd: OpenCLBuffer, running: RunningTarget, epsilon: Float, fusion: FusedOperation, plan: LaunchPlan
+        invStd: OpenCLBuffer, running: RunningTarget, renorm: RenormTarget?, epsilon: Float, fusion: FusedOperation,
+        plan: LaunchPlan
     ) throws {
         let meanLow = try workspace.perFeature(count: plan.geometry.features, slot: .meanLow)
         let invStdLow = try workspace.perFeature(count: plan.geometry.features, slot: .inverseStdLow)
         guard plan.isResident else {
             try enqueueStatistics(x: x, plan: plan, epsilon: epsilon, mean: mean, meanLow: meanLow, invStd: invStd,
-                                  invStdLow: invStdLow, running: running)
-            try enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: invStd, invStdLow: invStdLow,
-                                 gamma: gamma, beta: beta, z: z, fusion: fusion, plan: plan)
+                                  invStdLow: invStdLow, running: running, renorm: renorm, gamma: gamma, beta: beta)
+            try enqueueNormalize(x: x, y: y, mean: mean, meanLow: meanLow, invStd: renorm?.scale ?? invStd,
+                                 invStdLow: renorm?.scaleLow ?? invStdLow, gamma: gamma, beta: renorm?.shift ?? beta,
+                                 z: z, fusion: fusion, plan: plan)
             return
         }
         let geometry = plan.geometry
         let weights = RunningTarget.weights(of: running)
         try run(.forwardTrainingResident(
             x: x, y: y, mean: mean, meanLo: meanLow, invstd: invStd, invstdLo: invStdLow, gamma: gamma, beta: beta,
-            z: z, runningMean: running.mean, runningVariance: running.variance, outer: geometry.outer,
+            z: z, runningMean: running.mean, runningVariance: running.variance, renorm: renorm, outer: geometry.outer,
             features: geometry.features, inner: geometry.inner, epsilon: epsilon, keep: weights.keep,
             take: weights.take, varianceDivisor: weights.varianceDivisor, fuseRelu: fusion != .none,
             scratch: plan.reductionScratch(floatsPerWorkItem: 1)), variant: plan.variant, range: plan.reduction)
@@ -122,16 +126,19 @@ extension KernelCall {
     static func forwardTrainingResident(
         x: OpenCLBuffer, y: OpenCLBuffer, mean: OpenCLBuffer, meanLo: OpenCLBuffer, invstd: OpenCLBuffer,
         invstdLo: OpenCLBuffer, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, z: OpenCLBuffer?, runningMean: OpenCLBuffer,
-        runningVariance: OpenCLBuffer, outer: Int, features: Int, inner: Int, epsilon: Float, keep: Float, take: Float,
-        varianceDivisor: Float, fuseRelu: Bool, scratch: KernelArgument
+        runningVariance: OpenCLBuffer, renorm: RenormTarget?, outer: Int, features: Int, inner: Int, epsilon: Float,
+        keep: Float, take: Float, varianceDivisor: Float, fuseRelu: Bool, scratch: KernelArgument
     ) -> KernelCall {
         KernelCall(.forwardTrainingResident, operands: OperandCase(fused: z != nil || fuseRelu), [
             "x": .buffer(x), "y": .buffer(y), "mean": .buffer(mean), "mean_lo": .buffer(meanLo),
             "invstd": .buffer(invstd), "invstd_lo": .buffer(invstdLo), "gamma": .buffer(gamma), "beta": .buffer(beta),
             "z": .buffer(z), "running_mean": .buffer(runningMean), "running_variance": .buffer(runningVariance),
+            "renorm_r": .buffer(renorm?.r), "renorm_d": .buffer(renorm?.d), "renorm_scale": .buffer(renorm?.scale),
+            "renorm_scale_lo": .buffer(renorm?.scaleLow), "renorm_shift": .buffer(renorm?.shift),
             "outer_arg": .size(outer), "features_arg": .size(features), "inner_arg": .size(inner),
             "epsilon": .float(epsilon), "keep": .float(keep), "take": .float(take),
-            "variance_divisor": .float(varianceDivisor), "fuse_relu": .flag(fuseRelu), "scratch": scratch,
+            "variance_divisor": .float(varianceDivisor), "r_max": .float(renorm?.limits.rMax ?? 1),
+            "d_max": .float(renorm?.limits.dMax ?? 0), "fuse_relu": .flag(fuseRelu), "scratch": scratch,
         ])
     }
 }

@@ -7,23 +7,50 @@ struct RunningTarget {
     var update: RunningUpdate
 }
 
+/// What a renormalizing training pass writes besides batch norm's outputs (`renorm_target`,
+/// `bn_moments.cl`): the caller's r and d, and the normalization's constants in the workspace,
+/// r·invStd as `scale + scaleLow` and γ·d + β as `shift`, which the normalization takes for invStd,
+/// its low part and β.
+struct RenormTarget {
+    var r: OpenCLBuffer
+    var d: OpenCLBuffer
+    var scale: OpenCLBuffer
+    var scaleLow: OpenCLBuffer
+    var shift: OpenCLBuffer
+    var limits: Renormalization
+}
+
 extension KernelRunner {
+    /// The renorm outputs of a training pass with `limits`, into `corrections` and the workspace;
+    /// nil when the pass does not renormalize.
+    mutating func renormTarget(_ corrections: RenormCorrections<OpenCLBuffer>?, limits: Renormalization?,
+                               features: Int) throws -> RenormTarget? {
+        guard let corrections, let limits else { return nil }
+        return RenormTarget(r: corrections.r, d: corrections.d,
+                            scale: try workspace.perFeature(count: features, slot: .renormScale),
+                            scaleLow: try workspace.perFeature(count: features, slot: .renormScaleLow),
+                            shift: try workspace.perFeature(count: features, slot: .renormShift), limits: limits)
+    }
+
     /// Enqueues the batch statistics (kernels of `bn_statistics.cl`): each chunk's moments, then
     /// their merge into the mean (as `mean + meanLow`) and the inverse standard deviation (as
-    /// `invStd + invStdLow`), blending the running statistics when `running` is given. Chained on the
+    /// `invStd + invStdLow`), writing the renorm outputs from `gamma` and `beta` when `renorm` is
+    /// given and then blending the running statistics when `running` is given. Chained on the
     /// in-order queue, with no host wait.
     mutating func enqueueStatistics(
         x: OpenCLBuffer, plan: LaunchPlan, epsilon: Float,
-        mean: OpenCLBuffer, meanLow: OpenCLBuffer, invStd: OpenCLBuffer, invStdLow: OpenCLBuffer, running: RunningTarget?
+        mean: OpenCLBuffer, meanLow: OpenCLBuffer, invStd: OpenCLBuffer, invStdLow: OpenCLBuffer, running: RunningTarget?,
+        renorm: RenormTarget? = nil, gamma: OpenCLBuffer? = nil, beta: OpenCLBuffer? = nil
     ) throws {
         let geometry = plan.geometry
         let partial = try enqueueChunkMoments(x: x, plan: plan)
         let weights = RunningTarget.weights(of: running)
         try run(.statsMerge(partial: partial, mean: mean, meanLo: meanLow, invstd: invStd, invstdLo: invStdLow,
-                            runningMean: running?.mean, runningVariance: running?.variance, chunks: plan.chunks,
-                            features: geometry.features, values: geometry.valuesPerFeature, chunkValues: plan.chunkValues,
-                            epsilon: epsilon, keep: weights.keep, take: weights.take,
-                            varianceDivisor: weights.varianceDivisor, scratch: plan.mergeScratch),
+                            runningMean: running?.mean, runningVariance: running?.variance, gamma: gamma, beta: beta,
+                            renorm: renorm, chunks: plan.chunks, features: geometry.features,
+                            values: geometry.valuesPerFeature, chunkValues: plan.chunkValues, epsilon: epsilon,
+                            keep: weights.keep, take: weights.take, varianceDivisor: weights.varianceDivisor,
+                            scratch: plan.mergeScratch),
                 variant: plan.variant, range: plan.merge)
     }
 
@@ -115,15 +142,20 @@ extension KernelCall {
 
     static func statsMerge(
         partial: OpenCLBuffer, mean: OpenCLBuffer, meanLo: OpenCLBuffer, invstd: OpenCLBuffer, invstdLo: OpenCLBuffer,
-        runningMean: OpenCLBuffer?, runningVariance: OpenCLBuffer?, chunks: Int, features: Int, values: Int,
-        chunkValues: Int, epsilon: Float, keep: Float, take: Float, varianceDivisor: Float, scratch: KernelArgument
+        runningMean: OpenCLBuffer?, runningVariance: OpenCLBuffer?, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
+        renorm: RenormTarget?, chunks: Int, features: Int, values: Int, chunkValues: Int, epsilon: Float, keep: Float,
+        take: Float, varianceDivisor: Float, scratch: KernelArgument
     ) -> KernelCall {
         KernelCall(.statsMerge, [
             "partial": .buffer(partial), "mean": .buffer(mean), "mean_lo": .buffer(meanLo), "invstd": .buffer(invstd),
             "invstd_lo": .buffer(invstdLo), "running_mean": .buffer(runningMean),
-            "running_variance": .buffer(runningVariance), "chunks": .size(chunks), "features_arg": .size(features),
-            "values": .size(values), "chunk_values": .size(chunkValues), "epsilon": .float(epsilon),
-            "keep": .float(keep), "take": .float(take), "variance_divisor": .float(varianceDivisor), "scratch": scratch,
+            "running_variance": .buffer(runningVariance), "gamma": .buffer(gamma), "beta": .buffer(beta),
+            "renorm_r": .buffer(renorm?.r), "renorm_d": .buffer(renorm?.d), "renorm_scale": .buffer(renorm?.scale),
+            "renorm_scale_lo": .buffer(renorm?.scaleLow), "renorm_shift": .buffer(renorm?.shift),
+            "chunks": .size(chunks), "features_arg": .size(features), "values": .size(values),
+            "chunk_values": .size(chunkValues), "epsilon": .float(epsilon), "keep": .float(keep), "take": .float(take),
+            "variance_divisor": .float(varianceDivisor), "r_max": .float(renorm?.limits.rMax ?? 1),
+            "d_max": .float(renorm?.limits.dMax ?? 0), "scratch": scratch,
         ])
     }
 

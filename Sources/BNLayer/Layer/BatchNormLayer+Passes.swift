@@ -3,7 +3,9 @@ import BNCore
 /// The passes of a layer, in buffer form (chained on the device) and array form (host arrays in and out).
 extension BatchNormLayer {
     /// The forward pass on a buffer: in training (``isTraining``), batch statistics, normalization and
-    /// the running-statistics update; in inference, normalization with the running statistics.
+    /// the running-statistics update, renormalized when ``options`` say so (Batch Renormalization,
+    /// whose r and d the layer keeps for the backward pass); in inference, normalization with the
+    /// running statistics.
     ///
     /// The pass is enqueued and the call returns; nothing waits for the device. The layer keeps `x`
     /// for the backward pass, so `x` must stay unchanged until then, and it must not be a buffer the
@@ -52,8 +54,11 @@ extension BatchNormLayer {
     public func backward(_ dy: Backend.Buffer) throws -> Backend.Buffer {
         guard let saved else { throw BatchNormError.backwardBeforeForward }
         let space = saved.workspace, shape = space.geometry.shape
-        let statistics: BackwardStatistics = saved.usedBatchStatistics
-            ? .batch(mean: space.mean, invStd: space.invStd) : .running(running)
+        let statistics: BackwardStatistics = switch (saved.usedBatchStatistics, saved.corrections) {
+        case (false, _): .running(running)
+        case (true, nil): .batch(mean: space.mean, invStd: space.invStd)
+        case (true, let corrections?): .renormalized(mean: space.mean, invStd: space.invStd, r: corrections.r, d: corrections.d)
+        }
         try backend.backward(dy: dy, y: nil, x: saved.x, shape: shape, gamma: gammaBuffer, statistics: statistics,
                              options: saved.options, dx: space.dx, dz: nil, dGamma: gammaGradient, dBeta: betaGradient)
         return space.dx
@@ -78,14 +83,22 @@ extension BatchNormLayer {
     /// Runs the pass ``isTraining`` asks for and records it for the backward pass.
     private func runForward(_ x: Backend.Buffer, in space: LayerWorkspace<Backend.Buffer>) throws {
         let shape = space.geometry.shape
+        var corrections: RenormCorrections<Backend.Buffer>?
         if isTraining {
+            if options.renormalization != nil {
+                corrections = try space.corrections
+                    ?? RenormCorrections(r: backend.makeBuffer(count: features), d: backend.makeBuffer(count: features))
+                space.corrections = corrections
+            }
             try backend.forwardTraining(x: x, z: nil, shape: shape, gamma: gammaBuffer, beta: betaBuffer, running: &running,
-                                        options: options, y: space.y, mean: space.mean, invStd: space.invStd)
+                                        options: options, y: space.y, mean: space.mean, invStd: space.invStd,
+                                        corrections: corrections)
         } else {
             try backend.forwardInference(x: x, z: nil, shape: shape, gamma: gammaBuffer, beta: betaBuffer, running: running,
                                          options: options, y: space.y)
         }
-        saved = SavedForward(x: x, workspace: space, options: options, usedBatchStatistics: isTraining)
+        saved = SavedForward(x: x, workspace: space, options: options, usedBatchStatistics: isTraining,
+                             corrections: corrections)
     }
 
     /// The workspace for a batch of `shape`, moved to the front of ``workspaces``: a kept one when

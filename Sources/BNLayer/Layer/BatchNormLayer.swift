@@ -105,6 +105,8 @@ final class LayerWorkspace<Buffer: BatchNormBuffer> {
     var x: Buffer?
     /// The array form's copy of dy.
     var dy: Buffer?
+    /// r and d of a renormalizing training pass, made the first time the options renormalize.
+    var corrections: RenormCorrections<Buffer>?
 
     init(geometry: FeatureGeometry, y: Buffer, mean: Buffer, invStd: Buffer, dx: Buffer) {
         self.geometry = geometry
@@ -126,4 +128,6 @@ struct SavedForward<Buffer: BatchNormBuffer> {
     let options: BatchNormOptions
     /// True when the pass normalized with batch statistics (training), false for the running statistics.
     let usedBatchStatistics: Bool
+    /// r and d, when the training pass renormalized.
+    let corrections: RenormCorrections<Buffer>?
 }
