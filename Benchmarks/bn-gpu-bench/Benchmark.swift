@@ -21,6 +21,8 @@ struct Benchmark {
     /// - Returns: The row.
     /// - Throws: ``BatchNormError`` from either backend.
     func measure(_ benchCase: BenchCase, on fixture: ShapeFixture) throws -> BenchmarkRow {
+        var options = options
+        options.renormalization = benchCase.normalization.renormalization
         let workload = try PassWorkload.make(benchCase.pass, on: fixture, options: options,
                                              activation: benchCase.activation)
         let variant = try backend.kernelVariant(for: fixture.shape, options: options, elementType: benchCase.storage)

@@ -12,12 +12,15 @@ struct BenchCase: Sendable {
     var storage = ElementType.float32
     /// The activation, fused or not (`--fuse`).
     var activation = RowActivation.none
+    /// Batch norm or Batch Renormalization (`--normalization`).
+    var normalization = NormalizationChoice.batch
 
-    /// Reads as `32x256x56x56 nchw backward`, for progress lines, then the storage and the activation
-    /// when the row has them: `32x256x56x56 nchw backward f16 relu-unfused`.
+    /// Reads as `32x256x56x56 nchw backward`, for progress lines, then the storage, the activation
+    /// and renorm when the row has them: `32x256x56x56 nchw backward f16 relu-unfused renorm`.
     var label: String {
         "\(spec) \(layout.rawValue) \(pass.rawValue)" + (storage == .float32 ? "" : " \(storage.shortName)")
             + (activation == .none ? "" : " \(activation.reportName)")
+            + (normalization == .batch ? "" : " \(normalization.rawValue)")
     }
 }
 

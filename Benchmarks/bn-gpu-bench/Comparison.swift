@@ -31,7 +31,7 @@ struct Comparison {
             timings[Self.key(row.shape, row.layout)] = row.timings
         }
         var rows: [Row] = []
-        for row in ours.rows where row.dtype == "f32" && row.fuse == "none" {
+        for row in ours.rows where row.dtype == "f32" && row.fuse == "none" && row.normalization == "batch" {
             guard let pass = PassKind.standard.first(where: { $0.reportName == row.pass }) else { continue }
             rows.append(Row(ours: row, pass: pass, peer: timings[Self.key(row.shape, row.layout)]?[pass]))
         }

@@ -4,10 +4,13 @@ import BatchNorm
 /// mean, invStd and (with an activation) forward output y on every backend, the CPU reference's
 /// (``ShapeFixture/referenceForward(_:options:)``), so that only the backward computation is
 /// compared. Fused, the pass masks dy by y's sign and writes dz for add-relu; unfused, the separate
-/// kernel writes the masked dy (and dz) first, and the pass reads it as its dy.
+/// kernel writes the masked dy (and dz) first, and the pass reads it as its dy. After a
+/// renormalizing forward pass it takes the reference's r and d too (`.renormalized`).
 final class BackwardCall<Backend: SeparateActivation>: PassCall {
     let backend: Backend, shape: TensorShape, options: BatchNormOptions
-    let dy: Backend.Buffer, x: Backend.Buffer, gamma: Backend.Buffer, mean: Backend.Buffer, invStd: Backend.Buffer
+    let dy: Backend.Buffer, x: Backend.Buffer, gamma: Backend.Buffer
+    /// The reference forward pass's statistics, uploaded.
+    let statistics: BackwardStatistics<Backend.Buffer>
     /// The fused forward pass's output, with an activation.
     let y: Backend.Buffer?
     /// The masked dy of an unfused row.
@@ -28,8 +31,7 @@ final class BackwardCall<Backend: SeparateActivation>: PassCall {
         dy = try backend.upload(inputs.dy, as: storage)
         x = try backend.upload(inputs.x, as: storage)
         gamma = try backend.upload(inputs.gamma)
-        mean = try backend.upload(forward.mean)
-        invStd = try backend.upload(forward.invStd)
+        statistics = try forward.statistics.map { try backend.upload($0) }
         y = activation.operation == .none ? nil : try backend.upload(forward.y, as: storage)
         masked = activation.isUnfused ? try backend.makeBuffer(count: count, elementType: storage) : nil
         dx = try backend.makeBuffer(count: count, elementType: storage)
@@ -41,10 +43,10 @@ final class BackwardCall<Backend: SeparateActivation>: PassCall {
     func run() throws {
         if let masked, let y {
             try backend.reluBackward(gradient: dy, output: y, into: masked, also: dz)
-            try backend.backward(dy: masked, y: nil, x: x, shape: shape, gamma: gamma, statistics: .batch(mean: mean, invStd: invStd),
+            try backend.backward(dy: masked, y: nil, x: x, shape: shape, gamma: gamma, statistics: statistics,
                                  options: options, dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
         } else {
-            try backend.backward(dy: dy, y: y, x: x, shape: shape, gamma: gamma, statistics: .batch(mean: mean, invStd: invStd),
+            try backend.backward(dy: dy, y: y, x: x, shape: shape, gamma: gamma, statistics: statistics,
                                  options: options, dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta)
         }
     }

@@ -58,8 +58,9 @@ struct ReportRecord: Encodable {
         case fractionOfCopy = "fraction_of_copy"
         case maxRelativeError = "max_rel_err"
         case speedupVersusCPU = "speedup_vs_cpu"
-        // Added with --dtype and --fuse, after the others so that the CSV's earlier columns stay put.
-        case dtype, fuse
+        // Added with --dtype and --fuse, then --normalization, after the others so that the CSV's
+        // earlier columns stay put.
+        case dtype, fuse, normalization
     }
 
     /// The CSV header, in the JSON's key order.
@@ -71,7 +72,8 @@ struct ReportRecord: Encodable {
     init(_ row: BenchmarkRow) {
         texts = [.shape: row.benchCase.spec.description, .layout: row.benchCase.layout.rawValue,
                  .pass: row.benchCase.pass.reportName, .backend: row.backend, .variant: row.variant,
-                 .dtype: row.benchCase.storage.shortName, .fuse: row.benchCase.activation.reportName]
+                 .dtype: row.benchCase.storage.shortName, .fuse: row.benchCase.activation.reportName,
+                 .normalization: row.benchCase.normalization.rawValue]
         numbers = [.medianMs: row.kernel.median * 1e3, .minMs: row.kernel.minimum * 1e3,
                    .wallMedianMs: row.wall.median * 1e3, .gbps: row.gbps, .fractionOfCopy: row.fractionOfCopy,
                    .maxRelativeError: row.maxRelativeError, .speedupVersusCPU: row.speedupVersusCPU]

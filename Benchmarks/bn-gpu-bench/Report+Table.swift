@@ -2,16 +2,17 @@ extension Report {
     /// The aligned text table: one line per row; skipped rows say why.
     var table: String {
         // dtype and fuse only when the run varies them, so that a plain run's table stays as it was
-        let extra = showsStorageAndFusion
-        let titles = ["shape", "layout", "pass"] + (extra ? ["dtype", "fuse"] : [])
+        let extra = showsStorageAndFusion, norm = showsNormalization
+        let titles = ["shape", "layout", "pass"] + (extra ? ["dtype", "fuse"] : []) + (norm ? ["norm"] : [])
             + ["variant", "median ms", "min ms", "wall ms", "GB/s", "%copy", "max err", "×CPU"]
-        let leftAligned = extra ? 6 : 4  // shape, layout, pass, (dtype, fuse,) variant; the numbers align right
+        // shape, layout, pass, (dtype, fuse,) (norm,) variant; the numbers align right
+        let leftAligned = 4 + (extra ? 2 : 0) + (norm ? 1 : 0)
         var cells: [[String]] = []
         var notes: [Int: String] = [:]
         for outcome in outcomes {
             switch outcome {
             case let .measured(row):
-                cells.append(leading(row.benchCase, extra) + [
+                cells.append(leading(row.benchCase, extra, norm) + [
                     row.variant, Format.milliseconds(row.kernel.median), Format.milliseconds(row.kernel.minimum),
                     Format.milliseconds(row.wall.median), Format.decimal(row.gbps, digits: 2),
                     Format.decimal(100 * row.fractionOfCopy, digits: 1), Format.error(row.maxRelativeError),
@@ -19,7 +20,7 @@ extension Report {
                 ])
             case let .skipped(skipped):
                 notes[cells.count] = "skipped: \(skipped.reason)"
-                cells.append(leading(skipped.benchCase, extra))
+                cells.append(leading(skipped.benchCase, extra, norm))
             }
         }
         var widths = titles.map(\.count)
@@ -45,10 +46,11 @@ extension Report {
         return lines.map { $0.trailingWhitespaceRemoved }.joined(separator: "\n")
     }
 
-    /// The cells that name a row: shape, layout, pass and, with `extra`, dtype and fuse.
-    private func leading(_ benchCase: BenchCase, _ extra: Bool) -> [String] {
+    /// The cells that name a row: shape, layout, pass, with `extra` dtype and fuse, with `norm` the normalization.
+    private func leading(_ benchCase: BenchCase, _ extra: Bool, _ norm: Bool) -> [String] {
         [benchCase.spec.description, benchCase.layout.rawValue, benchCase.pass.rawValue]
             + (extra ? [benchCase.storage.shortName, benchCase.activation.reportName] : [])
+            + (norm ? [benchCase.normalization.rawValue] : [])
     }
 }
 

@@ -17,12 +17,15 @@ struct Report {
     let storages: [ElementType]
     /// The activation the rows time fused and unfused (`--fuse`); `.none` for batch norm alone.
     let fusion: FusedOperation
+    /// How the rows normalize (`--normalization`).
+    let normalizations: [NormalizationChoice]
     /// Rows in the order they ran.
     var outcomes: [RowOutcome] = []
 
     /// A report whose rows are yet to come.
     init(device: OpenCLDeviceInfo, copy: CopyCeiling, kernelTiming: String, tuning: String,
-         storages: [ElementType] = [.float32], fusion: FusedOperation = .none) {
+         storages: [ElementType] = [.float32], fusion: FusedOperation = .none,
+         normalizations: [NormalizationChoice] = [.batch]) {
         self.device = device
         self.copy = copy
         self.copyMeasurements = [copy]
@@ -30,7 +33,11 @@ struct Report {
         self.tuning = tuning
         self.storages = storages
         self.fusion = fusion
+        self.normalizations = normalizations
     }
+
+    /// Whether some rows renormalize: the table then shows the norm column.
+    var showsNormalization: Bool { normalizations != [.batch] }
 
     /// Whether the rows vary what a plain run does not: 16-bit storage or an activation. The table
     /// then shows the dtype and fuse columns, and the header says how their bytes are counted.

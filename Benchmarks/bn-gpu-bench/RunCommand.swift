@@ -52,6 +52,14 @@ extension BNGPUBench {
                 transform: FusedOperation.parse)
         var fuse: FusedOperation = .none
 
+        @Option(help: ArgumentHelp(
+            "Comma-separated normalizations: batch, renorm (default: batch).",
+            discussion: "renorm times Batch Renormalization's training and backward passes at rMax 3 and dMax 5, where "
+                + "the paper's ramp ends; with batch,renorm each pass runs both ways, batch norm first, in the same run.",
+            valueName: "normalizations"),
+                transform: { try NormalizationChoice.parseList($0, noun: "normalization") })
+        var normalization: [NormalizationChoice] = [.batch]
+
         @Option(parsing: .unconditional,
                 help: "Timed kernel runs per row at least, \(RunCount.rangeText); more follow until 0.2 s of kernel time (3 s per row at most). (default: 20)",
                 transform: RunCount.parse)
@@ -86,6 +94,10 @@ extension BNGPUBench {
                 throw ValidationError("--fuse \(fuse.rawValue) does not apply to \(pass.rawValue): the split phases of "
                                       + "synchronized batch norm fuse nothing; drop --fuse or the split passes")
             }
+            if normalization.contains(.renorm), let pass = passes.first(where: { !$0.fusesActivation }) {
+                throw ValidationError("--normalization renorm does not apply to \(pass.rawValue): the split phases of "
+                                      + "synchronized batch norm do not renormalize; drop renorm or the split passes")
+            }
             try BNGPUBench.validateDevice(device)
             if let json, let csv, jsonFile?.canonicalPath == csvFile?.canonicalPath {
                 throw ValidationError("--json \(json) and --csv \(csv) name the same file; give each its own")
@@ -114,11 +126,23 @@ extension BNGPUBench {
         /// How the rows store their tensors, in `--dtype`'s order.
         var storages: [ElementType] { dtypes.map(\.elementType) }
 
-        /// The rows of one shape, layout and storage, in the order they run: each pass, fused then unfused.
+        /// The rows of one shape, layout and storage, in the order they run: each pass, fused then
+        /// unfused, batch norm then renorm.
         func rows(_ spec: ShapeSpec, _ layout: TensorLayout, _ storage: ElementType) -> [BenchCase] {
             passes.flatMap { pass in
-                activations.map { BenchCase(spec: spec, layout: layout, pass: pass, storage: storage, activation: $0) }
+                activations.flatMap { activation in
+                    normalizations(of: pass).map {
+                        BenchCase(spec: spec, layout: layout, pass: pass, storage: storage, activation: activation,
+                                  normalization: $0)
+                    }
+                }
             }
+        }
+
+        /// `--normalization`'s choices for `pass`: batch norm alone for inference, which renormalization
+        /// leaves unchanged.
+        func normalizations(of pass: PassKind) -> [NormalizationChoice] {
+            pass == .forwardInference ? [.batch] : normalization
         }
 
         /// `--device`, else `BN_OPENCL_DEVICE` (``BNGPUBench/deviceQuery(option:)``).
@@ -153,7 +177,7 @@ extension BNGPUBench {
                 StandardError.print("Error: \(ShapeSpec.noneFits(shapes, on: backend.device))")
                 throw ExitCode.failure
             }
-            let rowsPerLayout = storages.count * passes.count * activations.count
+            let rowsPerLayout = storages.count * activations.count * passes.map { normalizations(of: $0).count }.reduce(0, +)
             let rowCount = shapes.map { $0.layouts(layouts).count * rowsPerLayout }.reduce(0, +)
             StandardError.print("bn-gpu-bench: \(rowCount) rows on \(backend.name); measuring the copy ceiling")
             let copy = try CopyCeiling.measure(on: backend, largestElementCount: largestElementCount,
@@ -161,7 +185,7 @@ extension BNGPUBench {
             let benchmark = Benchmark(backend: backend, timing: timing, copyGBps: copy.gbps)
             var report = Report(device: backend.device, copy: copy, kernelTiming: timing.kernel.summary,
                                 tuning: settings.map { "--settings \($0)" } ?? backend.tuningOrigin.description,
-                                storages: storages, fusion: fuse)
+                                storages: storages, fusion: fuse, normalizations: normalization)
 
             func announce(_ benchCase: BenchCase) {
                 StandardError.print("[\(report.outcomes.count + 1)/\(rowCount)] \(benchCase.label)")

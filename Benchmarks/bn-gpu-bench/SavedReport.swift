@@ -27,6 +27,8 @@ struct SavedReport: Decodable {
         let dtype: String
         /// `none`, or the activation with `--fuse`; `none` in reports from before `--fuse`.
         let fuse: String
+        /// `batch` or `renorm`; `batch` in reports from before `--normalization`.
+        let normalization: String
 
         init(from decoder: any Decoder) throws {
             let row = try decoder.container(keyedBy: ReportRecord.CodingKeys.self)
@@ -39,6 +41,7 @@ struct SavedReport: Decodable {
             maxRelativeError = try row.decodeIfPresent(Double.self, forKey: .maxRelativeError)
             dtype = try row.decodeIfPresent(String.self, forKey: .dtype) ?? "f32"
             fuse = try row.decodeIfPresent(String.self, forKey: .fuse) ?? "none"
+            normalization = try row.decodeIfPresent(String.self, forKey: .normalization) ?? "batch"
         }
     }
 

@@ -24,7 +24,7 @@ struct StorageFusionReportTests {
         return report
     }
 
-    @Test("JSON rows carry dtype and fuse, plain rows f32 and none; the CSV ends with those columns")
+    @Test("JSON rows carry dtype, fuse and normalization, plain rows f32, none and batch; the CSV ends with those columns")
     func files() throws {
         for (storage, fusion, names) in [(ElementType.float32, FusedOperation.none, ["none"]),
                                          (.bfloat16, .addRelu, ["add-relu", "add-relu-unfused"])] {
@@ -35,9 +35,11 @@ struct StorageFusionReportTests {
             #expect(rows.map { $0["fuse"] as? String } == names)
             #expect(rows.allSatisfy { $0["pass"] as? String == "backward" && $0["shape"] as? String == "4x8" })
             let csv = report.csv.split(separator: "\n")
-            #expect(csv[0].hasPrefix("shape,layout,pass,backend,variant,") && csv[0].hasSuffix(",speedup_vs_cpu,dtype,fuse"))
-            #expect(csv.dropFirst().map { String($0.split(separator: ",").suffix(2).joined(separator: ",")) }
-                    == names.map { "\(storage.shortName),\($0)" })
+            #expect(rows.allSatisfy { $0["normalization"] as? String == "batch" })
+            #expect(csv[0].hasPrefix("shape,layout,pass,backend,variant,")
+                    && csv[0].hasSuffix(",speedup_vs_cpu,dtype,fuse,normalization"))
+            #expect(csv.dropFirst().map { String($0.split(separator: ",").suffix(3).joined(separator: ",")) }
+                    == names.map { "\(storage.shortName),\($0),batch" })
         }
     }
 
