@@ -55,3 +55,31 @@ func parseWidths(_ text: String) -> [Int]? {
     guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
     return widths.compactMap { $0 }
 }
+
+/// What normalizes the hidden layers, and so which networks a run trains side by side.
+enum NormalizationChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+    /// Batch norm against none: the epochs each needs to reach the target.
+    case batch
+    /// Batch renorm, batch norm and none: the held-out accuracy each ends with.
+    case renorm
+    /// Only the network without normalization.
+    case none
+
+    /// The networks trained, in the order the log, the tables and the last line list them.
+    var networks: [NetworkKind] {
+        switch self {
+        case .batch: [.batchNorm, .plain]
+        case .renorm: [.batchRenorm, .batchNorm, .plain]
+        case .none: [.plain]
+        }
+    }
+}
+
+/// How the training set is cut into batches each epoch.
+enum BatchSampling: String, CaseIterable, ExpressibleByArgument, Sendable {
+    /// The training set shuffled, then cut into consecutive batches: each batch a random sample.
+    case iid
+    /// Each batch half from one class and half from another (Ioffe 2017, section 4.2); see
+    /// ``Dataset/twoClassBatches(size:using:)``.
+    case nonIID = "non-iid"
+}

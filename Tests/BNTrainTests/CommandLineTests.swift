@@ -15,9 +15,16 @@ struct CommandLineTests {
         line.wholeMatch(of: #/epochs to \d+(\.\d+)?% accuracy: with batch norm (\d+|not reached), without (\d+|not reached)/#) != nil
     }
 
+    /// Whether `line` is the last line of `--normalization renorm` or `none`: each network's
+    /// held-out accuracy with one decimal.
+    static func isAccuracyLine(_ line: String) -> Bool {
+        line.wholeMatch(of: #/held-out accuracy in inference mode: (batch renorm \d+\.\d %, batch norm \d+\.\d %, )?none \d+\.\d %/#) != nil
+    }
+
     @Test("a short run on each data set ends with the epochs-to-target line", arguments: [
         ["--dataset", "circles", "--samples", "240", "--epochs", "3"],
         ["--dataset", "digits", "--hidden", "12,12", "--epochs", "2"],
+        ["--dataset", "circles", "--samples", "240", "--epochs", "3", "--normalization", "batch"],
     ])
     func shortRun(arguments: [String]) throws {
         let outcome = try ProductProcess.train.run(arguments + ["--backend", "cpu", "--no-plots"])
@@ -27,6 +34,24 @@ struct CommandLineTests {
         #expect(Self.isLastLine(last), "\(last)")
         #expect(lines.contains { $0.hasPrefix("epoch ") && $0.contains("with batch norm: loss") })
         #expect(lines.contains { $0.contains("running statistics (inference mode)") })
+    }
+
+    @Test("renorm and none end with each network's held-out accuracy", arguments: [
+        (["--normalization", "renorm"], ["with batch renorm: loss", "with batch norm: loss", "without: loss"]),
+        (["--normalization", "renorm", "--batches", "non-iid"], ["with batch renorm: loss", "with batch norm: loss", "without: loss"]),
+        (["--normalization", "none"], ["without: loss"]),
+    ])
+    func accuracyRun(arguments: [String], epochParts: [String]) throws {
+        let outcome = try ProductProcess.train.run(arguments + ["--dataset", "digits", "--hidden", "12,12", "--epochs", "2",
+                                                                "--backend", "cpu", "--no-plots"])
+        #expect(outcome.status == 0, "\(outcome)")
+        let lines = outcome.standardOutput.split(separator: "\n").map(String.init)
+        let last = try #require(lines.last)
+        #expect(Self.isAccuracyLine(last), "\(last)")
+        #expect(last.hasPrefix("held-out accuracy in inference mode: \(epochParts.count == 3 ? "batch renorm" : "none")"))
+        let epochs = lines.filter { $0.hasPrefix("epoch ") }
+        #expect(epochs.count == 2 && epochs.allSatisfy { line in epochParts.allSatisfy(line.contains) }, "\(epochs)")
+        #expect(!lines.contains { $0.hasPrefix("epochs to ") })
     }
 
     @Test("a run writes the two figures and their data into --output, creating the folder")
@@ -52,6 +77,8 @@ struct CommandLineTests {
         (["--probe-unit", "32"], "--probe-unit must lie in 0..<32"),
         (["--learning-rate", "nan"], "--learning-rate must be positive and finite"),
         (["--dataset", "mnist"], "mnist"),
+        (["--normalization", "layer"], "Please provide one of 'batch', 'renorm' or 'none'"),
+        (["--batches", "non-iid", "--batch-size", "7"], "--batch-size must be even with --batches non-iid"),
     ])
     func badArguments(arguments: [String], message: String) throws {
         let outcome = try ProductProcess.train.run(arguments + ["--no-plots"])

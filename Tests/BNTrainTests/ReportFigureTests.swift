@@ -14,7 +14,7 @@ struct ReportFigureTests {
         // (a) one loss line per network; (b) held-out and training accuracy per network.
         #expect(outline.elements("polyline", inside: "panel1").count == 2)
         #expect(outline.elements("polyline", inside: "panel2").count == 4)
-        let reached = try #require(report.withBatchNorm.epochsToTarget)
+        let reached = try #require(report[.batchNorm]?.epochsToTarget)
         let legend = outline.texts(inside: "panel2-legend")
         #expect(legend.contains("with batch norm, held out (90 % at epoch \(reached))"), "\(legend)")
         #expect(legend.contains("target: 90 %"))
@@ -32,8 +32,8 @@ struct ReportFigureTests {
     @Test("a network that never reached the target says so, and gets no dot")
     func notReached() {
         var report = report
-        report.withoutBatchNorm.epochsToTarget = nil
-        report.withBatchNorm.epochsToTarget = nil
+        report[.plain]?.epochsToTarget = nil
+        report[.batchNorm]?.epochsToTarget = nil
         let outline = SVGOutline(report.learningCurvesChart.svg())
         let legend = outline.texts(inside: "panel2-legend")
         #expect(legend.contains("without batch norm, held out (90 % not reached)"), "\(legend)")
@@ -43,8 +43,8 @@ struct ReportFigureTests {
     @Test("a NaN loss breaks the loss line and the figure still parses")
     func divergedLoss() {
         var report = report
-        report.withoutBatchNorm.epochs[40].loss = .nan
-        report.withoutBatchNorm.epochs[41].loss = .infinity
+        report[.plain]?.epochs[40].loss = .nan
+        report[.plain]?.epochs[41].loss = .infinity
         let outline = SVGOutline(report.learningCurvesChart.svg())
         #expect(outline.isWellFormed)
         #expect(outline.elements("polyline", inside: "panel1-series2").count == 2)
@@ -91,17 +91,17 @@ struct ReportFigureTests {
         #expect(lines[1].hasPrefix("1,batch_norm,") && lines[2].hasPrefix("1,plain,"))
         #expect(lines[200].hasPrefix("100,plain,"))
         let fields = lines[1].split(separator: ",")
-        let first = report.withBatchNorm.epochs[0]
+        let first = try #require(report[.batchNorm]).epochs[0]
         #expect(fields.count == 5)
         #expect(Double(fields[2]) == first.loss && Double(fields[4]) == first.heldOutAccuracy)
     }
 
     @Test("last-hidden-input table: step, network, mean and the three percentiles")
-    func lastHiddenInputTable() {
+    func lastHiddenInputTable() throws {
         let lines = report.lastHiddenInputTable.text.split(separator: "\n")
         #expect(lines.first == "step,network,mean,p15,p50,p85")
         #expect(lines.count == 1 + 2 * 101)
-        let probe = report.withoutBatchNorm.probes[3]
+        let probe = try #require(report[.plain]).probes[3]
         let expected = "150,plain,\(probe.mean),\(probe.p15),\(probe.p50),\(probe.p85)"
         #expect(lines.contains(Substring(expected)))
         #expect(lines[1].hasPrefix("0,batch_norm,") && lines[2].hasPrefix("0,plain,"))

@@ -23,8 +23,10 @@ enum ReportFixture {
                                 learningTime: 5, ceiling: 0.985, drift: 0, spreadGrowth: 0, random: &random)
         let plain = history("without batch norm", epochs: epochs, probes: probes, target: target,
                             learningTime: 25, ceiling: 0.95, drift: -3, spreadGrowth: 1.5, random: &random)
-        return ExperimentReport(dataset: "digits", targetAccuracy: target, withBatchNorm: batchNorm,
-                                withoutBatchNorm: plain, caption: caption)
+        return ExperimentReport(dataset: "digits", targetAccuracy: target,
+                                networks: [ReportNetwork(kind: .batchNorm, history: batchNorm),
+                                           ReportNetwork(kind: .plain, history: plain)],
+                                caption: caption)
     }
 
     /// One network's history.

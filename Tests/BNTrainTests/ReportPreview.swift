@@ -12,7 +12,7 @@ struct ReportPreview {
     func preview() throws {
         var report = ReportFixture.report()
         // One diverged epoch, to see a broken line.
-        report.withoutBatchNorm.epochs[60].loss = .nan
+        report[.plain]?.epochs[60].loss = .nan
         let paths = try ReportWriter.write(report, to: Self.folder!)
         #expect(paths.count == 4)
     }
@@ -25,10 +25,10 @@ struct ReportPreview {
                                             caption: "circles <&> a caption long enough to wrap: "
                                                 + String(repeating: "batch 16, learning rate 2, seed 7; ", count: 5))
         diverged.dataset = "circles"
-        diverged.withoutBatchNorm.epochs[1].loss = 4e5
-        diverged.withoutBatchNorm.epochs[2].loss = .nan
-        diverged.withoutBatchNorm.epochsToTarget = nil
-        diverged.withoutBatchNorm.probes[2].p85 = .infinity
+        diverged[.plain]?.epochs[1].loss = 4e5
+        diverged[.plain]?.epochs[2].loss = .nan
+        diverged[.plain]?.epochsToTarget = nil
+        diverged[.plain]?.probes[2].p85 = .infinity
         var paths = try ReportWriter.write(diverged, to: Self.folder!)
 
         let wave = (0...200).map { ChartPoint(Double($0) * 1e-3, 1e-4 * sin(Double($0) / 20)) }

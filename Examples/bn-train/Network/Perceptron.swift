@@ -45,6 +45,13 @@ final class Perceptron<Backend: BatchNormBackend> {
         set { for norm in norms { norm.isTraining = newValue } }
     }
 
+    /// The batch norms' renormalization limits (``BatchNormOptions/renormalization``): nil for batch
+    /// norm. Setting it changes every batch norm's options from its next training pass on.
+    var renormalization: Renormalization? {
+        get { norms.first?.options.renormalization }
+        set { for norm in norms { norm.options.renormalization = newValue } }
+    }
+
     /// The logits of a batch, and what the backward pass needs.
     /// - Parameter x: One example per row.
     /// - Returns: One row of class logits per example, and the trace.

@@ -1,21 +1,23 @@
 /// The second figure: Ioffe and Szegedy (2015), Figure 1(b, c). The distribution of one
 /// last-hidden-layer unit's input drifts during training without batch norm and stays put with it.
 extension ExperimentReport {
-    /// Two panels side by side, (a) without and (b) with batch norm, each plotting against the
+    /// One panel per network side by side, in the reverse of ``networks``' order: (a) without and
+    /// (b) with batch norm, then (c) with batch renorm when the run trained it. Each plots against the
     /// training step the 15th, 50th and 85th percentiles of the unit's input (the band between the
-    /// outer two shaded) and its mean, dashed. Both panels span the same x and y ranges, so that
+    /// outer two shaded) and its mean, dashed. All panels span the same x and y ranges, so that
     /// their spreads and drifts compare directly.
     var lastHiddenInputChart: LineChart {
         // The x axis ends at the last step recorded rather than at the next round tick, which can
         // leave a fifth of the plot empty.
-        let lastStep = [plainNetwork, batchNormNetwork].compactMap { $0.history.probes.last?.step }.max() ?? 0
+        let panelNetworks = Array(networks.reversed())
+        let lastStep = panelNetworks.compactMap { $0.history.probes.last?.step }.max() ?? 0
         let steps = lastStep > 0 ? 0...Double(lastStep) : nil
-        let panels = [plainNetwork, batchNormNetwork].enumerated().map { index, network in
+        let panels = panelNetworks.enumerated().map { index, network in
             let probes = network.history.probes
             func points(_ value: KeyPath<ProbeRecord, Double>) -> [ChartPoint] {
                 probes.map { ChartPoint(Double($0.step), $0[keyPath: value]) }
             }
-            let panelLetter = index == 0 ? "a" : "b"
+            let panelLetter = String(UnicodeScalar(UInt8(ascii: "a") + UInt8(index % 26)))
             return ChartPanel(
                 title: "(\(panelLetter)) \(network.history.label)",
                 xAxis: ChartAxis("training step", range: steps, isInteger: true),

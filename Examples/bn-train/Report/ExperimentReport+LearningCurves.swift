@@ -6,7 +6,6 @@ extension ExperimentReport {
     /// in percent, with the training accuracy thin and dashed, a dashed line at the target and a dot
     /// where each network first reaches it. The legend says the epoch, or that it was not reached.
     var learningCurvesChart: LineChart {
-        let networks = [batchNormNetwork, plainNetwork]
         let epoch = ChartAxis("epoch", isInteger: true)
         let loss = ChartPanel(
             title: "(a) training loss", xAxis: epoch,
@@ -38,7 +37,7 @@ extension ExperimentReport {
                       let record = network.history.epochs.first(where: { $0.epoch == epoch }) else { return nil }
                 return ChartMarker(ChartPoint(Double(epoch), 100 * record.heldOutAccuracy), colour: network.colour)
             })
-        return LineChart(title: "\(dataset): learning curves, with and without batch norm", subtitle: caption,
+        return LineChart(title: "\(dataset): learning curves, \(networksTitle)", subtitle: caption,
                          panels: [loss, accuracy], sharesXRange: true)
     }
 

@@ -1,10 +1,12 @@
-/// One of the experiment's two networks as the report shows it: its history, the name tables
-/// give it and the colour figures draw it in.
+/// One of the experiment's networks as the report shows it: which it is, and its history.
 struct ReportNetwork: Sendable, Hashable {
+    var kind: NetworkKind
     var history: TrainingHistory
-    /// The `network` column's value: `batch_norm` or `plain`.
-    var tableName: String
-    var colour: ChartColour
+
+    /// The `network` column's value: `batch_norm`, `batch_renorm` or `plain`.
+    var tableName: String { kind.tableName }
+    /// The colour figures draw it in.
+    var colour: ChartColour { kind.colour }
 
     /// Formats `fraction` as a percentage with at most two decimals and none that are zero: "90 %", "97.5 %".
     /// - Parameter fraction: A fraction such as an accuracy.
@@ -15,18 +17,9 @@ struct ReportNetwork: Sendable, Hashable {
 }
 
 extension ExperimentReport {
-    /// The network with batch norm, in blue: the palette's first colour.
-    var batchNormNetwork: ReportNetwork {
-        ReportNetwork(history: withBatchNorm, tableName: "batch_norm", colour: .blue)
-    }
-
-    /// The network without batch norm, in vermillion, which every form of colour blindness tells from blue.
-    var plainNetwork: ReportNetwork {
-        ReportNetwork(history: withoutBatchNorm, tableName: "plain", colour: .vermillion)
-    }
-
-    /// Both networks' records as the rows of a long table, ordered by `position` (an epoch or a
-    /// step), the batch-norm network's row first where both have one.
+    /// Every network's records as the rows of a long table, ordered by `position` (an epoch or a
+    /// step), in the order of ``networks`` where several have one (the batch-norm network's row
+    /// before the plain one's).
     /// - Parameters:
     ///   - records: A network's records: its epochs or its probes.
     ///   - position: Where a record falls in training.
@@ -34,11 +27,20 @@ extension ExperimentReport {
     /// - Returns: The rows.
     func interleavedRows<Record>(_ records: (TrainingHistory) -> [Record], by position: (Record) -> Int,
                                  row: (String, Record) -> [String]) -> [[String]] {
-        [batchNormNetwork, plainNetwork]
+        networks
             .flatMap { network in records(network.history).map { (network.tableName, $0) } }
             .enumerated()
             .sorted { (position($0.element.1), $0.offset) < (position($1.element.1), $1.offset) }
             .map { row($0.element.0, $0.element.1) }
+    }
+
+    /// The networks for a title: "with and without batch norm" for the two of `--normalization
+    /// batch`, else their labels listed ("with batch renorm, with batch norm and without batch norm").
+    var networksTitle: String {
+        if kinds == [.batchNorm, .plain] { return "with and without batch norm" }
+        let labels = networks.map(\.history.label)
+        guard labels.count > 1 else { return labels.first ?? "" }
+        return labels.dropLast().joined(separator: ", ") + " and " + labels[labels.count - 1]
     }
 
     /// The dataset's name as a file-name prefix: letters, digits, `.`, `_` and `-` kept, anything

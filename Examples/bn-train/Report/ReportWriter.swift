@@ -16,7 +16,7 @@ enum ReportWriter {
     /// Writes the report's four files (see ``ExperimentReport/files``) into `directory`, making the
     /// folder and any missing folders above it.
     /// - Parameters:
-    ///   - report: Both networks' histories.
+    ///   - report: The networks' histories.
     ///   - directory: The folder to write into.
     /// - Returns: The paths written, in the order of ``ExperimentReport/files``: `directory/name`.
     /// - Throws: ``ReportWriteError`` naming the folder or file and the reason.

@@ -1,8 +1,8 @@
 import BatchNorm
 import Foundation
 
-/// One comparison: the same network trained with and without batch norm, from the same initial
-/// weights, on the same batches.
+/// One comparison: the same network trained with each kind of normalization in ``networks``, from the
+/// same initial weights, on the same batches.
 struct Experiment: Sendable {
     /// `circles` or `digits`.
     var datasetName: String
@@ -13,23 +13,30 @@ struct Experiment: Sendable {
     /// The standard deviation of the Gaussian initial weights.
     var initialScale: Double
     var settings: TrainingSettings
-    /// The batch norms' options.
+    /// The batch norms' options; the batch-renorm network's renormalization limits follow
+    /// ``renormSchedule`` on top of them.
     var options: BatchNormOptions
     /// The batch sizes at which the batch-norm network's held-out accuracy is also measured with
     /// batch statistics, besides the running statistics.
     var evaluationBatchSizes: [Int]
+    /// The networks trained, in the order the log and the report list them: batch norm and none
+    /// unless a run asks for others.
+    var networks: [NetworkKind] = [.batchNorm, .plain]
 
     /// What a run found.
     struct Outcome {
         var report: ExperimentReport
-        /// The batch-norm network's held-out accuracy with batch statistics, per evaluation batch size.
+        /// The batch-norm network's held-out accuracy with batch statistics, per evaluation batch
+        /// size; empty when the run did not train that network.
         var batchStatisticsAccuracy: [(batchSize: Int, accuracy: Double)]
 
-        /// The batch-norm network's held-out accuracy with running statistics (inference mode),
-        /// as the last epoch measured it.
-        var inferenceAccuracy: Double { report.withBatchNorm.epochs.last?.heldOutAccuracy ?? .nan }
-        /// The network without batch norm's held-out accuracy, as the last epoch measured it.
-        var plainAccuracy: Double { report.withoutBatchNorm.epochs.last?.heldOutAccuracy ?? .nan }
+        /// A network's held-out accuracy with running statistics (inference mode), as the last
+        /// epoch measured it.
+        /// - Parameter kind: Which network.
+        /// - Returns: The accuracy in [0, 1]; NaN when the run did not train it.
+        func inferenceAccuracy(_ kind: NetworkKind) -> Double {
+            report[kind]?.epochs.last?.heldOutAccuracy ?? .nan
+        }
     }
 
     /// Every layer's width, input and classes included: [2, 32, 32, 2].
@@ -37,11 +44,12 @@ struct Experiment: Sendable {
 
     /// The network's shape and training, for titles: "2→32→32→2 sigmoid MLP, batch 60, ...".
     var caption: String {
-        "\(widths.map(String.init).joined(separator: "→")) \(activation) MLP, batch \(settings.batchSize), "
+        let batches = settings.batches == .nonIID ? " (two classes each)" : ""
+        return "\(widths.map(String.init).joined(separator: "→")) \(activation) MLP, batch \(settings.batchSize)\(batches), "
             + "learning rate \(settings.learningRate), initial weights N(0, \(initialScale)²), seed \(settings.seed)"
     }
 
-    /// The initial dense layers, drawn from the seed: both networks start from copies of them.
+    /// The initial dense layers, drawn from the seed: every network starts from copies of them.
     func initialLayers() -> [DenseLayer] {
         var random = SeededRandom(seed: settings.seed, stream: .weights)
         return zip(widths, widths.dropFirst()).map {
@@ -49,7 +57,18 @@ struct Experiment: Sendable {
         }
     }
 
-    /// Trains both networks epoch by epoch, side by side.
+    /// The training steps of the whole run: every epoch's batches, the same for every network.
+    var totalSteps: Int {
+        (1...settings.epochs).reduce(0) { steps, epoch in
+            steps + data.training.batches(size: settings.batchSize, sampling: settings.batches,
+                                          seed: settings.seed, epoch: epoch).count
+        }
+    }
+
+    /// The batch-renorm network's limits per step: the paper's ramp scaled to ``totalSteps``.
+    var renormSchedule: RenormSchedule { RenormSchedule(totalSteps: totalSteps) }
+
+    /// Trains every network of ``networks`` epoch by epoch, side by side.
     /// - Parameters:
     ///   - backend: Where the batch norms run.
     ///   - log: Receives one line per epoch.
@@ -57,21 +76,25 @@ struct Experiment: Sendable {
     /// - Throws: What a batch norm pass throws.
     func run<Backend: BatchNormBackend>(on backend: Backend, log: (String) -> Void) throws -> Outcome {
         let layers = initialLayers()
-        let normalized = try NetworkTrainer(
-            network: Perceptron(layers: layers, activation: activation, batchNorm: backend, options: options),
-            data: data, settings: settings, label: "with batch norm")
-        let plain = try NetworkTrainer(
-            network: Perceptron<Backend>(layers: layers, activation: activation, batchNorm: nil, options: options),
-            data: data, settings: settings, label: "without batch norm")
-        for epoch in 1...settings.epochs {
-            let with = try normalized.runEpoch(epoch), without = try plain.runEpoch(epoch)
-            log("epoch \(pad(epoch, to: settings.epochs))  with batch norm: \(describe(with))  |  without: \(describe(without))")
+        let schedule = networks.contains(.batchRenorm) ? renormSchedule : nil
+        let trainers = try networks.map { kind in
+            try NetworkTrainer(
+                network: Perceptron(layers: layers, activation: activation, batchNorm: kind.isNormalized ? backend : nil,
+                                    options: options),
+                data: data, settings: settings, label: kind.label, schedule: kind == .batchRenorm ? schedule : nil)
         }
-        let report = ExperimentReport(dataset: datasetName, targetAccuracy: settings.targetAccuracy,
-                                      withBatchNorm: normalized.history, withoutBatchNorm: plain.history, caption: caption)
-        return Outcome(report: report, batchStatisticsAccuracy: try evaluationBatchSizes.map {
-            ($0, try normalized.network.batchStatisticsAccuracy(data.heldOut, batchSize: $0))
-        })
+        for epoch in 1...settings.epochs {
+            let records = try trainers.map { try $0.runEpoch(epoch) }
+            let parts = zip(networks, records).map { "\($0.logName): \(describe($1))" }
+            log("epoch \(pad(epoch, to: settings.epochs))  " + parts.joined(separator: "  |  "))
+        }
+        let report = ExperimentReport(
+            dataset: datasetName, targetAccuracy: settings.targetAccuracy,
+            networks: zip(networks, trainers).map { ReportNetwork(kind: $0, history: $1.history) }, caption: caption)
+        let normalized = networks.firstIndex(of: .batchNorm).map { trainers[$0].network }
+        return Outcome(report: report, batchStatisticsAccuracy: try normalized.map { network in
+            try evaluationBatchSizes.map { ($0, try network.batchStatisticsAccuracy(data.heldOut, batchSize: $0)) }
+        } ?? [])
     }
 
     private func describe(_ record: EpochRecord) -> String {

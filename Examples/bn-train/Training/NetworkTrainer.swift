@@ -1,6 +1,6 @@
 import BatchNorm
 
-/// How both networks train: the same for each, so that batch norm is the only difference.
+/// How the networks train: the same for each, so that normalization is the only difference.
 struct TrainingSettings: Sendable, Hashable {
     var epochs: Int
     /// Examples per step; each epoch takes the training set in a shuffled order, in whole batches.
@@ -13,6 +13,8 @@ struct TrainingSettings: Sendable, Hashable {
     /// Steps between two records of that input.
     var probeInterval: Int
     var seed: UInt64
+    /// How each epoch's batches are drawn: i.i.d. unless the run asks for two classes per batch.
+    var batches: BatchSampling = .iid
 }
 
 /// Trains one network epoch by epoch and records what the report shows.
@@ -20,6 +22,8 @@ final class NetworkTrainer<Backend: BatchNormBackend> {
     let network: Perceptron<Backend>
     let data: DatasetSplit
     let settings: TrainingSettings
+    /// The renormalization limits per step, for the batch-renorm network; nil for the others.
+    let schedule: RenormSchedule?
     private(set) var history: TrainingHistory
     /// Training steps taken so far.
     private(set) var step = 0
@@ -30,24 +34,26 @@ final class NetworkTrainer<Backend: BatchNormBackend> {
     ///   - data: Its training and held-out examples; the held-out ones are also the probe examples.
     ///   - settings: Epochs, batches, rate, target and probe.
     ///   - label: "with batch norm" or "without batch norm".
+    ///   - schedule: The limits that renormalize each step, set on the network's batch norms before
+    ///     it; nil to leave their options as they are.
     /// - Throws: What a batch norm pass throws.
-    init(network: Perceptron<Backend>, data: DatasetSplit, settings: TrainingSettings, label: String) throws {
+    init(network: Perceptron<Backend>, data: DatasetSplit, settings: TrainingSettings, label: String,
+         schedule: RenormSchedule? = nil) throws {
         self.network = network
         self.data = data
         self.settings = settings
+        self.schedule = schedule
         history = TrainingHistory(label: label, epochs: [], probes: [], epochsToTarget: nil)
         try recordProbe()
     }
 
-    /// The batches of one epoch: the training set shuffled by the seed and the epoch (the same order
-    /// for both networks), cut into whole batches; the remainder waits for another epoch.
+    /// The batches of one epoch, drawn by the seed and the epoch alone, so the same for every network:
+    /// the training set shuffled and cut into whole batches (the remainder waits for another
+    /// epoch), or two classes per batch (``Dataset/twoClassBatches(size:using:)``).
     /// - Parameter epoch: 1 for the first.
-    /// - Returns: The index ranges of the batches, into the shuffled order.
+    /// - Returns: The training-set indices of each batch.
     func batchOrder(epoch: Int) -> [[Int]] {
-        var random = SeededRandom(seed: settings.seed, stream: .shuffle, index: epoch)
-        let order = Array(0..<data.training.count).shuffled(using: &random)
-        let size = min(settings.batchSize, order.count)
-        return stride(from: 0, through: order.count - size, by: size).map { Array(order[$0..<$0 + size]) }
+        data.training.batches(size: settings.batchSize, sampling: settings.batches, seed: settings.seed, epoch: epoch)
     }
 
     /// Trains one epoch, then measures held-out accuracy in inference mode.
@@ -59,6 +65,7 @@ final class NetworkTrainer<Backend: BatchNormBackend> {
         let batches = batchOrder(epoch: epoch)
         for indices in batches {
             let batch = data.training.rows(indices)
+            if let schedule { network.renormalization = schedule.limits(atStep: step) }
             let result = try network.trainingStep(batch, learningRate: settings.learningRate)
             loss += result.loss
             correct += result.correct

@@ -33,14 +33,28 @@ struct TrainingHistory: Sendable, Hashable {
     var epochsToTarget: Int?
 }
 
-/// Both networks' histories and what the plots need to label them.
+/// The histories of the networks a run trained, and what the plots need to label them.
 struct ExperimentReport: Sendable, Hashable {
     /// `circles` or `digits`, which prefixes the file names.
     var dataset: String
     /// The accuracy the final line counts epochs to, as a fraction.
     var targetAccuracy: Double
-    var withBatchNorm: TrainingHistory
-    var withoutBatchNorm: TrainingHistory
+    /// Each network with its history, in the order the tables and legends list them.
+    var networks: [ReportNetwork]
     /// A one-line description of the run (network, batch size, learning rate, seed) for plot titles.
     var caption: String
+
+    /// The kinds of network trained, in order.
+    var kinds: [NetworkKind] { networks.map(\.kind) }
+
+    /// One network's history.
+    /// - Parameter kind: Which network.
+    /// - Returns: Its history, nil when the run did not train it; setting nil leaves the report as it was.
+    subscript(kind: NetworkKind) -> TrainingHistory? {
+        get { networks.first { $0.kind == kind }?.history }
+        set {
+            guard let newValue, let index = networks.firstIndex(where: { $0.kind == kind }) else { return }
+            networks[index].history = newValue
+        }
+    }
 }

@@ -1,0 +1,65 @@
+import ArgumentParser
+@testable import bn_train
+import Testing
+
+/// `--normalization` and `--batches` as the parser reads them, and the messages for values it refuses.
+@Suite("bn-train's normalization and batch options")
+struct OptionTests {
+    @Test("the defaults are batch norm against none on i.i.d. batches")
+    func defaults() throws {
+        let command = try BNTrain.parse([])
+        #expect(command.normalization == .batch && command.batches == .iid)
+        #expect(command.normalization.networks == [.batchNorm, .plain])
+    }
+
+    @Test("each normalization parses and names its networks", arguments: [
+        ("batch", NormalizationChoice.batch, [NetworkKind.batchNorm, .plain]),
+        ("renorm", .renorm, [.batchRenorm, .batchNorm, .plain]),
+        ("none", .none, [.plain]),
+    ])
+    func normalization(text: String, choice: NormalizationChoice, networks: [NetworkKind]) throws {
+        let command = try BNTrain.parse(["--normalization", text])
+        #expect(command.normalization == choice)
+        #expect(command.normalization.networks == networks)
+    }
+
+    @Test("non-iid parses, with an even batch size")
+    func nonIID() throws {
+        let command = try BNTrain.parse(["--batches", "non-iid", "--batch-size", "4", "--normalization", "renorm"])
+        #expect(command.batches == .nonIID && command.batchSize == 4 && command.normalization == .renorm)
+        let experiment = try command.makeExperiment()
+        #expect(experiment.settings.batches == .nonIID)
+        #expect(experiment.networks == [.batchRenorm, .batchNorm, .plain])
+    }
+
+    @Test("bad values are refused with a message that says what to give", arguments: [
+        (["--normalization", "layer"], "Please provide one of 'batch', 'renorm' or 'none'"),
+        (["--batches", "random"], "Please provide one of 'iid' and 'non-iid'"),
+        (["--batches", "non-iid", "--batch-size", "5"], "--batch-size must be even with --batches non-iid"),
+    ])
+    func refused(arguments: [String], message: String) {
+        do {
+            _ = try BNTrain.parse(arguments)
+            Issue.record("\(arguments) parsed")
+        } catch {
+            let text = BNTrain.message(for: error)
+            #expect(text.contains(message), "\(text)")
+        }
+    }
+
+    @Test("an odd batch size is fine for i.i.d. batches")
+    func oddIID() throws {
+        #expect(try BNTrain.parse(["--batch-size", "5"]).batchSize == 5)
+    }
+
+    @Test("non-iid batches that no two classes can fill are refused before training")
+    func tooLargeForTwoClasses() throws {
+        // About 135 training images per digit, so no class holds half of a batch of 300.
+        let command = try BNTrain.parse(["--dataset", "digits", "--batches", "non-iid", "--batch-size", "300"])
+        #expect {
+            _ = try command.makeExperiment()
+        } throws: { error in
+            BNTrain.message(for: error).contains("--batches non-iid needs two classes with at least 150 training examples")
+        }
+    }
+}
