@@ -107,6 +107,25 @@ struct ReportFigureTests {
         #expect(lines[1].hasPrefix("0,batch_norm,") && lines[2].hasPrefix("0,plain,"))
     }
 
+    @Test("three networks: a line each, a third last-hidden-input panel, and rows in the list's order")
+    func threeNetworks() throws {
+        var report = report
+        var renorm = try #require(report[.batchNorm])
+        renorm.label = NetworkKind.batchRenorm.label
+        report.networks.insert(ReportNetwork(kind: .batchRenorm, history: renorm), at: 0)
+        let curves = SVGOutline(report.learningCurvesChart.svg())
+        #expect(curves.isWellFormed)
+        #expect(curves.texts(inside: "panel1-legend") == ["with batch renorm", "with batch norm", "without batch norm"])
+        #expect(curves.texts().contains("digits: learning curves, with batch renorm, with batch norm and without batch norm"))
+        let inputs = SVGOutline(report.lastHiddenInputChart.svg())
+        #expect(inputs.texts(inside: "panel1").contains("(a) without batch norm"))
+        #expect(inputs.texts(inside: "panel2").contains("(b) with batch norm"))
+        #expect(inputs.texts(inside: "panel3").contains("(c) with batch renorm"))
+        let lines = report.learningCurvesTable.text.split(separator: "\n")
+        #expect(lines.count == 1 + 3 * 100)
+        #expect(lines[1].hasPrefix("1,batch_renorm,") && lines[2].hasPrefix("1,batch_norm,") && lines[3].hasPrefix("1,plain,"))
+    }
+
     @Test("file names start with the dataset, made safe for a file name")
     func fileNames() {
         #expect(report.files.map(\.name) == ["digits-learning-curves.svg", "digits-learning-curves.csv",
