@@ -12,7 +12,7 @@ struct BNTrain: ParsableCommand {
         abstract: "Train an MLP with and without batch norm and compare how fast each learns.",
         discussion: """
             Each hidden layer is dense → batch norm → activation (dense → activation without batch norm); \
-            the output layer feeds a softmax cross-entropy loss; both networks take plain SGD steps. \
+            the output layer feeds a softmax cross-entropy loss; every network takes plain SGD steps. \
             The last line reads `epochs to N% accuracy: with batch norm A, without B`, counting epochs \
             until the held-out accuracy (inference mode, running statistics) first reaches N %.
 
