@@ -35,6 +35,9 @@
 // dgamma = sum dy * (xhat * r + d) = r * dgamma + d * dbeta:
 // bn_renorm_gain: one work-item per feature; gain[f] = gamma[f] (NULL: 1) * r[f].
 // bn_renorm_gradient: one work-item per feature; dgamma[f] = r[f] * dgamma[f] + d[f] * dbeta[f].
+// Virtual batches run the kernels above on each group, into per-group sums that bn_group_gradients
+// adds: one work-item per feature; dgamma[f] = sum over g < groups of group_dgamma[g * features + f],
+// in order, and dbeta likewise.
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE, BN_FUSED (bn_storage.cl).
 
 kernel void bn_backward_reduce_planar(
@@ -220,4 +223,17 @@ kernel void bn_renorm_gradient(
     const index_t f = get_global_id(0);
     if (f >= (index_t)features) return;
     dgamma[f] = fma(r[f], dgamma[f], d[f] * dbeta[f]);
+}
+
+kernel void bn_group_gradients(
+    global const float* group_dgamma, ulong group_dgamma_offset, global const float* group_dbeta,
+    ulong group_dbeta_offset, global float* dgamma, ulong dgamma_offset, global float* dbeta, ulong dbeta_offset,
+    ulong features_arg, ulong groups)
+{
+    AT_OFFSET(group_dgamma); AT_OFFSET(group_dbeta); AT_OFFSET(dgamma); AT_OFFSET(dbeta);
+    const index_t f = get_global_id(0), features = (index_t)features_arg;
+    if (f >= features) return;
+    const float2 sums = group_sums(group_dgamma, group_dbeta, f, features, (index_t)groups);
+    dgamma[f] = sums.x;
+    dbeta[f] = sums.y;
 }

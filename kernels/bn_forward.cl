@@ -22,7 +22,7 @@
 // bn_forward_training_resident: batch statistics and normalization in one kernel, for planar
 //   features small enough to stay in cache: work-group f (dimensions 1 and 2, as bn_stats_chunk_planar)
 //   reads feature f for its moments (bn_moments.cl), writes mean, mean_lo, invstd, invstd_lo and the running
-//   statistics as bn_stats_merge does, then normalizes the feature, whose values are read again from
+//   statistics (or batch_variance) as bn_stats_merge does, then normalizes the feature, whose values are read again from
 //   cache, with z and fuse_relu as bn_normalize_planar; with renorm_r given, it writes the renorm
 //   outputs as bn_stats_merge does and normalizes with them. Range (WG, F1 * P, F2), work-groups (WG, P, 1),
 //   split over planes and lanes as bn_stats_chunk_planar; scratch holds WG * P floats.
@@ -208,14 +208,15 @@ kernel void bn_forward_training_resident(
     global float* running_mean, ulong running_mean_offset, global float* running_variance,
     ulong running_variance_offset, global float* renorm_r, ulong renorm_r_offset, global float* renorm_d,
     ulong renorm_d_offset, global float* renorm_scale, ulong renorm_scale_offset, global float* renorm_scale_lo,
-    ulong renorm_scale_lo_offset, global float* renorm_shift, ulong renorm_shift_offset, ulong outer_arg,
+    ulong renorm_scale_lo_offset, global float* renorm_shift, ulong renorm_shift_offset, global float* batch_variance,
+    ulong batch_variance_offset, ulong outer_arg,
     ulong features_arg, ulong inner_arg, float epsilon, float keep, float take, float variance_divisor, float r_max,
     float d_max, int fuse_relu, local float* scratch)
 {
     AT_OFFSET(x); AT_OFFSET(y); AT_OFFSET(mean); AT_OFFSET(mean_lo); AT_OFFSET(invstd); AT_OFFSET(invstd_lo);
     AT_OFFSET(gamma); AT_OFFSET(beta); AT_OFFSET(z); AT_OFFSET(running_mean); AT_OFFSET(running_variance);
     AT_OFFSET(renorm_r); AT_OFFSET(renorm_d); AT_OFFSET(renorm_scale); AT_OFFSET(renorm_scale_lo);
-    AT_OFFSET(renorm_shift);
+    AT_OFFSET(renorm_shift); AT_OFFSET(batch_variance);
     FUSED_OPERAND(z); FUSED_OPERAND(fuse_relu);
     const renorm_target renorm = { renorm_r, renorm_d, renorm_scale, renorm_scale_lo, renorm_shift, gamma, beta,
                                    r_max, d_max };
@@ -225,7 +226,8 @@ kernel void bn_forward_training_resident(
     const moments total = planar_moments(x, f, features, inner, 0, outer, scratch);
     if (get_local_id(0) == 0 && get_local_id(1) == 0) {
         store_feature_statistics(f, total, (float)(outer * inner), epsilon, keep, take, variance_divisor,
-                                 mean, mean_lo, invstd, invstd_lo, running_mean, running_variance, renorm);
+                                 mean, mean_lo, invstd, invstd_lo, running_mean, running_variance, renorm,
+                                 batch_variance);
     }
     barrier(CLK_GLOBAL_MEM_FENCE);
     // renormalized: invstd * r for invstd and gamma * d + beta for beta (renorm_target, bn_moments.cl)

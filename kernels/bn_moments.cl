@@ -112,12 +112,14 @@ void store_renorm_corrections(index_t f, renorm_target t, float mean_hi, float m
 // is the mean to about twice float precision (the low part keeps deviations exact when the mean is
 // far larger than the spread); invstd[f] + invstd_lo[f] = 1 / sqrt(biased variance + epsilon), the
 // same way (inverse_sqrt_split); with renorm.r given, the renorm outputs from the running statistics
-// as they were (store_renorm_corrections); when running_mean is given, running = keep * running +
-// take * batch, with the batch variance squares / variance_divisor.
+// as they were (store_renorm_corrections); then, with the batch variance squares / variance_divisor:
+// when batch_variance is given (a virtual batch's, for bn_running_update to average), it receives
+// that variance and the blend waits; otherwise, when running_mean is given,
+// running = keep * running + take * batch.
 void store_feature_statistics(
     index_t f, moments total, float count, float epsilon, float keep, float take, float variance_divisor,
     global float* mean, global float* mean_lo, global float* invstd, global float* invstd_lo,
-    global float* running_mean, global float* running_variance, renorm_target renorm)
+    global float* running_mean, global float* running_variance, renorm_target renorm, global float* batch_variance)
 {
     // the quotient and its remainder: residual / count == q + q_lo to about twice float precision
     const float q = total.residual / count;
@@ -137,7 +139,9 @@ void store_feature_statistics(
     if (renorm.r != 0) {
         store_renorm_corrections(f, renorm, hi, lo, inverse, epsilon, running_mean[f], running_variance[f]);
     }
-    if (running_mean != 0) {
+    if (batch_variance != 0) {
+        batch_variance[f] = squares / variance_divisor;
+    } else if (running_mean != 0) {
         blend_running(f, keep, take, hi + lo, squares / variance_divisor, running_mean, running_variance);
     }
 }

@@ -35,14 +35,17 @@
 //   squares / variance_divisor. With renorm_r given (Batch Renormalization), it also writes, before
 //   that blend, renorm_r, renorm_d, renorm_scale, renorm_scale_lo and renorm_shift from gamma and beta
 //   (NULL: 1 and 0), r_max and d_max (renorm_target, bn_moments.cl); every renorm_ array is NULL otherwise.
+//   Given batch_variance (a virtual batch's), it receives squares / variance_divisor instead of the
+//   blend, which bn_running_update makes once every group is done; NULL blends at once.
 // bn_stats_moments: merges the chunks as bn_stats_merge and writes the
 //   feature's moments over all values, total[f] (center), total[features + f] (residual) and
 //   total[2 * features + f] (squares), for the host to finish in double: a device's part of a batch
 //   that several devices normalize together (synchronized batch norm).
 // bn_inverse_std: one work-item per feature; invstd[f] + invstd_lo[f] = 1 / sqrt(variance[f] + epsilon).
 // bn_running_update: one work-item per feature; running = keep * running + take * batch from the
-//   batch's mean[f] and variance[f], the merged statistics of synchronized batch norm, which the host
-//   finishes in double (blend_running, as bn_stats_merge blends).
+//   batch's mean and variance (blend_running, as bn_stats_merge blends): mean[f] and variance[f] for
+//   the merged statistics of synchronized batch norm, which the host finishes in double (groups 1),
+//   or the average over virtual batches g < groups of mean[g * features + f] and variance[...].
 // Defines: BN_INDEX_T, BN_VECTOR_WIDTH, BN_SPAN, BN_STORAGE (bn_storage.cl).
 
 kernel void bn_stats_chunk_planar(
@@ -147,19 +150,21 @@ kernel void bn_stats_merge(
     global const float* beta, ulong beta_offset, global float* renorm_r, ulong renorm_r_offset,
     global float* renorm_d, ulong renorm_d_offset, global float* renorm_scale, ulong renorm_scale_offset,
     global float* renorm_scale_lo, ulong renorm_scale_lo_offset, global float* renorm_shift,
-    ulong renorm_shift_offset, ulong chunks, ulong features_arg, ulong values, ulong chunk_values, float epsilon,
-    float keep, float take, float variance_divisor, float r_max, float d_max, local float* scratch)
+    ulong renorm_shift_offset, global float* batch_variance, ulong batch_variance_offset, ulong chunks,
+    ulong features_arg, ulong values, ulong chunk_values, float epsilon, float keep, float take,
+    float variance_divisor, float r_max, float d_max, local float* scratch)
 {
     AT_OFFSET(partial); AT_OFFSET(mean); AT_OFFSET(mean_lo); AT_OFFSET(invstd); AT_OFFSET(invstd_lo);
     AT_OFFSET(running_mean); AT_OFFSET(running_variance); AT_OFFSET(gamma); AT_OFFSET(beta); AT_OFFSET(renorm_r);
     AT_OFFSET(renorm_d); AT_OFFSET(renorm_scale); AT_OFFSET(renorm_scale_lo); AT_OFFSET(renorm_shift);
+    AT_OFFSET(batch_variance);
     const index_t features = (index_t)features_arg, f = merge_feature();
     const moments total = merged_moments(partial, f, (index_t)chunks, features, values, chunk_values, scratch);
     if (f >= features || get_local_id(0) != 0) return;
     const renorm_target renorm = { renorm_r, renorm_d, renorm_scale, renorm_scale_lo, renorm_shift, gamma, beta,
                                    r_max, d_max };
     store_feature_statistics(f, total, (float)values, epsilon, keep, take, variance_divisor,
-                             mean, mean_lo, invstd, invstd_lo, running_mean, running_variance, renorm);
+                             mean, mean_lo, invstd, invstd_lo, running_mean, running_variance, renorm, batch_variance);
 }
 
 kernel void bn_stats_moments(
@@ -190,10 +195,11 @@ kernel void bn_inverse_std(
 kernel void bn_running_update(
     global const float* mean, ulong mean_offset, global const float* variance, ulong variance_offset,
     global float* running_mean, ulong running_mean_offset, global float* running_variance,
-    ulong running_variance_offset, ulong features, float keep, float take)
+    ulong running_variance_offset, ulong features_arg, ulong groups, float keep, float take)
 {
     AT_OFFSET(mean); AT_OFFSET(variance); AT_OFFSET(running_mean); AT_OFFSET(running_variance);
-    const index_t f = get_global_id(0);
-    if (f >= (index_t)features) return;
-    blend_running(f, keep, take, mean[f], variance[f], running_mean, running_variance);
+    const index_t f = get_global_id(0), features = (index_t)features_arg;
+    if (f >= features) return;
+    const float2 sums = group_sums(mean, variance, f, features, (index_t)groups);
+    blend_running(f, keep, take, sums.x / (float)groups, sums.y / (float)groups, running_mean, running_variance);
 }

@@ -125,3 +125,15 @@ float two_sum_error(float a, float b, float s)
 {
     return TWO_SUM_ERROR(a, b, s);
 }
+
+// Feature f's sums over virtual batches of two arrays laid out group by group (a[g * features + f],
+// g < groups), added in group order: (sum of a, sum of b).
+float2 group_sums(global const float* a, global const float* b, index_t f, index_t features, index_t groups)
+{
+    float2 sums = (float2)(0.0f, 0.0f);
+    for (index_t g = 0; g < groups; ++g) {
+        sums.x += a[g * features + f];
+        sums.y += b[g * features + f];
+    }
+    return sums;
+}

@@ -40,38 +40,48 @@ extension CPUBackend {
         let dyValues = y.map { zip(dy.values, $0.values).map { gradient, output in output <= 0 ? 0 : gradient } }
             ?? dy.values
         let xValues = x.values, gammaValues = gamma?.values
+        // with virtual batches every statistic and sum is per group and feature (`statistic`), and
+        // dγ and dβ add the groups' sums
         var mean = givenMean
         if usesBatchStatistics {
-            var residual = [Double](repeating: 0, count: geometry.features)
-            geometry.forEachElement { index, feature in residual[feature] += Double(xValues[index]) - givenMean[feature] }
+            var residual = [Double](repeating: 0, count: geometry.statisticsCount)
+            geometry.forEachElement { index, _, statistic in
+                residual[statistic] += Double(xValues[index]) - givenMean[statistic]
+            }
             let m = Double(geometry.valuesPerFeature)
             mean = zip(givenMean, residual).map { $0 + $1 / m }
         }
-        var sumDy = [Double](repeating: 0, count: geometry.features)
-        var sumDyXhat = [Double](repeating: 0, count: geometry.features)
-        geometry.forEachElement { index, feature in
-            let xhat = (Double(xValues[index]) - mean[feature]) * invStd[feature]
-            sumDy[feature] += Double(dyValues[index])
-            sumDyXhat[feature] += Double(dyValues[index]) * xhat
+        var sumDy = [Double](repeating: 0, count: geometry.statisticsCount)
+        var sumDyXhat = [Double](repeating: 0, count: geometry.statisticsCount)
+        geometry.forEachElement { index, _, statistic in
+            let xhat = (Double(xValues[index]) - mean[statistic]) * invStd[statistic]
+            sumDy[statistic] += Double(dyValues[index])
+            sumDyXhat[statistic] += Double(dyValues[index]) * xhat
         }
         let m = Double(geometry.valuesPerFeature)
         var gradient = [Float](repeating: 0, count: geometry.elementCount)
-        geometry.forEachElement { index, feature in
-            let scale = Double(gammaValues?[feature] ?? 1) * invStd[feature] * (corrections?.r[feature] ?? 1)
+        geometry.forEachElement { index, feature, statistic in
+            let scale = Double(gammaValues?[feature] ?? 1) * invStd[statistic] * (corrections?.r[statistic] ?? 1)
             let g = Double(dyValues[index])
             if usesBatchStatistics {
-                let xhat = (Double(xValues[index]) - mean[feature]) * invStd[feature]
-                gradient[index] = Float(scale / m * (m * g - sumDy[feature] - xhat * sumDyXhat[feature]))
+                let xhat = (Double(xValues[index]) - mean[statistic]) * invStd[statistic]
+                gradient[index] = Float(scale / m * (m * g - sumDy[statistic] - xhat * sumDyXhat[statistic]))
             } else {
                 gradient[index] = Float(scale * g)
             }
         }
         dx.values = gradient
-        dGamma.values = (0..<geometry.features).map { feature in
-            guard let corrections else { return Float(sumDyXhat[feature]) }
-            return Float(corrections.r[feature] * sumDyXhat[feature] + corrections.d[feature] * sumDy[feature])
+        let features = geometry.features
+        let groupDGamma = sumDyXhat.indices.map { statistic in
+            guard let corrections else { return sumDyXhat[statistic] }
+            return corrections.r[statistic] * sumDyXhat[statistic] + corrections.d[statistic] * sumDy[statistic]
         }
-        dBeta.values = sumDy.map(Float.init)
+        dGamma.values = (0..<features).map { f in
+            Float(stride(from: f, to: groupDGamma.count, by: features).reduce(0) { $0 + groupDGamma[$1] })
+        }
+        dBeta.values = (0..<features).map { f in
+            Float(stride(from: f, to: sumDy.count, by: features).reduce(0) { $0 + sumDy[$1] })
+        }
         dz?.values = dyValues
     }
 }

@@ -28,7 +28,8 @@ extension CPUBackend {
             corrections.d.values = renorm.d.map(Float.init)
         }
 
-        blend(&running, mean: statistics.mean, squares: statistics.sumOfSquares, count: geometry.valuesPerFeature,
+        let averaged = statistics.averagedOverGroups(geometry)
+        blend(&running, mean: averaged.mean, squares: averaged.sumOfSquares, count: geometry.valuesPerFeature,
               options: options)
     }
 
@@ -61,19 +62,20 @@ extension CPUBackend {
     }
 
     /// y = γ·(x − mean)·invStd + β, or γ·((x − mean)·invStd·r + d) + β with corrections, then + z
-    /// and relu when `fusion` says so, element by element, in `Double`, rounded once.
+    /// and relu when `fusion` says so, element by element, in `Double`, rounded once. mean, invStd
+    /// and the corrections hold one value per group and feature (`FeatureGeometry.statisticsCount`).
     func normalized(
         _ x: [Float], geometry: FeatureGeometry, mean: [Double], invStd: [Double], gamma: [Float]?, beta: [Float]?,
         z: [Float]? = nil, fusion: FusedOperation = .none, corrections: Renormalized? = nil
     ) -> [Float] {
         var y = [Float](repeating: 0, count: x.count)
-        geometry.forEachElement { index, feature in
+        geometry.forEachElement { index, feature, statistic in
             // γ·((x − mean)·invStd·r + d) + β as (x − mean)·(γ·invStd·r) + (γ·d + β), which r = 1
             // and d = 0 leave batch norm's bit for bit
             let gain = Double(gamma?[feature] ?? 1)
-            let scale = gain * invStd[feature] * (corrections?.r[feature] ?? 1)
-            let shift = gain * (corrections?.d[feature] ?? 0) + Double(beta?[feature] ?? 0)
-            var value = (Double(x[index]) - mean[feature]) * scale + shift
+            let scale = gain * invStd[statistic] * (corrections?.r[statistic] ?? 1)
+            let shift = gain * (corrections?.d[statistic] ?? 0) + Double(beta?[feature] ?? 0)
+            var value = (Double(x[index]) - mean[statistic]) * scale + shift
             if let z { value += Double(z[index]) }
             if fusion != .none && value < 0 { value = 0 }
             y[index] = Float(value)
@@ -87,22 +89,37 @@ extension CPUBackend {
     }
 }
 
-/// A batch's per-feature mean and Σ(x − mean)², by two passes in `Double`.
+/// A batch's mean and Σ(x − mean)² per group and feature (one group but for virtual batches), by
+/// two passes in `Double`.
 struct BatchStatistics {
     var mean: [Double]
     var sumOfSquares: [Double]
 
-    init(x: [Float], geometry: FeatureGeometry) {
-        var sum = [Double](repeating: 0, count: geometry.features)
-        geometry.forEachElement { index, feature in sum[feature] += Double(x[index]) }
-        let mean = sum.map { $0 / Double(geometry.valuesPerFeature) }
-        var sumOfSquares = [Double](repeating: 0, count: geometry.features)
-        geometry.forEachElement { index, feature in
-            let deviation = Double(x[index]) - mean[feature]
-            sumOfSquares[feature] += deviation * deviation
-        }
+    init(mean: [Double], sumOfSquares: [Double]) {
         self.mean = mean
         self.sumOfSquares = sumOfSquares
+    }
+
+    init(x: [Float], geometry: FeatureGeometry) {
+        var sum = [Double](repeating: 0, count: geometry.statisticsCount)
+        geometry.forEachElement { index, _, statistic in sum[statistic] += Double(x[index]) }
+        let mean = sum.map { $0 / Double(geometry.valuesPerFeature) }
+        var sumOfSquares = [Double](repeating: 0, count: geometry.statisticsCount)
+        geometry.forEachElement { index, _, statistic in
+            let deviation = Double(x[index]) - mean[statistic]
+            sumOfSquares[statistic] += deviation * deviation
+        }
+        self.init(mean: mean, sumOfSquares: sumOfSquares)
+    }
+
+    /// Per feature, the groups' mean of means and mean of Σ(x − mean)²: what the running statistics
+    /// blend, as Keras averages virtual batches' statistics (the same values for one group).
+    func averagedOverGroups(_ geometry: FeatureGeometry) -> BatchStatistics {
+        let features = geometry.features, groups = Double(geometry.groups)
+        func average(_ values: [Double]) -> [Double] {
+            (0..<features).map { f in stride(from: f, to: values.count, by: features).reduce(0) { $0 + values[$1] } / groups }
+        }
+        return BatchStatistics(mean: average(mean), sumOfSquares: average(sumOfSquares))
     }
 }
 
@@ -114,13 +131,16 @@ struct Renormalized {
 
     /// r = clip(σ_B/σ, 1/rMax, rMax) and d = clip((μ_B − running mean)/σ, −dMax, dMax), with
     /// σ_B = 1/invStd and σ = 1/runningInverseStd; a NaN ratio stays NaN.
+    /// mean and invStd hold one value per group and feature, the running statistics one per feature.
     init(limits: Renormalization, mean: [Double], invStd: [Double], runningMean: [Float], runningInverseStd: [Double]) {
         func clipped(_ value: Double, _ low: Double, _ high: Double) -> Double {
             value < low ? low : (value > high ? high : value)
         }
-        let rMax = Double(limits.rMax), dMax = Double(limits.dMax)
-        r = zip(invStd, runningInverseStd).map { clipped($1 / $0, 1 / rMax, rMax) }
-        d = (0..<mean.count).map { clipped((mean[$0] - Double(runningMean[$0])) * runningInverseStd[$0], -dMax, dMax) }
+        let rMax = Double(limits.rMax), dMax = Double(limits.dMax), features = runningMean.count
+        r = invStd.indices.map { clipped(runningInverseStd[$0 % features] / invStd[$0], 1 / rMax, rMax) }
+        d = mean.indices.map {
+            clipped((mean[$0] - Double(runningMean[$0 % features])) * runningInverseStd[$0 % features], -dMax, dMax)
+        }
     }
 
     /// The corrections a backward pass takes back, as given.

@@ -47,10 +47,12 @@ extension BatchNormBackend {
             .addingInput(z: z).renormalizing(nil, checksOutputs: false, batchesTracked: running.batchesTracked)
             .checked(shape: shape, options: options)
         let y = try makeBuffer(count: geometry.elementCount, elementType: storage)
-        let mean = try makeBuffer(count: geometry.features)
-        let invStd = try makeBuffer(count: geometry.features)
+        // one value per group and feature: one group but for virtual batches
+        let statistics = geometry.statisticsCount
+        let mean = try makeBuffer(count: statistics)
+        let invStd = try makeBuffer(count: statistics)
         let corrections = options.renormalization == nil ? nil
-            : RenormCorrections(r: try makeBuffer(count: geometry.features), d: try makeBuffer(count: geometry.features))
+            : RenormCorrections(r: try makeBuffer(count: statistics), d: try makeBuffer(count: statistics))
         var runningBuffers = try upload(running)
         try forwardTraining(x: try upload(x, as: storage), z: try z.map { try upload($0, as: storage) }, shape: shape,
                             gamma: try gamma.map(upload), beta: try beta.map(upload), running: &runningBuffers,

@@ -31,6 +31,12 @@ public struct BatchNormOptions: Sendable, Hashable {
     /// Batch Renormalization's limits for a training pass (``Renormalization``), or nil (the
     /// default) for batch norm. Inference and backward passes with running statistics ignore it.
     public var renormalization: Renormalization?
+    /// Virtual batches (ghost batch norm, Keras's `virtual_batch_size`): a training pass normalizes
+    /// each group of V consecutive samples with its own statistics, and blends the groups' averaged
+    /// mean and variance into the running statistics once; V must divide N. nil (the default) takes
+    /// the whole batch. The per-batch statistics (mean, invStd, r, d) then hold one value per group
+    /// and feature, group by group. Inference and backward passes with running statistics ignore it.
+    public var virtualBatchSize: Int?
 
     /// Options with PyTorch's conventions.
     /// - Parameters:
@@ -41,13 +47,15 @@ public struct BatchNormOptions: Sendable, Hashable {
     ///   - mode: `.spatial` (per channel, the default) or `.perActivation`.
     ///   - fusion: The operation fused after the normalization; none by default.
     ///   - renormalization: Batch Renormalization's limits for training passes; nil (batch norm) by default.
+    ///   - virtualBatchSize: Samples per virtual batch of a training pass; nil (the whole batch) by default.
     public init(
         epsilon: Float = 1e-5,
         momentum: Float? = 0.1,
         unbiasedRunningVariance: Bool = true,
         mode: NormalizationMode = .spatial,
         fusion: FusedOperation = .none,
-        renormalization: Renormalization? = nil
+        renormalization: Renormalization? = nil,
+        virtualBatchSize: Int? = nil
     ) {
         self.epsilon = epsilon
         self.momentum = momentum
@@ -56,6 +64,7 @@ public struct BatchNormOptions: Sendable, Hashable {
         self.convention = .pytorch
         self.fusion = fusion
         self.renormalization = renormalization
+        self.virtualBatchSize = virtualBatchSize
     }
 
     /// Keras's conventions: `running = momentum·running + (1 − momentum)·batch`, and the running

@@ -17,9 +17,18 @@ package struct FeatureGeometry: Sendable, Hashable {
     package let inner: Int
     /// N·C·S, the length of x, y, dy and dx.
     package let elementCount: Int
+    /// How many virtual batches (``BatchNormOptions/virtualBatchSize``) the batch splits into,
+    /// each of N / groups consecutive samples with statistics of its own: 1 for the whole batch.
+    /// A group is the contiguous run of x's elements `[g·elementCount/groups, (g + 1)·elementCount/groups)`,
+    /// since N is the outermost dimension of every layout.
+    package private(set) var groups = 1
 
-    /// Values that share one feature's statistics (m in the formulas).
-    package var valuesPerFeature: Int { outer * inner }
+    /// Values that share one feature's statistics (m in the formulas): a group's.
+    package var valuesPerFeature: Int { outer * inner / groups }
+    /// The length of a per-batch statistic (mean, invStd, r, d): one value per group and feature.
+    package var statisticsCount: Int { groups * features }
+    /// Elements of one group.
+    package var groupElements: Int { elementCount / groups }
 
     /// Checks `shape` and maps it onto the view.
     /// - Throws: ``BatchNormError/invalidShape(_:reason:)`` for a dimension below 1, an element
@@ -58,6 +67,36 @@ package struct FeatureGeometry: Sendable, Hashable {
 }
 
 extension FeatureGeometry {
+    /// The geometry split into virtual batches of `size` samples.
+    /// - Parameter size: V, the samples of a group, or nil for the whole batch.
+    /// - Returns: The geometry with N / V groups.
+    /// - Throws: ``BatchNormError/invalidOption(name:value:reason:)`` unless V is at least 1 and divides N.
+    package func splitting(intoVirtualBatchesOf size: Int?) throws -> FeatureGeometry {
+        guard let size else { return self }
+        let n = shape.n
+        guard size >= 1, n % size == 0 else {
+            let divisors = (1...n).filter { n % $0 == 0 }.suffix(6).map(String.init).joined(separator: ", ")
+            throw BatchNormError.invalidOption(name: "virtualBatchSize", value: "\(size)", reason: "virtual batches split the batch of N = \(n) samples into groups of V consecutive samples, so V must divide N; give a divisor of \(n) (\(divisors)) or nil for the whole batch")
+        }
+        var split = self
+        split.groups = n / size
+        return split
+    }
+
+    /// The geometry of one virtual batch: the shape with N / groups samples, as a whole batch.
+    package func group() throws -> FeatureGeometry {
+        var shape = self.shape
+        shape.n /= groups
+        return try FeatureGeometry(shape: shape, mode: mode)
+    }
+
+    /// Calls `body(index, feature, statistic)` for every element, in memory order: `statistic`
+    /// indexes the per-batch statistics, group·features + feature.
+    package func forEachElement(_ body: (_ index: Int, _ feature: Int, _ statistic: Int) -> Void) {
+        let perGroup = groupElements
+        forEachElement { index, feature in body(index, feature, index / perGroup * features + feature) }
+    }
+
     /// Calls `body(index, feature)` for every element, in memory order.
     package func forEachElement(_ body: (_ index: Int, _ feature: Int) -> Void) {
         var index = 0

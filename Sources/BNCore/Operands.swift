@@ -18,6 +18,12 @@ package struct Operands<Value> {
     package var fused: [FusedTensor] = []
     /// Whether the call is a split phase of synchronized batch norm, which fuses nothing.
     package var isSplitPhase = false
+    /// Whether the call normalizes with batch statistics, which ``BatchNormOptions/virtualBatchSize``
+    /// splits into groups: then `mean`, `invStd` and the corrections hold one value per group and feature.
+    package var usesVirtualBatches = false
+
+    /// The operands a virtual batch gives one value per group and feature.
+    private static var perBatch: Set<String> { ["mean", "invStd", "corrections.r", "corrections.d"] }
     /// A training pass's corrections r and d (``RenormCorrections``), present exactly when
     /// ``BatchNormOptions/renormalization`` is set (checked only when `checksOutputs`: the array
     /// form allocates them), and how many batches its running statistics have tracked.
@@ -45,8 +51,12 @@ package struct Operands<Value> {
     /// - Throws: `BatchNormError` naming the first problem.
     package func checked(shape: TensorShape, options: BatchNormOptions, count: (Value) -> Int,
                          elementType: (Value) -> ElementType) throws -> FeatureGeometry {
-        let geometry = try FeatureGeometry(shape: shape, mode: options.mode)
+        var geometry = try FeatureGeometry(shape: shape, mode: options.mode)
         try options.validate()
+        if isSplitPhase && options.virtualBatchSize != nil {
+            throw BatchNormError.invalidOption(name: "virtualBatchSize", value: "\(options.virtualBatchSize!)", reason: "the split phases of synchronized batch norm normalize the whole batch; set virtualBatchSize to nil there")
+        }
+        if usesVirtualBatches { geometry = try geometry.splitting(intoVirtualBatchesOf: options.virtualBatchSize) }
         if isSplitPhase && options.fusion != .none {
             throw BatchNormError.invalidOption(name: "fusion", value: options.fusion.rawValue, reason: "the split phases of synchronized batch norm fuse nothing; run them with fusion .none and apply the activation after the second phase")
         }
@@ -60,7 +70,12 @@ package struct Operands<Value> {
         if let renorm { try Self.check(renorm, options: options) }
         let allTensors = Array(tensors) + fused.map { ($0.name, $0.value) }
         for (argument, value) in allTensors { try geometry.checkElements(argument, count: value.map(count)) }
-        for (argument, value) in allPerFeature { try geometry.checkFeatures(argument, count: value.map(count)) }
+        for (argument, value) in allPerFeature {
+            let expected = Self.perBatch.contains(argument) ? geometry.statisticsCount : geometry.features
+            if let actual = value.map(count), actual != expected {
+                throw BatchNormError.lengthMismatch(argument: argument, expected: expected, actual: actual, shape: shape)
+            }
+        }
         let storage = allTensors.lazy.compactMap { $0.1 }.first.map(elementType) ?? .float32
         for (argument, value) in allTensors {
             if let value, elementType(value) != storage {
@@ -139,9 +154,11 @@ package struct Operands<Value> {
         x: Value, gamma: Value?, beta: Value?, runningMean: Value, runningVariance: Value,
         y: Value? = nil, mean: Value? = nil, invStd: Value? = nil
     ) -> Operands {
-        Operands(isTraining: true, tensors: ["x": x, "y": y],
-                 perFeature: ["gamma": gamma, "beta": beta, "running.mean": runningMean,
-                              "running.variance": runningVariance, "mean": mean, "invStd": invStd])
+        var operands = Operands(isTraining: true, tensors: ["x": x, "y": y],
+                                perFeature: ["gamma": gamma, "beta": beta, "running.mean": runningMean,
+                                             "running.variance": runningVariance, "mean": mean, "invStd": invStd])
+        operands.usesVirtualBatches = true
+        return operands
     }
 
     package static func forwardInference(
@@ -166,7 +183,9 @@ package struct Operands<Value> {
             ["gamma": gamma, "mean": mean, "invStd": invStd, "corrections.r": r, "corrections.d": d,
              "dGamma": dGamma, "dBeta": dBeta]
         }
-        return Operands(isTraining: false, tensors: ["dy": dy, "x": x, "dx": dx], perFeature: perFeature)
+        var operands = Operands(isTraining: false, tensors: ["dy": dy, "x": x, "dx": dx], perFeature: perFeature)
+        operands.usesVirtualBatches = statistics.isBatch
+        return operands
     }
 
     /// The second phase of a synchronized forward pass: the merged statistics stand for the batch,

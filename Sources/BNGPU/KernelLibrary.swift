@@ -21,6 +21,7 @@ enum KernelName: String, CaseIterable {
     case backwardResident = "bn_backward_resident"
     case renormGain = "bn_renorm_gain"
     case renormGradient = "bn_renorm_gradient"
+    case groupGradients = "bn_group_gradients"
     case copy = "bn_copy"
     case reluForward = "bn_relu_forward"
     case reluBackward = "bn_relu_backward"
@@ -30,7 +31,7 @@ enum KernelName: String, CaseIterable {
         case .statsChunkPlanar, .statsChunkInterleaved, .statsMerge, .statsMoments, .inverseStd, .runningUpdate: .statistics
         case .normalizePlanar, .normalizeInterleaved, .forwardTrainingResident: .forward
         case .backwardReducePlanar, .backwardReduceInterleaved, .backwardMerge, .backwardSums,
-             .backwardDxPlanar, .backwardDxInterleaved, .backwardResident, .renormGain, .renormGradient: .backward
+             .backwardDxPlanar, .backwardDxInterleaved, .backwardResident, .renormGain, .renormGradient, .groupGradients: .backward
         case .copy: .copy
         case .reluForward, .reluBackward: .activation
         }

@@ -110,6 +110,10 @@ extension OpenCLBackend {
         let target = RunningTarget(mean: running.mean, variance: running.variance,
                                    update: RunningUpdate(options: options, batchesTracked: running.batchesTracked,
                                                          valuesPerFeature: geometry.valuesPerFeature))
+        guard geometry.groups == 1 else {
+            return try virtualBatchesForward(x: x, z: z, geometry: geometry, gamma: gamma, beta: beta, target: target,
+                                             options: options, y: y, mean: mean, invStd: invStd, corrections: corrections)
+        }
         return PreparedPass(geometry: geometry, storage: x.elementType) { runner, plan in
             let renorm = try runner.renormTarget(corrections, limits: options.renormalization,
                                                  features: geometry.features)
@@ -140,6 +144,10 @@ extension OpenCLBackend {
         let geometry = try checked(Operands.backward(
             dy: dy, x: x, gamma: gamma, statistics: statistics, dx: dx, dGamma: dGamma, dBeta: dBeta
         ).addingBackwardFusion(y: y, dz: dz, checksOutputs: true), shape: shape, options: options)
+        guard geometry.groups == 1 else {
+            return try virtualBatchesBackward(dy: dy, y: y, x: x, geometry: geometry, gamma: gamma, statistics: statistics,
+                                              dx: dx, dz: dz, dGamma: dGamma, dBeta: dBeta)
+        }
         return PreparedPass(geometry: geometry, storage: x.elementType) { runner, plan in
             let (mean, invStd) = switch statistics {
             case .batch(let mean, let invStd), .renormalized(let mean, let invStd, _, _): (mean, invStd)

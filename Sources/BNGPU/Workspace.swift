@@ -17,13 +17,16 @@ struct Workspace {
         case inverseStdLow
         /// Three values per feature that a split-phase pass reads back: moments or gradient sums.
         case featureTotals
-        /// Merged statistics' mean and variance per feature, for the running statistics' blend.
+        /// Merged statistics' mean and variance per feature (per group and feature for virtual
+        /// batches), for the running statistics' blend.
         case batchMean, batchVariance
         /// A renormalizing training pass's normalization constants: r·invStd split in two parts,
         /// and γ·d + β (`renorm_target`, `bn_moments.cl`).
         case renormScale, renormScaleLow, renormShift
         /// γ·r, the scale a renormalized backward pass's dx takes.
         case renormGain
+        /// Virtual batches' dγ and dβ, one per group and feature, before `bn_group_gradients` adds them.
+        case groupDGamma, groupDBeta
     }
 
     init(context: Context) {

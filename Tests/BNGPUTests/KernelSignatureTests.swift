@@ -121,6 +121,19 @@ struct KernelSignatureTests {
         try backend.backward(dy: dy, y: nil, x: x, shape: shape, gamma: gamma,
                              statistics: .renormalized(mean: mean, invStd: invStd, r: r, d: d), options: renorm,
                              dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
+        // virtual batches: each group's kernels on regions, then the groups' blend and gradient sums
+        let size = shape.n.isMultiple(of: 2) ? shape.n / 2 : shape.n / 3, statisticsCount = shape.n / size * features
+        var groups = BatchNormOptions(virtualBatchSize: size)
+        groups.renormalization = .batchNorm
+        let groupMean = try backend.makeBuffer(count: statisticsCount)
+        let groupInvStd = try backend.makeBuffer(count: statisticsCount)
+        let groupR = try backend.makeBuffer(count: statisticsCount), groupD = try backend.makeBuffer(count: statisticsCount)
+        try backend.forwardTraining(x: x, z: nil, shape: shape, gamma: gamma, beta: beta, running: &running,
+                                    options: groups, y: y, mean: groupMean, invStd: groupInvStd,
+                                    corrections: RenormCorrections(r: groupR, d: groupD))
+        try backend.backward(dy: dy, y: nil, x: x, shape: shape, gamma: gamma,
+                             statistics: .renormalized(mean: groupMean, invStd: groupInvStd, r: groupR, d: groupD),
+                             options: groups, dx: dx, dz: nil, dGamma: dGamma, dBeta: dBeta)
         let statistics = try backend.localStatistics(x: x, shape: shape, options: BatchNormOptions())
         try backend.forwardTraining(x: x, shape: shape, gamma: gamma, beta: beta, statistics: statistics,
                                     running: &running, options: BatchNormOptions(), y: y, mean: mean, invStd: invStd)

@@ -79,11 +79,13 @@ public struct StoredPasses<Backend: BatchNormBackend>: StoredPassRunning {
 
     public func forwardTraining(x: [Float], z: [Float]?, gamma: [Float], beta: [Float],
                                 running: RunningStatistics) throws -> StoredForward {
-        let count = x.count, features = gamma.count
+        let count = x.count
+        // one value per group and feature: one group but for virtual batches
+        let statistics = gamma.count * (options.virtualBatchSize.map { shape.n / $0 } ?? 1)
         let y = try buffer(count: count, elementType: storage)
-        let mean = try buffer(count: features), invStd = try buffer(count: features)
+        let mean = try buffer(count: statistics), invStd = try buffer(count: statistics)
         let corrections = options.renormalization == nil ? nil
-            : RenormCorrections(r: try buffer(count: features), d: try buffer(count: features))
+            : RenormCorrections(r: try buffer(count: statistics), d: try buffer(count: statistics))
         var runningBuffers = try upload(running)
         try backend.forwardTraining(x: try tensor(x), z: try z.map(tensor), shape: shape, gamma: try upload(gamma),
                                     beta: try upload(beta), running: &runningBuffers, options: options,

@@ -31,9 +31,19 @@ struct BatchNormLayerTests {
         try Self.trainingStep(kind.make(), testCase)
     }
 
-    static func trainingStep(_ backend: AnyBatchNormBackend, _ testCase: TestCase) throws {
-        let inputs = TestInputs(testCase, mode: .spatial), shape = testCase.shape, options = BatchNormOptions()
-        let layer = try BatchNormLayer(backend: backend, features: shape.c)
+    @Test("a renormalized step in virtual batches equals the backend's passes", arguments: BackendKind.available, cases)
+    func groupedStep(kind: BackendKind, testCase: TestCase) throws {
+        let n = testCase.shape.n
+        try Self.trainingStep(kind.make(), testCase, options: BatchNormOptions(
+            renormalization: Renormalization(rMax: 2, dMax: 1), virtualBatchSize: n.isMultiple(of: 2) ? n / 2 : n / 3))
+    }
+
+    static func trainingStep(_ backend: AnyBatchNormBackend, _ testCase: TestCase,
+                             options: BatchNormOptions = BatchNormOptions()) throws {
+        var inputs = TestInputs(testCase, mode: .spatial)
+        inputs.running.batchesTracked = 2  // earlier batches, for renormalization to correct toward
+        let shape = testCase.shape
+        let layer = try BatchNormLayer(backend: backend, features: shape.c, options: options)
         try layer.setParameters(gamma: inputs.gamma, beta: inputs.beta)
         try layer.setRunningStatistics(inputs.running)
 
@@ -41,7 +51,7 @@ struct BatchNormLayerTests {
         let forward = try backend.forwardTraining(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
                                                   running: &running, options: options)
         let gradients = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma,
-                                             statistics: .batch(mean: forward.mean, invStd: forward.invStd), options: options)
+                                             statistics: forward.statistics, options: options)
 
         #expect(try layer.forward(inputs.x, shape: shape) == forward.y)
         #expect(try layer.runningStatistics() == running)

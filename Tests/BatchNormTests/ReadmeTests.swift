@@ -82,9 +82,9 @@ struct ReadmeTests {
             }
         }
         // The quick start, the device-resident step, the layer, folding, the residual step, the
-        // engine step, the MPI step and renormalization's two: a block lost in a move would
-        // otherwise go unnoticed.
-        #expect(count == 9)
+        // engine step, the MPI step, renormalization's two and virtual batches': a block lost in a
+        // move would otherwise go unnoticed.
+        #expect(count == 10)
     }
 
     @Test("every relative link of the README and the manual names a file that exists")
@@ -144,7 +144,7 @@ struct ReadmeTests {
         #expect(layer.gamma != [Float](repeating: 1, count: 100) && prediction != y)
     }
 
-    @Test("the renormalization examples (SmallBatches.md) run: r and d come back, and the layer follows the ramp",
+    @Test("the small-batch examples (SmallBatches.md) run: r and d come back, the layer follows the ramp, groups have their statistics",
           arguments: BackendKind.available)
     func renormalizationExamples(kind: BackendKind) throws {
         let backend = try kind.make()
@@ -161,6 +161,11 @@ struct ReadmeTests {
                                              statistics: forward.statistics, options: options)
         #expect(forward.corrections?.r.count == 3 && forward.corrections?.d.contains { $0 != 0 } == true)
         #expect(gradients.dGamma.count == 3)
+        var grouped = BatchNormOptions()
+        grouped.virtualBatchSize = 2
+        let perGroup = try backend.forwardTraining(x: x, shape: shape, gamma: gamma, beta: beta,
+                                                   running: &running, options: grouped)
+        #expect(perGroup.mean.count == 4 * 3 && perGroup.invStd.count == 4 * 3)
 
         let steps = 16
         let layer = try BatchNormLayer(backend: backend, features: 3)

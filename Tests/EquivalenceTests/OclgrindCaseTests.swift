@@ -140,14 +140,23 @@ final class OclgrindRun {
                    tensorTolerance: tensorTolerance, "frozen backward of \(label)")
     }
 
-    /// A renormalizing training pass (r and d clipped on some features) and its backward pass.
+    /// A renormalizing training pass (r and d clipped on some features) and its backward pass, over
+    /// the whole batch and, where N splits into two groups of at least 2, in two virtual batches.
     func renormalizedPasses(mode: NormalizationMode) throws {
+        try renormalizedPasses(mode: mode, virtualBatchSize: nil)
+        if testCase.shape.n.isMultiple(of: 2) && testCase.shape.n >= 4 {
+            try renormalizedPasses(mode: mode, virtualBatchSize: testCase.shape.n / 2)
+        }
+    }
+
+    private func renormalizedPasses(mode: NormalizationMode, virtualBatchSize: Int?) throws {
         var inputs = TestInputs(testCase, mode: mode)
         inputs.running.batchesTracked = 10
-        let options = BatchNormOptions(mode: mode, renormalization: Renormalization(rMax: 2, dMax: 1))
+        let options = BatchNormOptions(mode: mode, renormalization: Renormalization(rMax: 2, dMax: 1),
+                                       virtualBatchSize: virtualBatchSize)
         let cpu = StoredPasses(CPUBackend(), storage: .float32, shape: testCase.shape, options: options)
         let openCL = StoredPasses(backend, storage: .float32, shape: testCase.shape, options: options) { self.keep($0) }
-        let label = "renormalized \(mode) \(testCase)"
+        let label = "renormalized \(mode) \(testCase) V = \(virtualBatchSize.map(String.init) ?? "N")"
         let expected = try cpu.forwardTraining(x: inputs.x, z: nil, gamma: inputs.gamma, beta: inputs.beta, running: inputs.running)
         let actual = try openCL.forwardTraining(x: inputs.x, z: nil, gamma: inputs.gamma, beta: inputs.beta, running: inputs.running)
         expectClose(actual.y, expected.y, tolerance: Tolerance.openCL, "y of \(label)")

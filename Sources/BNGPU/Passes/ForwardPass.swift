@@ -86,7 +86,8 @@ extension KernelRunner {
         let weights = RunningTarget.weights(of: running)
         try run(.forwardTrainingResident(
             x: x, y: y, mean: mean, meanLo: meanLow, invstd: invStd, invstdLo: invStdLow, gamma: gamma, beta: beta,
-            z: z, runningMean: running.mean, runningVariance: running.variance, renorm: renorm, outer: geometry.outer,
+            z: z, runningMean: running.mean, runningVariance: running.variance, renorm: renorm,
+            batchVariance: running.groupVariance, outer: geometry.outer,
             features: geometry.features, inner: geometry.inner, epsilon: epsilon, keep: weights.keep,
             take: weights.take, varianceDivisor: weights.varianceDivisor, fuseRelu: fusion != .none,
             scratch: plan.reductionScratch(floatsPerWorkItem: 1)), variant: plan.variant, range: plan.reduction)
@@ -126,7 +127,7 @@ extension KernelCall {
     static func forwardTrainingResident(
         x: OpenCLBuffer, y: OpenCLBuffer, mean: OpenCLBuffer, meanLo: OpenCLBuffer, invstd: OpenCLBuffer,
         invstdLo: OpenCLBuffer, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, z: OpenCLBuffer?, runningMean: OpenCLBuffer,
-        runningVariance: OpenCLBuffer, renorm: RenormTarget?, outer: Int, features: Int, inner: Int, epsilon: Float,
+        runningVariance: OpenCLBuffer, renorm: RenormTarget?, batchVariance: OpenCLBuffer?, outer: Int, features: Int, inner: Int, epsilon: Float,
         keep: Float, take: Float, varianceDivisor: Float, fuseRelu: Bool, scratch: KernelArgument
     ) -> KernelCall {
         KernelCall(.forwardTrainingResident, operands: OperandCase(fused: z != nil || fuseRelu), [
@@ -135,7 +136,7 @@ extension KernelCall {
             "z": .buffer(z), "running_mean": .buffer(runningMean), "running_variance": .buffer(runningVariance),
             "renorm_r": .buffer(renorm?.r), "renorm_d": .buffer(renorm?.d), "renorm_scale": .buffer(renorm?.scale),
             "renorm_scale_lo": .buffer(renorm?.scaleLow), "renorm_shift": .buffer(renorm?.shift),
-            "outer_arg": .size(outer), "features_arg": .size(features), "inner_arg": .size(inner),
+            "batch_variance": .buffer(batchVariance), "outer_arg": .size(outer), "features_arg": .size(features), "inner_arg": .size(inner),
             "epsilon": .float(epsilon), "keep": .float(keep), "take": .float(take),
             "variance_divisor": .float(varianceDivisor), "r_max": .float(renorm?.limits.rMax ?? 1),
             "d_max": .float(renorm?.limits.dMax ?? 0), "fuse_relu": .flag(fuseRelu), "scratch": scratch,

@@ -1,10 +1,22 @@
 import BNCore
 
-/// Where a training pass's running statistics go, and how it blends them.
+/// Where a training pass's running statistics go, and how it blends them. A virtual batch's
+/// target defers the blend: the kernel that finishes its statistics writes the group's variance to
+/// `groupVariance` instead (and still reads the running statistics, for renormalization), and
+/// `bn_running_update` blends the groups' average once they are all done.
 struct RunningTarget {
     var mean: OpenCLBuffer
     var variance: OpenCLBuffer
     var update: RunningUpdate
+    /// Receives a virtual batch's variance (squares over the update's divisor); nil blends at once.
+    var groupVariance: OpenCLBuffer? = nil
+
+    /// This target with the blend deferred, the group's variance going to `groupVariance`.
+    func deferred(into groupVariance: OpenCLBuffer) -> RunningTarget {
+        var copy = self
+        copy.groupVariance = groupVariance
+        return copy
+    }
 }
 
 /// What a renormalizing training pass writes besides batch norm's outputs (`renorm_target`,
@@ -46,8 +58,9 @@ extension KernelRunner {
         let partial = try enqueueChunkMoments(x: x, plan: plan)
         let weights = RunningTarget.weights(of: running)
         try run(.statsMerge(partial: partial, mean: mean, meanLo: meanLow, invstd: invStd, invstdLo: invStdLow,
-                            runningMean: running?.mean, runningVariance: running?.variance, gamma: gamma, beta: beta,
-                            renorm: renorm, chunks: plan.chunks, features: geometry.features,
+                            runningMean: running?.mean, runningVariance: running?.variance,
+                            gamma: gamma, beta: beta, renorm: renorm, batchVariance: running?.groupVariance,
+                            chunks: plan.chunks, features: geometry.features,
                             values: geometry.valuesPerFeature, chunkValues: plan.chunkValues, epsilon: epsilon,
                             keep: weights.keep, take: weights.take, varianceDivisor: weights.varianceDivisor,
                             scratch: plan.mergeScratch),
@@ -94,8 +107,21 @@ extension KernelRunner {
         try write(statistics.m2.map { Float($0 / running.update.varianceDivisor) }, to: variance)
         let weights = RunningTarget.weights(of: running)
         try run(.runningUpdate(mean: mean, variance: variance, runningMean: running.mean,
-                               runningVariance: running.variance, features: features, keep: weights.keep,
+                               runningVariance: running.variance, features: features, groups: 1, keep: weights.keep,
                                take: weights.take),
+                variant: plan.variant, range: plan.perFeature)
+    }
+
+    /// Enqueues the running statistics' blend of virtual batches (`bn_running_update`): running =
+    /// keep·running + take·(the groups' average), from the groups' means (`mean`, one per group and
+    /// feature) and variances (`running.groupVariance`, which the groups' statistics wrote).
+    mutating func enqueueGroupRunningUpdate(_ running: RunningTarget, mean: OpenCLBuffer, groups: Int,
+                                            plan: LaunchPlan) throws {
+        guard let variance = running.groupVariance else { return }
+        let weights = RunningTarget.weights(of: running)
+        try run(.runningUpdate(mean: mean, variance: variance, runningMean: running.mean,
+                               runningVariance: running.variance, features: plan.geometry.features, groups: groups,
+                               keep: weights.keep, take: weights.take),
                 variant: plan.variant, range: plan.perFeature)
     }
 
@@ -143,8 +169,8 @@ extension KernelCall {
     static func statsMerge(
         partial: OpenCLBuffer, mean: OpenCLBuffer, meanLo: OpenCLBuffer, invstd: OpenCLBuffer, invstdLo: OpenCLBuffer,
         runningMean: OpenCLBuffer?, runningVariance: OpenCLBuffer?, gamma: OpenCLBuffer?, beta: OpenCLBuffer?,
-        renorm: RenormTarget?, chunks: Int, features: Int, values: Int, chunkValues: Int, epsilon: Float, keep: Float,
-        take: Float, varianceDivisor: Float, scratch: KernelArgument
+        renorm: RenormTarget?, batchVariance: OpenCLBuffer?, chunks: Int, features: Int, values: Int, chunkValues: Int,
+        epsilon: Float, keep: Float, take: Float, varianceDivisor: Float, scratch: KernelArgument
     ) -> KernelCall {
         KernelCall(.statsMerge, [
             "partial": .buffer(partial), "mean": .buffer(mean), "mean_lo": .buffer(meanLo), "invstd": .buffer(invstd),
@@ -152,6 +178,7 @@ extension KernelCall {
             "running_variance": .buffer(runningVariance), "gamma": .buffer(gamma), "beta": .buffer(beta),
             "renorm_r": .buffer(renorm?.r), "renorm_d": .buffer(renorm?.d), "renorm_scale": .buffer(renorm?.scale),
             "renorm_scale_lo": .buffer(renorm?.scaleLow), "renorm_shift": .buffer(renorm?.shift),
+            "batch_variance": .buffer(batchVariance),
             "chunks": .size(chunks), "features_arg": .size(features), "values": .size(values),
             "chunk_values": .size(chunkValues), "epsilon": .float(epsilon), "keep": .float(keep), "take": .float(take),
             "variance_divisor": .float(varianceDivisor), "r_max": .float(renorm?.limits.rMax ?? 1),
@@ -169,11 +196,12 @@ extension KernelCall {
     }
 
     static func runningUpdate(mean: OpenCLBuffer, variance: OpenCLBuffer, runningMean: OpenCLBuffer,
-                              runningVariance: OpenCLBuffer, features: Int, keep: Float, take: Float) -> KernelCall {
+                              runningVariance: OpenCLBuffer, features: Int, groups: Int, keep: Float,
+                              take: Float) -> KernelCall {
         KernelCall(.runningUpdate, [
             "mean": .buffer(mean), "variance": .buffer(variance), "running_mean": .buffer(runningMean),
-            "running_variance": .buffer(runningVariance), "features": .size(features), "keep": .float(keep),
-            "take": .float(take),
+            "running_variance": .buffer(runningVariance), "features_arg": .size(features), "groups": .size(groups),
+            "keep": .float(keep), "take": .float(take),
         ])
     }
 

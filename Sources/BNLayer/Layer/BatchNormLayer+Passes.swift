@@ -56,8 +56,9 @@ extension BatchNormLayer {
         let space = saved.workspace, shape = space.geometry.shape
         let statistics: BackwardStatistics = switch (saved.usedBatchStatistics, saved.corrections) {
         case (false, _): .running(running)
-        case (true, nil): .batch(mean: space.mean, invStd: space.invStd)
-        case (true, let corrections?): .renormalized(mean: space.mean, invStd: space.invStd, r: corrections.r, d: corrections.d)
+        case (true, nil): .batch(mean: saved.statistics.mean, invStd: saved.statistics.invStd)
+        case (true, let corrections?):
+            .renormalized(mean: saved.statistics.mean, invStd: saved.statistics.invStd, r: corrections.r, d: corrections.d)
         }
         try backend.backward(dy: dy, y: nil, x: saved.x, shape: shape, gamma: gammaBuffer, statistics: statistics,
                              options: saved.options, dx: space.dx, dz: nil, dGamma: gammaGradient, dBeta: betaGradient)
@@ -84,21 +85,22 @@ extension BatchNormLayer {
     private func runForward(_ x: Backend.Buffer, in space: LayerWorkspace<Backend.Buffer>) throws {
         let shape = space.geometry.shape
         var corrections: RenormCorrections<Backend.Buffer>?
+        var statistics = (mean: space.mean, invStd: space.invStd)
         if isTraining {
-            if options.renormalization != nil {
-                corrections = try space.corrections
-                    ?? RenormCorrections(r: backend.makeBuffer(count: features), d: backend.makeBuffer(count: features))
-                space.corrections = corrections
-            }
+            // one value per group and feature: virtual batches split the batch into groups
+            let count = try space.geometry.splitting(intoVirtualBatchesOf: options.virtualBatchSize).statisticsCount
+            let make = { (count: Int) in try self.backend.makeBuffer(count: count) }
+            statistics = try space.statistics(count: count, make: make)
+            if options.renormalization != nil { corrections = try space.corrections(count: count, make: make) }
             try backend.forwardTraining(x: x, z: nil, shape: shape, gamma: gammaBuffer, beta: betaBuffer, running: &running,
-                                        options: options, y: space.y, mean: space.mean, invStd: space.invStd,
+                                        options: options, y: space.y, mean: statistics.mean, invStd: statistics.invStd,
                                         corrections: corrections)
         } else {
             try backend.forwardInference(x: x, z: nil, shape: shape, gamma: gammaBuffer, beta: betaBuffer, running: running,
                                          options: options, y: space.y)
         }
         saved = SavedForward(x: x, workspace: space, options: options, usedBatchStatistics: isTraining,
-                             corrections: corrections)
+                             statistics: statistics, corrections: corrections)
     }
 
     /// The workspace for a batch of `shape`, moved to the front of ``workspaces``: a kept one when

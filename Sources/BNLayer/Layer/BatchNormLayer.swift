@@ -106,7 +106,10 @@ final class LayerWorkspace<Buffer: BatchNormBuffer> {
     /// The array form's copy of dy.
     var dy: Buffer?
     /// r and d of a renormalizing training pass, made the first time the options renormalize.
-    var corrections: RenormCorrections<Buffer>?
+    private var corrections: RenormCorrections<Buffer>?
+    /// The mean and invStd of virtual batches, one value per group and feature, made when a
+    /// training pass first splits the batch (and again when the number of groups changes).
+    private var groupStatistics: (mean: Buffer, invStd: Buffer)?
 
     init(geometry: FeatureGeometry, y: Buffer, mean: Buffer, invStd: Buffer, dx: Buffer) {
         self.geometry = geometry
@@ -114,6 +117,27 @@ final class LayerWorkspace<Buffer: BatchNormBuffer> {
         self.mean = mean
         self.invStd = invStd
         self.dx = dx
+    }
+
+    /// A training pass's mean and invStd of `count` values: the workspace's own for the whole batch,
+    /// else the virtual batches' (kept while the count stays).
+    /// - Parameters:
+    ///   - count: Groups × features.
+    ///   - make: Makes a buffer of a count.
+    func statistics(count: Int, make: (Int) throws -> Buffer) rethrows -> (mean: Buffer, invStd: Buffer) {
+        guard count != mean.count else { return (mean, invStd) }
+        if let groupStatistics, groupStatistics.mean.count == count { return groupStatistics }
+        let made = (mean: try make(count), invStd: try make(count))
+        groupStatistics = made
+        return made
+    }
+
+    /// A renormalizing training pass's r and d of `count` values (kept while the count stays).
+    func corrections(count: Int, make: (Int) throws -> Buffer) rethrows -> RenormCorrections<Buffer> {
+        if let corrections, corrections.r.count == count { return corrections }
+        let made = RenormCorrections(r: try make(count), d: try make(count))
+        corrections = made
+        return made
     }
 }
 
@@ -128,6 +152,8 @@ struct SavedForward<Buffer: BatchNormBuffer> {
     let options: BatchNormOptions
     /// True when the pass normalized with batch statistics (training), false for the running statistics.
     let usedBatchStatistics: Bool
+    /// The batch statistics the training pass wrote (one value per group and feature).
+    let statistics: (mean: Buffer, invStd: Buffer)
     /// r and d, when the training pass renormalized.
     let corrections: RenormCorrections<Buffer>?
 }
