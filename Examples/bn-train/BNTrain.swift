@@ -59,6 +59,9 @@ struct BNTrain: ParsableCommand {
     @Option(help: "iid (shuffled batches) or non-iid (each batch half from one class and half from another; needs an even --batch-size).")
     var batches: BatchSampling = .iid
 
+    @Option(help: "Virtual batches (ghost batch norm): the batch norms of a training step normalize each group of V consecutive examples of the batch with the group's statistics; V must divide --batch-size and be at least 2. Default: the whole batch.")
+    var virtualBatch: Int?
+
     @Option(help: "Comma-separated hidden-layer widths (default: 32,32 for circles; 100,100,100 for digits).")
     var hidden: String?
 
@@ -100,6 +103,9 @@ struct BNTrain: ParsableCommand {
         }
         guard batchSize >= 2 else {
             throw ValidationError("--batch-size must be at least 2: batch norm needs two values per feature for a variance, got \(batchSize)")
+        }
+        if let virtualBatch, !(virtualBatch >= 2 && batchSize % virtualBatch == 0) {
+            throw ValidationError("--virtual-batch must divide --batch-size \(batchSize) and be at least 2 (two values per feature for a variance); got \(virtualBatch)")
         }
         guard batches == .iid || batchSize % 2 == 0 else {
             throw ValidationError("--batch-size must be even with --batches non-iid, which takes half of each batch from each of two classes; got \(batchSize)")
@@ -169,7 +175,8 @@ struct BNTrain: ParsableCommand {
             probeInterval: max(steps / 200, 1), seed: seed, batches: batches)
         let experiment = Experiment(datasetName: dataset.rawValue, data: data, hidden: widths, activation: activation,
                                     initialScale: initialScale ?? dataset.initialScale, settings: settings,
-                                    options: BatchNormOptions(momentum: momentum), evaluationBatchSizes: [batchSize, 2],
+                                    options: BatchNormOptions(momentum: momentum, virtualBatchSize: virtualBatch),
+                                    evaluationBatchSizes: [batchSize, 2],
                                     networks: normalization.networks)
         guard !data.training.batches(size: batchSize, sampling: batches, seed: seed, epoch: 1).isEmpty else {
             throw ValidationError("--batches non-iid needs two classes with at least \(batchSize / 2) training examples each "

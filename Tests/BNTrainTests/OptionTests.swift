@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatchNorm
 @testable import bn_train
 import Testing
 
@@ -36,6 +37,8 @@ struct OptionTests {
         (["--normalization", "layer"], "Please provide one of 'batch', 'renorm' or 'none'"),
         (["--batches", "random"], "Please provide one of 'iid' and 'non-iid'"),
         (["--batches", "non-iid", "--batch-size", "5"], "--batch-size must be even with --batches non-iid"),
+        (["--virtual-batch", "7"], "--virtual-batch must divide --batch-size 60 and be at least 2"),
+        (["--virtual-batch", "1"], "--virtual-batch must divide --batch-size 60 and be at least 2"),
     ])
     func refused(arguments: [String], message: String) {
         do {
@@ -44,6 +47,19 @@ struct OptionTests {
         } catch {
             let text = BNTrain.message(for: error)
             #expect(text.contains(message), "\(text)")
+        }
+    }
+
+    @Test("virtual batches reach every network's batch norms and the caption, and a short run trains with them")
+    func virtualBatches() throws {
+        let command = try BNTrain.parse(["--virtual-batch", "4", "--batch-size", "20", "--epochs", "3", "--hidden", "8",
+                                         "--normalization", "renorm"])
+        let experiment = try command.makeExperiment()
+        #expect(experiment.options.virtualBatchSize == 4 && experiment.caption.contains("virtual batches of 4"))
+        let outcome = try experiment.run(on: AnyBatchNormBackend(CPUBackend())) { _ in }
+        for network in outcome.report.networks {
+            let losses = network.history.epochs.map(\.loss)
+            #expect(losses.count == 3 && losses.last! < losses.first!, "\(network.kind) trained on virtual batches")
         }
     }
 

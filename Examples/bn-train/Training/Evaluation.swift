@@ -23,8 +23,12 @@ extension Perceptron {
     /// - Throws: What a batch norm pass throws.
     func batchStatisticsAccuracy(_ data: Dataset, batchSize: Int) throws -> Double {
         let kept = try norms.map { try $0.runningStatistics() }
+        // the statistics of each whole evaluation batch, whatever virtual batches training used
+        let groups = norms.map(\.options.virtualBatchSize)
+        for norm in norms { norm.options.virtualBatchSize = nil }
         defer {
             for (norm, statistics) in zip(norms, kept) { try? norm.setRunningStatistics(statistics) }
+            for (norm, size) in zip(norms, groups) { norm.options.virtualBatchSize = size }
         }
         isTraining = true
         var correct = 0

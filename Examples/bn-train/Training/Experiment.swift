@@ -44,7 +44,8 @@ struct Experiment: Sendable {
 
     /// The network's shape and training, for titles: "2→32→32→2 sigmoid MLP, batch 60, ...".
     var caption: String {
-        let batches = settings.batches == .nonIID ? " (two classes each)" : ""
+        let batches = (settings.batches == .nonIID ? " (two classes each)" : "")
+            + (options.virtualBatchSize.map { ", virtual batches of \($0)" } ?? "")
         return "\(widths.map(String.init).joined(separator: "→")) \(activation) MLP, batch \(settings.batchSize)\(batches), "
             + "learning rate \(settings.learningRate), initial weights N(0, \(initialScale)²), seed \(settings.seed)"
     }
