@@ -12,7 +12,7 @@ results=()
 for seed in 1 2 3 4 5; do
     start=$(date +%s.%N)
     line="$("$bin" --seed "$seed" --no-plots --normalization renorm "$@" | tail -n 1)"
-    seconds=$(echo "$(date +%s.%N) - $start" | bc)
+    seconds=$(python3 -c "print($(date +%s.%N) - $start)")
     printf 'seed %s (%.1f s): %s\n' "$seed" "$seconds" "$line"
     results+=("$line")
 done
