@@ -71,9 +71,10 @@ package struct Operands<Value> {
         let allTensors = Array(tensors) + fused.map { ($0.name, $0.value) }
         for (argument, value) in allTensors { try geometry.checkElements(argument, count: value.map(count)) }
         for (argument, value) in allPerFeature {
-            let expected = Self.perBatch.contains(argument) ? geometry.statisticsCount : geometry.features
-            if let actual = value.map(count), actual != expected {
-                throw BatchNormError.lengthMismatch(argument: argument, expected: expected, actual: actual, shape: shape)
+            if Self.perBatch.contains(argument) {
+                try geometry.checkStatistics(argument, count: value.map(count))
+            } else {
+                try geometry.checkFeatures(argument, count: value.map(count))
             }
         }
         let storage = allTensors.lazy.compactMap { $0.1 }.first.map(elementType) ?? .float32

@@ -35,6 +35,14 @@ extension FeatureGeometry {
         }
     }
 
+    /// Throws unless `count` is the length of a per-batch statistic, one value per group and
+    /// feature (``statisticsCount``); `nil` (an output the array form allocates) passes.
+    package func checkStatistics(_ argument: String, count: Int?) throws {
+        if let count, count != statisticsCount {
+            throw BatchNormError.lengthMismatch(argument: argument, expected: statisticsCount, actual: count, shape: shape)
+        }
+    }
+
     /// Throws unless each feature has more than one value, which training needs for a variance.
     package func checkTrainable() throws {
         if valuesPerFeature <= 1 {

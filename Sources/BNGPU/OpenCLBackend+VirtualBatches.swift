@@ -16,10 +16,8 @@ extension OpenCLBackend {
         return PreparedPass(geometry: try geometry.group(), storage: x.elementType) { runner, plan in
             let variance = try runner.workspace.perFeature(count: geometry.statisticsCount, slot: .batchVariance)
             for group in 0..<groups {
-                let groupCorrections = try corrections.map {
-                    RenormCorrections(r: try regions.statistic($0.r, group), d: try regions.statistic($0.d, group))
-                }
-                let renorm = try runner.renormTarget(groupCorrections, limits: options.renormalization,
+                let renorm = try runner.renormTarget(try regions.corrections(corrections, group),
+                                                     limits: options.renormalization,
                                                      features: geometry.features)
                 try runner.enqueueForwardTraining(
                     x: try regions.tensor(x, group), z: try z.map { try regions.tensor($0, group) },
@@ -49,10 +47,7 @@ extension OpenCLBackend {
                     invStd: try regions.statistic(invStd, group), gamma: gamma, dx: try regions.tensor(dx, group),
                     dz: try dz.map { try regions.tensor($0, group) }, dGamma: try regions.statistic(groupDGamma, group),
                     dBeta: try regions.statistic(groupDBeta, group), usesBatchStatistics: true,
-                    corrections: try statistics.corrections.map {
-                        RenormCorrections(r: try regions.statistic($0.r, group), d: try regions.statistic($0.d, group))
-                    },
-                    plan: plan)
+                    corrections: try regions.corrections(statistics.corrections, group), plan: plan)
             }
             try runner.run(.groupGradients(groupDGamma: groupDGamma, groupDBeta: groupDBeta, dgamma: dGamma,
                                            dbeta: dBeta, features: features, groups: groups),
@@ -79,6 +74,11 @@ private struct GroupRegions {
     /// Group g's values of a per-batch statistic (or of a workspace array laid out so).
     func statistic(_ buffer: OpenCLBuffer, _ group: Int) throws -> OpenCLBuffer {
         try buffer.region(from: group * features, count: features)
+    }
+
+    /// Group g's r and d, when there are corrections.
+    func corrections(_ corrections: RenormCorrections<OpenCLBuffer>?, _ group: Int) throws -> RenormCorrections<OpenCLBuffer>? {
+        try corrections.map { RenormCorrections(r: try statistic($0.r, group), d: try statistic($0.d, group)) }
     }
 }
 
