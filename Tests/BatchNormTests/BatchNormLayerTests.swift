@@ -38,20 +38,40 @@ struct BatchNormLayerTests {
             renormalization: Renormalization(rMax: 2, dMax: 1), virtualBatchSize: n.isMultiple(of: 2) ? n / 2 : n / 3))
     }
 
+    @Test("a step fused with relu, in each storage type, equals the backend's fused passes in that storage",
+          arguments: BackendKind.available, ElementType.allCases)
+    func fusedStoredStep(kind: BackendKind, storage: ElementType) throws {
+        let backend = try kind.make()
+        for testCase in Self.cases {
+            try Self.trainingStep(backend, testCase, options: BatchNormOptions(fusion: .relu), storage: storage)
+            if storage != .float32 { try Self.trainingStep(backend, testCase, storage: storage) }
+        }
+    }
+
     static func trainingStep(_ backend: AnyBatchNormBackend, _ testCase: TestCase,
-                             options: BatchNormOptions = BatchNormOptions()) throws {
+                             options: BatchNormOptions = BatchNormOptions(), storage: ElementType = .float32) throws {
         var inputs = TestInputs(testCase, mode: .spatial)
         inputs.running.batchesTracked = 2  // earlier batches, for renormalization to correct toward
         let shape = testCase.shape
-        let layer = try BatchNormLayer(backend: backend, features: shape.c, options: options)
+        let layer = try BatchNormLayer(backend: backend, features: shape.c, options: options, storage: storage)
         try layer.setParameters(gamma: inputs.gamma, beta: inputs.beta)
         try layer.setRunningStatistics(inputs.running)
 
         var running = inputs.running
         let forward = try backend.forwardTraining(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
-                                                  running: &running, options: options)
-        let gradients = try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma,
-                                             statistics: forward.statistics, options: options)
+                                                  running: &running, options: options, storage: storage)
+        let gradients = try backend.backward(dy: inputs.dy, y: options.fusion == .relu ? forward.y : nil, x: inputs.x,
+                                             shape: shape, gamma: inputs.gamma, statistics: forward.statistics,
+                                             options: options, storage: storage)
+        if options.fusion == .relu {
+            #expect(forward.y.contains(0) && !forward.y.contains { $0 < 0 }, "the case exercises the relu: some outputs are cut")
+            #expect(gradients.dx != (try backend.backward(dy: inputs.dy, x: inputs.x, shape: shape, gamma: inputs.gamma,
+                                                          statistics: forward.statistics, options: BatchNormOptions(),
+                                                          storage: storage).dx), "the mask changes dx")
+        }
+        if storage != .float32 {
+            #expect(forward.y.allSatisfy { storage.rounded($0) == $0 || $0.isNaN }, "y comes back as stored")
+        }
 
         #expect(try layer.forward(inputs.x, shape: shape) == forward.y)
         #expect(try layer.runningStatistics() == running)
@@ -203,6 +223,33 @@ struct BatchNormLayerTests {
         #expect(throws: BatchNormError.self) { try layer.applyGradients(learningRate: .nan) }
         #expect(layer.gamma == [Float](repeating: 1, count: 5))
         #expect(try backend.download(layer.gammaBuffer) == layer.gamma)
+        #expect(try layer.runningStatistics().batchesTracked == 1)
+    }
+
+    @Test("a half-storage layer refuses x of another type, and a fusion it cannot run, changing nothing",
+          arguments: BackendKind.available)
+    func storageAndFusionMisuse(kind: BackendKind) throws {
+        let backend = try kind.make(), testCase = Self.cases[0], inputs = TestInputs(testCase, mode: .spatial)
+        let layer = try BatchNormLayer(backend: backend, features: 5, storage: .float16)
+        #expect(layer.storage == .float16)
+        #expect(throws: BatchNormError.elementTypeMismatch(argument: "x", expected: .float16, actual: .float32)) {
+            try layer.forward(try backend.upload(inputs.x), shape: testCase.shape)
+        }
+        #expect(throws: BatchNormError.self) {
+            try BatchNormLayer(backend: backend, features: 5, options: BatchNormOptions(fusion: .addRelu))
+        }
+        layer.options.fusion = .addRelu
+        do {
+            _ = try layer.forward(inputs.x, shape: testCase.shape)
+            Issue.record("a layer ran the .addRelu fusion without z")
+        } catch let BatchNormError.invalidOption(name, value, reason) {
+            #expect(name == "fusion" && value == "add-relu" && reason.contains(".relu"))
+        }
+        #expect(throws: BatchNormError.backwardBeforeForward) { try layer.backward(inputs.dy) }
+        #expect(try layer.runningStatistics() == RunningStatistics(channels: 5))
+        layer.options.fusion = .relu
+        let y = try layer.forward(try backend.upload(inputs.x, as: .float16), shape: testCase.shape)
+        #expect(y.elementType == .float16)
         #expect(try layer.runningStatistics().batchesTracked == 1)
     }
 

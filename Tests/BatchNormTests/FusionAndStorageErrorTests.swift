@@ -23,7 +23,7 @@ struct FusionAndStorageErrorTests {
         try checkTransfers(on: try kind.make())
     }
 
-    @Test("synchronized batch norm's split phases and BatchNormLayer refuse a fusion", arguments: BackendKind.available)
+    @Test("synchronized batch norm's split phases refuse a fusion, and BatchNormLayer the one with a second input", arguments: BackendKind.available)
     func refusedFusion(kind: BackendKind) throws {
         try checkRefusedFusion(on: try kind.make())
     }

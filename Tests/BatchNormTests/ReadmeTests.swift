@@ -82,9 +82,9 @@ struct ReadmeTests {
             }
         }
         // The quick start, the device-resident step, the layer, folding, the residual step, the
-        // engine step, the MPI step, renormalization's two and virtual batches': a block lost in a
-        // move would otherwise go unnoticed.
-        #expect(count == 10)
+        // engine step, the MPI step, renormalization's two, virtual batches' and the fused
+        // half-precision layer: a block lost in a move would otherwise go unnoticed.
+        #expect(count == 11)
     }
 
     @Test("every relative link of the README and the manual names a file that exists")
@@ -142,6 +142,22 @@ struct ReadmeTests {
         #expect(abs(column.map { $0 * $0 }.reduce(0, +) / 60 - 1) < 1e-3)
         #expect(abs(stride(from: 0, to: dx.count, by: 100).map { Double(dx[$0]) }.reduce(0, +)) < 1e-4)
         #expect(layer.gamma != [Float](repeating: 1, count: 100) && prediction != y)
+    }
+
+    @Test("the fused half-precision layer (Layer.md) runs: relu(bn(x)) stored in f16, dy masked where it is cut",
+          arguments: BackendKind.available)
+    func fusedLayerExample(kind: BackendKind) throws {
+        let backend = try kind.make()
+        let inputs = TestInputs(TestCase("conv block", TensorShape(n: 60, c: 16, h: 8, w: 8)), mode: .spatial)
+        let (x, dy) = (inputs.x, inputs.dy)
+        let block = try BatchNormLayer(backend: backend, features: 16,
+                                       options: BatchNormOptions(fusion: .relu), storage: .float16)
+        let activations = try block.forward(x, shape: TensorShape(n: 60, c: 16, h: 8, w: 8))  // relu(bn(x))
+        let inputGradient = try block.backward(dy)                    // dy with respect to relu(bn(x))
+
+        #expect(activations.allSatisfy { $0 >= 0 && Float(Float16($0)) == $0 })
+        #expect(activations.filter { $0 == 0 }.count > activations.count / 4, "about half the outputs are cut")
+        #expect(inputGradient.allSatisfy { Float(Float16($0)) == $0 } && inputGradient.contains { $0 != 0 })
     }
 
     @Test("the small-batch examples (SmallBatches.md) run: r and d come back, the layer follows the ramp, groups have their statistics",

@@ -13,19 +13,26 @@ extension BatchNormLayer {
     /// - Parameters:
     ///   - x: The input, `shape`'s element count, made by ``backend``.
     ///   - shape: The dimensions and layout of x; its features must number ``features``.
-    /// - Returns: y, in a buffer the layer owns and overwrites on its next forward pass.
-    /// - Throws: ``BatchNormError/layerFeatureMismatch(layerFeatures:shape:mode:shapeFeatures:)``, or
-    ///   what the backend's pass throws; the running statistics are then unchanged and a backward
-    ///   pass throws ``BatchNormError/backwardBeforeForward`` until a forward pass succeeds.
+    /// - Returns: y (relu(y) with the `.relu` fusion), of ``storage``, in a buffer the layer owns
+    ///   and overwrites on its next forward pass.
+    /// - Throws: ``BatchNormError/layerFeatureMismatch(layerFeatures:shape:mode:shapeFeatures:)``;
+    ///   ``BatchNormError/elementTypeMismatch(argument:expected:actual:)`` when x is not of
+    ///   ``storage``; ``BatchNormError/invalidOption(name:value:reason:)`` when ``options`` were
+    ///   changed to the `.addRelu` fusion; or what the backend's pass throws. The running
+    ///   statistics are then unchanged and a backward pass throws
+    ///   ``BatchNormError/backwardBeforeForward`` until a forward pass succeeds.
     public func forward(_ x: Backend.Buffer, shape: TensorShape) throws -> Backend.Buffer {
         saved = nil
+        guard x.elementType == storage else {
+            throw BatchNormError.elementTypeMismatch(argument: "x", expected: storage, actual: x.elementType)
+        }
         let space = try workspace(for: shape)
         try runForward(x, in: space)
         return space.y
     }
 
-    /// The forward pass on host arrays: uploads x into a buffer the layer keeps, runs
-    /// ``forward(_:shape:)-(Buffer,_)`` and downloads y.
+    /// The forward pass on host arrays: uploads x into a buffer the layer keeps (rounded to
+    /// ``storage``), runs ``forward(_:shape:)-(Buffer,_)`` and downloads y (widened from it).
     /// - Parameters:
     ///   - x: The input, in `shape`'s layout.
     ///   - shape: The dimensions and layout of x; its features must number ``features``.
@@ -36,9 +43,9 @@ extension BatchNormLayer {
         saved = nil
         let space = try workspace(for: shape)
         try space.geometry.checkElements("x", count: x.count)
-        let input = try space.x ?? backend.makeBuffer(count: space.geometry.elementCount)
+        let input = try space.x ?? backend.makeBuffer(count: space.geometry.elementCount, elementType: storage)
         space.x = input
-        try backend.write(x, to: input)
+        try backend.store(x, in: input)
         try runForward(input, in: space)
         return try backend.download(space.y)
     }
@@ -47,8 +54,12 @@ extension BatchNormLayer {
     /// ``gammaGradient`` and ``betaGradient``. After a training forward pass it differentiates through
     /// the batch statistics; after an inference one, with the running statistics held fixed
     /// (fine-tuning with frozen batch norm). Enqueued without waiting, like the forward pass.
-    /// - Parameter dy: The gradient of the loss with respect to the last forward pass's y, made by ``backend``.
-    /// - Returns: dx, in a buffer the layer owns and overwrites on its next backward pass.
+    /// With the `.relu` fusion, dy is the gradient with respect to the fused output relu(y), and the
+    /// pass drops it where that output is not positive, reading the forward pass's output (so call
+    /// it before the next forward pass, as always).
+    /// - Parameter dy: The gradient of the loss with respect to the last forward pass's output, of
+    ///   ``storage``, made by ``backend``.
+    /// - Returns: dx, of ``storage``, in a buffer the layer owns and overwrites on its next backward pass.
     /// - Throws: ``BatchNormError/backwardBeforeForward`` when no forward pass succeeded since the
     ///   layer was made or since the last one failed; otherwise what the backend's pass throws.
     public func backward(_ dy: Backend.Buffer) throws -> Backend.Buffer {
@@ -60,7 +71,9 @@ extension BatchNormLayer {
         case (true, let corrections?):
             .renormalized(mean: saved.statistics.mean, invStd: saved.statistics.invStd, r: corrections.r, d: corrections.d)
         }
-        try backend.backward(dy: dy, y: nil, x: saved.x, shape: shape, gamma: gammaBuffer, statistics: statistics,
+        // the fused forward pass's output, whose sign masks dy
+        let y = saved.options.fusion == .relu ? space.y : nil
+        try backend.backward(dy: dy, y: y, x: saved.x, shape: shape, gamma: gammaBuffer, statistics: statistics,
                              options: saved.options, dx: space.dx, dz: nil, dGamma: gammaGradient, dBeta: betaGradient)
         return space.dx
     }
@@ -75,14 +88,15 @@ extension BatchNormLayer {
     public func backward(_ dy: [Float]) throws -> [Float] {
         guard let space = saved?.workspace else { throw BatchNormError.backwardBeforeForward }
         try space.geometry.checkElements("dy", count: dy.count)
-        let gradient = try space.dy ?? backend.makeBuffer(count: space.geometry.elementCount)
+        let gradient = try space.dy ?? backend.makeBuffer(count: space.geometry.elementCount, elementType: storage)
         space.dy = gradient
-        try backend.write(dy, to: gradient)
+        try backend.store(dy, in: gradient)
         return try backend.download(try backward(gradient))
     }
 
     /// Runs the pass ``isTraining`` asks for and records it for the backward pass.
     private func runForward(_ x: Backend.Buffer, in space: LayerWorkspace<Backend.Buffer>) throws {
+        try Self.checkFusion(options.fusion)
         let shape = space.geometry.shape
         var corrections: RenormCorrections<Backend.Buffer>?
         var statistics = (mean: space.mean, invStd: space.invStd)
@@ -118,10 +132,10 @@ extension BatchNormLayer {
             return space
         }
         let space = LayerWorkspace(geometry: geometry,
-                                   y: try backend.makeBuffer(count: geometry.elementCount),
+                                   y: try backend.makeBuffer(count: geometry.elementCount, elementType: storage),
                                    mean: try backend.makeBuffer(count: features),
                                    invStd: try backend.makeBuffer(count: features),
-                                   dx: try backend.makeBuffer(count: geometry.elementCount))
+                                   dx: try backend.makeBuffer(count: geometry.elementCount, elementType: storage))
         workspaces = [space] + workspaces.prefix(LayerWorkspace<Backend.Buffer>.capacity - 1)
         return space
     }

@@ -24,8 +24,12 @@ public final class BatchNormLayer<Backend: BatchNormBackend> {
     public let backend: Backend
     /// C: the number of features, each with its own γ, β and running statistics.
     public let features: Int
-    /// ε, momentum and its convention, the stored variance and the mode; checked by every pass.
+    /// ε, momentum and its convention, the stored variance, the mode and the fusion; checked by
+    /// every pass. The fusion is `.none` or `.relu`.
     public var options: BatchNormOptions
+    /// How the layer's tensors are stored: x, y, dy and dx. Statistics, γ, β and their gradients
+    /// are `Float` whatever it is, as every pass keeps them.
+    public let storage: ElementType
     /// Whether ``forward(_:shape:)-(Buffer,_)`` normalizes with batch statistics and updates the running
     /// statistics (training) or normalizes with the running statistics (inference). Starts `true`,
     /// as a new PyTorch or Keras layer does.
@@ -55,21 +59,25 @@ public final class BatchNormLayer<Backend: BatchNormBackend> {
     /// - Parameters:
     ///   - backend: Where the passes run.
     ///   - features: C, at least 1: channels in `.spatial` mode, C·H·W in `.perActivation` mode.
-    ///   - options: The layer's constants; PyTorch's `BatchNorm` defaults unless given.
+    ///   - options: The layer's constants; PyTorch's `BatchNorm` defaults unless given. With
+    ///     `fusion: .relu` the forward pass writes relu(batch norm) and the backward pass takes the
+    ///     gradient with respect to that output.
+    ///   - storage: How x, y, dy and dx are stored; `Float` unless given. The array form rounds x and
+    ///     dy to it and widens y and dx from it; the buffer form takes x and dy of this type.
     /// - Throws: ``BatchNormError/invalidOption(name:value:reason:)`` for `features` below 1, a bad
-    ///   option or a fusion (a layer runs batch norm alone; the backend's passes fuse); a device error
-    ///   if the buffers cannot be made.
-    public init(backend: Backend, features: Int, options: BatchNormOptions = BatchNormOptions()) throws {
+    ///   option or the `.addRelu` fusion (its second input z has no place in a layer's passes; the
+    ///   backend's passes take z and dz); a device error if the buffers cannot be made.
+    public init(backend: Backend, features: Int, options: BatchNormOptions = BatchNormOptions(),
+                storage: ElementType = .float32) throws {
         guard features >= 1 else {
             throw BatchNormError.invalidOption(name: "features", value: "\(features)", reason: "a layer needs at least 1 feature")
         }
         try options.validate()
-        guard options.fusion == .none else {
-            throw BatchNormError.invalidOption(name: "fusion", value: options.fusion.rawValue, reason: "a BatchNormLayer runs batch norm alone; call the backend's passes with z, y and dz to fuse")
-        }
+        try Self.checkFusion(options.fusion)
         self.backend = backend
         self.features = features
         self.options = options
+        self.storage = storage
         gamma = [Float](repeating: 1, count: features)
         beta = [Float](repeating: 0, count: features)
         let zeros = [Float](repeating: 0, count: features)
@@ -78,6 +86,15 @@ public final class BatchNormLayer<Backend: BatchNormBackend> {
         running = try backend.upload(RunningStatistics(channels: features))
         gammaGradient = try backend.upload(zeros)
         betaGradient = try backend.upload(zeros)
+    }
+
+    /// Throws unless a layer can run `fusion`: `.none` or `.relu`.
+    static func checkFusion(_ fusion: FusedOperation) throws {
+        guard !fusion.addsInput else {
+            throw BatchNormError.invalidOption(
+                name: "fusion", value: fusion.rawValue,
+                reason: "a BatchNormLayer fuses .relu only: .addRelu needs a second input z and returns dz, which a layer's passes do not take; call the backend's passes with z and dz, or use .relu")
+        }
     }
 
     /// 4·C: γ, β, the running mean and the running variance, as Keras's `count_params()` counts them.
