@@ -23,12 +23,12 @@ public struct CPUBackend: BatchNormBackend {
 
     public func upload<Scalar: TensorScalar>(_ values: [Scalar]) throws -> HostBuffer {
         guard !values.isEmpty else { throw BatchNormError.invalidBufferCount(0) }
-        return HostBuffer(values.map(\.floatValue), elementType: Scalar.elementType)
+        return HostBuffer(values.map { $0.floatValue }, elementType: Scalar.elementType)
     }
 
     public func write<Scalar: TensorScalar>(_ values: [Scalar], to buffer: HostBuffer) throws {
         try buffer.checkWrite(of: values)
-        buffer.values = values.map(\.floatValue)
+        buffer.values = values.map { $0.floatValue }
     }
 
     public func download(_ buffer: HostBuffer) throws -> [Float] {
