@@ -54,8 +54,8 @@ let package = Package(
         // SynchronizedBatchNorm and the communicators it exchanges statistics through.
         .target(name: "BNSynchronized", dependencies: ["BNCore"]),
         // What the bench, the examples and the tests share and users never see: the seeded
-        // generator, its normal draw, and standard error's lines.
-        .target(name: "BNToolSupport"),
+        // generator, its normal draw, standard error's lines, and the `--dtype` choice.
+        .target(name: "BNToolSupport", dependencies: ["BNCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "BNCPU", dependencies: ["BNCore"]),
         // The shipped tuning table is embedded like the kernels, so an installed library carries it.
         .target(

@@ -83,3 +83,46 @@ enum BatchSampling: String, CaseIterable, ExpressibleByArgument, Sendable {
     /// ``Dataset/twoClassBatches(size:using:)``.
     case nonIID = "non-iid"
 }
+
+/// The network a run trains.
+enum ModelChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+    /// A multilayer perceptron: (dense → batch norm → activation) per hidden layer.
+    case mlp
+    /// A convolutional network on the digits' 8×8 images: (3×3 convolution → batch norm + ReLU,
+    /// fused) per block, 2×2 max pooling, dense.
+    case conv
+
+    /// The defaults a run takes where an option is not given.
+    func defaults(for dataset: DatasetChoice) -> TrainingDefaults {
+        switch self {
+        case .mlp:
+            TrainingDefaults(hidden: dataset.hidden, learningRate: dataset.learningRate,
+                             initialScale: dataset.initialScale, epochs: dataset.epochs, activation: .sigmoid)
+        case .conv:
+            // Two blocks of 8 and 16 channels, as the issue asks. The weights' "small Gaussian"
+            // N(0, 0.1²) and the rate 0.05 are the MLP's conditions in miniature: measured over seeds
+            // 1–5 (the README's table), the network without batch norm still reaches 90 % within
+            // the epochs, more slowly.
+            TrainingDefaults(hidden: [8, 16], learningRate: 0.05, initialScale: 0.1, epochs: 15, activation: .relu)
+        }
+    }
+}
+
+/// What a run takes for the options it is not given: per model and data set.
+struct TrainingDefaults: Sendable, Hashable {
+    /// Hidden widths (an MLP's layers) or channels (a convolutional network's blocks).
+    var hidden: [Int]
+    var learningRate: Float
+    /// The standard deviation of the Gaussian initial weights.
+    var initialScale: Double
+    var epochs: Int
+    var activation: Activation
+}
+
+/// How the convolutional network lays out its maps.
+enum LayoutChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case nchw
+    case nhwc
+
+    var layout: TensorLayout { self == .nchw ? .nchw : .nhwc }
+}

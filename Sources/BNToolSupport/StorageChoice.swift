@@ -1,8 +1,9 @@
 import ArgumentParser
-import BatchNorm
+import BNCore
 
-/// How the tensors of a row are stored, as `--dtype` names it (``ElementType/shortName``).
-enum StorageChoice: String, CaseIterable, Sendable, ExpressibleByArgument {
+/// How tensors are stored, as the tools' `--dtype` names it (``ElementType/shortName``): the bench's
+/// rows, bn-train's batch norms.
+public enum StorageChoice: String, CaseIterable, Sendable, ExpressibleByArgument {
     /// `Float`.
     case f32
     /// IEEE half.
@@ -11,7 +12,7 @@ enum StorageChoice: String, CaseIterable, Sendable, ExpressibleByArgument {
     case bf16
 
     /// The library's element type.
-    var elementType: ElementType {
+    public var elementType: ElementType {
         switch self {
         case .f32: .float32
         case .f16: .float16

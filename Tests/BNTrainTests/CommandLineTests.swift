@@ -36,6 +36,21 @@ struct CommandLineTests {
         #expect(lines.contains { $0.contains("running statistics (inference mode)") })
     }
 
+    @Test("a convolutional run in each layout and storage ends with the epochs-to-target line, after the folded evaluation",
+          arguments: [["--layout", "nchw"], ["--layout", "nhwc", "--dtype", "f16"]])
+    func convolutionalRun(arguments: [String]) throws {
+        let outcome = try ProductProcess.train.run(arguments + ["--model", "conv", "--hidden", "2,4", "--epochs", "1",
+                                                                "--held-out", "10", "--backend", "cpu", "--no-plots"])
+        #expect(outcome.status == 0, "\(outcome)")
+        let lines = outcome.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("bn-train: handwritten digits") == true, "the digits are conv's default data set")
+        #expect(lines.contains { $0.contains("conv 2→conv 4→pool→10 relu conv net (\(arguments[1].uppercased())") })
+        let folded = try #require(lines.first { $0.hasPrefix("batch norm folded into the convolutions: held-out accuracy ") })
+        #expect(folded.wholeMatch(of: #/.*accuracy \d+\.\d % \(inference mode \d+\.\d %\), largest logit difference \d\.\de[-+]\d+ of logits up to \d+\.\d/#) != nil,
+                "\(folded)")
+        #expect(Self.isLastLine(try #require(lines.last)), "\(lines.last ?? "")")
+    }
+
     @Test("renorm and none end with each network's held-out accuracy", arguments: [
         (["--normalization", "renorm"], ["with batch renorm: loss", "with batch norm: loss", "without: loss"]),
         (["--normalization", "renorm", "--batches", "non-iid"], ["with batch renorm: loss", "with batch norm: loss", "without: loss"]),
@@ -79,6 +94,10 @@ struct CommandLineTests {
         (["--dataset", "mnist"], "mnist"),
         (["--normalization", "layer"], "Please provide one of 'batch', 'renorm' or 'none'"),
         (["--batches", "non-iid", "--batch-size", "7"], "--batch-size must be even with --batches non-iid"),
+        (["--model", "conv", "--dataset", "circles"], "--model conv trains on images: give --dataset digits"),
+        (["--model", "conv", "--activation", "tanh"], "--model conv's blocks end in a ReLU"),
+        (["--layout", "nhwc"], "--layout nhwc lays out the maps of --model conv"),
+        (["--dtype", "f64"], "Please provide one of 'f32', 'f16' or 'bf16'"),
     ])
     func badArguments(arguments: [String], message: String) throws {
         let outcome = try ProductProcess.train.run(arguments + ["--no-plots"])

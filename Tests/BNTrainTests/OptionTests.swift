@@ -63,6 +63,25 @@ struct OptionTests {
         }
     }
 
+    @Test("--model conv defaults to the digits, blocks of 8 and 16 channels, NCHW, f32 and its own rate, epochs and scale")
+    func convolutionalDefaults() throws {
+        let command = try BNTrain.parse(["--model", "conv"])
+        #expect(command.dataset == .digits && command.activation == .relu)
+        let experiment = try command.makeExperiment()
+        #expect(experiment.model == .conv && experiment.hidden == [8, 16] && experiment.layout == .nchw)
+        #expect(experiment.storage == .float32 && experiment.datasetName == "digits-conv" && experiment.imageSide == 8)
+        #expect(experiment.settings.epochs == 15 && experiment.settings.learningRate == 0.05 && experiment.initialScale == 0.1)
+        #expect(experiment.caption.hasPrefix("1×8×8→conv 8→conv 16→pool→10 relu conv net (NCHW, f32), batch 60"))
+        let (convolutions, output) = experiment.initialConvolutions()
+        #expect(convolutions.map(\.weights.count) == [8 * 9, 16 * 8 * 9] && output.weights.rows == 16 * 4 * 4)
+        #expect(experiment.initialConvolutions().convolutions == convolutions, "every network starts from the same weights")
+
+        let chosen = try BNTrain.parse(["--model", "conv", "--layout", "nhwc", "--dtype", "bf16", "--hidden", "4,4,4"]).makeExperiment()
+        #expect(chosen.layout == .nhwc && chosen.storage == .bfloat16 && chosen.initialConvolutions().convolutions.count == 3)
+        #expect(try BNTrain.parse(["--dtype", "f16"]).makeExperiment().storage == .float16, "the MLP's batch norms store f16 too")
+        #expect(try BNTrain.parse([]).dataset == .circles && BNTrain.parse([]).activation == .sigmoid, "the MLP's defaults are unchanged")
+    }
+
     @Test("an odd batch size is fine for i.i.d. batches")
     func oddIID() throws {
         #expect(try BNTrain.parse(["--batch-size", "5"]).batchSize == 5)

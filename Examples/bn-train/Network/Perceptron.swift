@@ -4,7 +4,7 @@ import BatchNorm
 /// to the class logits. The dense layers run in plain Swift on the host; each batch norm is a
 /// ``BatchNormLayer`` on the chosen backend. Without batch norm the hidden layers are dense →
 /// activation, and nothing else differs.
-final class Perceptron<Backend: BatchNormBackend> {
+final class Perceptron<Backend: BatchNormBackend>: TrainableNetwork {
     var hidden: [DenseLayer]
     var output: DenseLayer
     /// One per hidden layer, or none for the network without batch norm.
@@ -28,28 +28,17 @@ final class Perceptron<Backend: BatchNormBackend> {
     ///   - activation: The hidden layers' nonlinearity.
     ///   - batchNorm: The backend for batch norm after each hidden dense layer, or nil for none.
     ///   - options: The batch norms' options.
+    ///   - storage: How the batch norms store the tensors they read and write.
     /// - Throws: What making a ``BatchNormLayer`` throws.
-    init(layers: [DenseLayer], activation: Activation, batchNorm backend: Backend?, options: BatchNormOptions) throws {
+    init(layers: [DenseLayer], activation: Activation, batchNorm backend: Backend?, options: BatchNormOptions,
+         storage: ElementType = .float32) throws {
         let hidden = Array(layers.dropLast())
         norms = try backend.map { backend in
-            try hidden.map { try BatchNormLayer(backend: backend, features: $0.bias.count, options: options) }
+            try hidden.map { try BatchNormLayer(backend: backend, features: $0.bias.count, options: options, storage: storage) }
         } ?? []
         self.hidden = hidden
         output = layers[layers.count - 1]
         self.activation = activation
-    }
-
-    /// Whether the batch norms use batch statistics and update their running statistics.
-    var isTraining: Bool {
-        get { norms.first?.isTraining ?? true }
-        set { for norm in norms { norm.isTraining = newValue } }
-    }
-
-    /// The batch norms' renormalization limits (``BatchNormOptions/renormalization``): nil for batch
-    /// norm. Setting it changes every batch norm's options from its next training pass on.
-    var renormalization: Renormalization? {
-        get { norms.first?.options.renormalization }
-        set { for norm in norms { norm.options.renormalization = newValue } }
     }
 
     /// The logits of a batch, and what the backward pass needs.
@@ -116,20 +105,13 @@ final class Perceptron<Backend: BatchNormBackend> {
             hidden[index].descend(weights: gradients.weights[index], bias: gradients.biases[index], learningRate: learningRate)
         }
         output.descend(weights: gradients.weights[hidden.count], bias: gradients.biases[hidden.count], learningRate: learningRate)
-        for norm in norms { try norm.applyGradients(learningRate: learningRate) }
+        try descendNorms(learningRate: learningRate)
     }
 
-    /// One training step on a batch: forward in training mode, loss, backward, SGD.
-    /// - Parameters:
-    ///   - batch: The examples.
-    ///   - learningRate: The step size.
-    /// - Returns: The batch's loss and how many it classified right before the step.
-    /// - Throws: What a batch norm pass throws.
-    func trainingStep(_ batch: Dataset, learningRate: Float) throws -> SoftmaxCrossEntropy {
-        isTraining = true
-        let (logits, trace) = try forward(batch.inputs)
-        let loss = SoftmaxCrossEntropy(logits: logits, labels: batch.labels)
-        try descend(try backward(trace, logitGradient: loss.gradient), learningRate: learningRate)
-        return loss
+    func lastHiddenInputs(_ data: Dataset, unit: Int) throws -> [Float] {
+        isTraining = false
+        defer { isTraining = true }
+        let (_, trace) = try forward(data.inputs)
+        return trace.preActivations[trace.preActivations.count - 1].column(unit)
     }
 }

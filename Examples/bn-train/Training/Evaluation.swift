@@ -1,6 +1,6 @@
 import BatchNorm
 
-extension Perceptron {
+extension TrainableNetwork {
     /// The fraction of `data` classified right in inference mode: batch norm normalizes with its
     /// running statistics, so each example's prediction depends on that example alone.
     /// - Parameter data: The examples.
@@ -9,8 +9,8 @@ extension Perceptron {
     func inferenceAccuracy(_ data: Dataset) throws -> Double {
         isTraining = false
         defer { isTraining = true }
-        let (logits, _) = try forward(data.inputs)
-        return Double(SoftmaxCrossEntropy.correct(logits: logits, labels: data.labels)) / Double(data.count)
+        let scores = try logits(data.inputs)
+        return Double(SoftmaxCrossEntropy.correct(logits: scores, labels: data.labels)) / Double(data.count)
     }
 
     /// The fraction of `data` classified right when batch norm normalizes each batch of `batchSize`
@@ -34,23 +34,10 @@ extension Perceptron {
         var correct = 0
         for range in batchRanges(count: data.count, size: batchSize) {
             let batch = data.rows(range)
-            let (logits, _) = try forward(batch.inputs)
-            correct += SoftmaxCrossEntropy.correct(logits: logits, labels: batch.labels)
+            let scores = try logits(batch.inputs)
+            correct += SoftmaxCrossEntropy.correct(logits: scores, labels: batch.labels)
         }
         return Double(correct) / Double(data.count)
-    }
-
-    /// The inputs of one last-hidden-layer unit's activation over `data`, in inference mode.
-    /// - Parameters:
-    ///   - data: The probe examples.
-    ///   - unit: The unit's index in the last hidden layer.
-    /// - Returns: One value per example.
-    /// - Throws: What a batch norm pass throws.
-    func lastHiddenInputs(_ data: Dataset, unit: Int) throws -> [Float] {
-        isTraining = false
-        defer { isTraining = true }
-        let (_, trace) = try forward(data.inputs)
-        return trace.preActivations[trace.preActivations.count - 1].column(unit)
     }
 }
 

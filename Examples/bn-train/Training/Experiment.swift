@@ -22,6 +22,12 @@ struct Experiment: Sendable {
     /// The networks trained, in the order the log and the report list them: batch norm and none
     /// unless a run asks for others.
     var networks: [NetworkKind] = [.batchNorm, .plain]
+    /// The multilayer perceptron, or the convolutional network whose blocks have ``hidden`` channels.
+    var model: ModelChoice = .mlp
+    /// Where the convolutional network's maps put their channels.
+    var layout: TensorLayout = .nchw
+    /// How the batch norms store the tensors they read and write.
+    var storage: ElementType = .float32
 
     /// What a run found.
     struct Outcome {
@@ -29,6 +35,9 @@ struct Experiment: Sendable {
         /// The batch-norm network's held-out accuracy with batch statistics, per evaluation batch
         /// size; empty when the run did not train that network.
         var batchStatisticsAccuracy: [(batchSize: Int, accuracy: Double)]
+        /// The convolutional network's evaluation with its batch norms folded into the convolutions,
+        /// per network that has batch norms; empty for the perceptron.
+        var folded: [(kind: NetworkKind, evaluation: FoldedEvaluation)] = []
 
         /// A network's held-out accuracy with running statistics (inference mode), as the last
         /// epoch measured it.
@@ -42,12 +51,35 @@ struct Experiment: Sendable {
     /// Every layer's width, input and classes included: [2, 32, 32, 2].
     var widths: [Int] { [data.training.inputs.columns] + hidden + [data.training.classes] }
 
-    /// The network's shape and training, for titles: "2→32→32→2 sigmoid MLP, batch 60, ...".
+    /// The network's shape and training, for titles: "2→32→32→2 sigmoid MLP, batch 60, ..." or
+    /// "1×8×8→conv 8→conv 16→pool→10 relu conv net (nchw, f16), batch 60, ...".
     var caption: String {
         let batches = (settings.batches == .nonIID ? " (two classes each)" : "")
             + (options.virtualBatchSize.map { ", virtual batches of \($0)" } ?? "")
-        return "\(widths.map(String.init).joined(separator: "→")) \(activation) MLP, batch \(settings.batchSize)\(batches), "
+        let network = switch model {
+        case .mlp: "\(widths.map(String.init).joined(separator: "→")) \(activation) MLP"
+        case .conv: "1×\(imageSide)×\(imageSide)→" + hidden.map { "conv \($0)" }.joined(separator: "→")
+            + "→pool→\(data.training.classes) relu conv net (\(layout), \(storage))"
+        }
+        return "\(network), batch \(settings.batchSize)\(batches), "
             + "learning rate \(settings.learningRate), initial weights N(0, \(initialScale)²), seed \(settings.seed)"
+    }
+
+    /// The side of the square one-channel images the convolutional network takes: √inputs.
+    var imageSide: Int { Int(Double(data.training.inputs.columns).squareRoot().rounded()) }
+
+    /// The initial convolutions and dense layer of the convolutional network, drawn from the seed:
+    /// every network starts from copies of them.
+    func initialConvolutions() -> (convolutions: [Convolution], output: DenseLayer) {
+        var random = SeededRandom(seed: settings.seed, stream: .weights)
+        let channels = [1] + hidden
+        let convolutions = zip(channels, channels.dropFirst()).map {
+            Convolution(inputs: $0, outputs: $1, scale: initialScale, using: &random)
+        }
+        let pooledSide = imageSide / 2
+        let output = DenseLayer(inputs: hidden[hidden.count - 1] * pooledSide * pooledSide, outputs: data.training.classes,
+                                scale: initialScale, using: &random)
+        return (convolutions, output)
     }
 
     /// The initial dense layers, drawn from the seed: every network starts from copies of them.
@@ -76,13 +108,35 @@ struct Experiment: Sendable {
     /// - Returns: The histories and the final accuracies.
     /// - Throws: What a batch norm pass throws.
     func run<Backend: BatchNormBackend>(on backend: Backend, log: (String) -> Void) throws -> Outcome {
-        let layers = initialLayers()
+        switch model {
+        case .mlp:
+            let layers = initialLayers()
+            return try train(log: log) { kind in
+                try Perceptron(layers: layers, activation: activation, batchNorm: kind.isNormalized ? backend : nil,
+                               options: options, storage: storage)
+            }.outcome
+        case .conv:
+            let (convolutions, output) = initialConvolutions()
+            var (outcome, trainers) = try train(log: log) { kind in
+                try ConvNet(convolutions: convolutions, output: output, layout: layout, imageSide: imageSide,
+                            batchNorm: kind.isNormalized ? backend : nil, options: options, storage: storage)
+            }
+            outcome.folded = try zip(networks, trainers).filter { $0.0.isNormalized }.map { kind, trainer in
+                (kind, try FoldedEvaluation(trainer.network, on: data.heldOut))
+            }
+            return outcome
+        }
+    }
+
+    /// Trains a network of each kind of ``networks``, made by `make` (from the same initial weights),
+    /// epoch by epoch, side by side.
+    private func train<Network: TrainableNetwork>(
+        log: (String) -> Void, make: (NetworkKind) throws -> Network
+    ) throws -> (outcome: Outcome, trainers: [NetworkTrainer<Network>]) {
         let schedule = networks.contains(.batchRenorm) ? renormSchedule : nil
         let trainers = try networks.map { kind in
-            try NetworkTrainer(
-                network: Perceptron(layers: layers, activation: activation, batchNorm: kind.isNormalized ? backend : nil,
-                                    options: options),
-                data: data, settings: settings, label: kind.label, schedule: kind == .batchRenorm ? schedule : nil)
+            try NetworkTrainer(network: make(kind), data: data, settings: settings, label: kind.label,
+                               schedule: kind == .batchRenorm ? schedule : nil)
         }
         for epoch in 1...settings.epochs {
             let records = try trainers.map { try $0.runEpoch(epoch) }
@@ -93,9 +147,10 @@ struct Experiment: Sendable {
             dataset: datasetName, targetAccuracy: settings.targetAccuracy,
             networks: zip(networks, trainers).map { ReportNetwork(kind: $0, history: $1.history) }, caption: caption)
         let normalized = networks.firstIndex(of: .batchNorm).map { trainers[$0].network }
-        return Outcome(report: report, batchStatisticsAccuracy: try normalized.map { network in
+        let outcome = Outcome(report: report, batchStatisticsAccuracy: try normalized.map { network in
             try evaluationBatchSizes.map { ($0, try network.batchStatisticsAccuracy(data.heldOut, batchSize: $0)) }
         } ?? [])
+        return (outcome, trainers)
     }
 
     private func describe(_ record: EpochRecord) -> String {

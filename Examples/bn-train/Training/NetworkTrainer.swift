@@ -18,8 +18,8 @@ struct TrainingSettings: Sendable, Hashable {
 }
 
 /// Trains one network epoch by epoch and records what the report shows.
-final class NetworkTrainer<Backend: BatchNormBackend> {
-    let network: Perceptron<Backend>
+final class NetworkTrainer<Network: TrainableNetwork> {
+    let network: Network
     let data: DatasetSplit
     let settings: TrainingSettings
     /// The renormalization limits per step, for the batch-renorm network; nil for the others.
@@ -37,7 +37,7 @@ final class NetworkTrainer<Backend: BatchNormBackend> {
     ///   - schedule: The limits that renormalize each step, set on the network's batch norms before
     ///     it; nil to leave their options as they are.
     /// - Throws: What a batch norm pass throws.
-    init(network: Perceptron<Backend>, data: DatasetSplit, settings: TrainingSettings, label: String,
+    init(network: Network, data: DatasetSplit, settings: TrainingSettings, label: String,
          schedule: RenormSchedule? = nil) throws {
         self.network = network
         self.data = data
