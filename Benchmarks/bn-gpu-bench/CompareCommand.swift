@@ -10,7 +10,9 @@ extension BNGPUBench {
             abstract: "Set a --json report beside PyTorch's batch norm on the same shapes, as Markdown.",
             discussion: """
                 peer.json is the JSON of torch_bn_anchor.py --json (PyTorch on the GPU, an object with \
-                "copy_gbs" and "rows") or of torch_cpu_bn.py (PyTorch on the CPU, a list of rows). Our f32 rows \
+                "copy_gbs" and "rows") or of a CPU anchor (torch_cpu_bn.py, ort_bn.py, openvino_bn.py, \
+                tinygrad_bn.py: a list of rows); --peer-name names it. A pass the peer times as null (ONNX \
+                Runtime and OpenVINO time inference only) is a row it lacks. Our f32 rows \
                 without fusion of forward_training, forward_inference and backward count; each is matched with \
                 the peer's row of the same shape and layout, and ours / PyTorch is PyTorch's ms over ours; a \
                 row the peer lacks shows "—" and counts in no summary. After the table come the geometric \
@@ -21,16 +23,23 @@ extension BNGPUBench {
         @Argument(help: ArgumentHelp("The report of `bn-gpu-bench --json`.", valueName: "ours.json"))
         var ours: String
 
-        @Argument(help: ArgumentHelp("PyTorch's timings, from either anchor script.", valueName: "peer.json"))
+        @Argument(help: ArgumentHelp("The peer's timings, from an anchor script.", valueName: "peer.json"))
         var peer: String
 
         @Option(help: ArgumentHelp("What the target lines start with, such as H100 (default: the report's device name).",
                                    valueName: "name"))
         var label: String?
 
+        @Option(help: ArgumentHelp("What the document calls the peer, such as \"ONNX Runtime\" (default: PyTorch).",
+                                   valueName: "name"))
+        var peerName = "PyTorch"
+
         func validate() throws {
             if let label, label.allSatisfy(\.isWhitespace) {
                 throw ValidationError("--label is empty; give a name such as H100, or leave it out to use the report's device name")
+            }
+            if peerName.allSatisfy(\.isWhitespace) {
+                throw ValidationError("--peer-name is empty; give a name such as \"ONNX Runtime\", or leave it out for PyTorch")
             }
         }
 
@@ -51,7 +60,7 @@ extension BNGPUBench {
             let peerReport = try ReportFile.load(PeerReport.self, from: peer, expected: PeerReport.expected)
             let sources = Comparison.Sources(oursPath: ours, device: saved.device, oursCopyGBps: saved.copyGBps,
                                              peerPath: peer, peerCopyGBps: peerReport.copyGBps)
-            return Comparison(ours: saved, peer: peerReport).markdown(sources, label: label ?? saved.device)
+            return Comparison(ours: saved, peer: peerReport, peerName: peerName).markdown(sources, label: label ?? saved.device)
         }
     }
 }

@@ -22,9 +22,9 @@ extension Comparison {
     ///   - label: What the target lines start with.
     /// - Returns: The document, ending with a newline.
     func markdown(_ sources: Sources, label: String) -> String {
-        var lines = ["# bn-gpu-bench against PyTorch", ""] + header(sources) + [""] + table
+        var lines = ["# bn-gpu-bench against \(peerName)", ""] + header(sources) + [""] + table
         if !unmatched.isEmpty {
-            lines += ["", "No PyTorch row in \(sources.peerPath) for "
+            lines += ["", "No \(peerName) row in \(sources.peerPath) for "
                 + unmatched.map { "\($0.ours.shape) \($0.ours.layout) \($0.pass.reportName)" }.joined(separator: ", ")
                 + "; \(unmatched.count == 1 ? "it is" : "they are") left out of every line below."]
         }
@@ -37,18 +37,18 @@ extension Comparison {
         let gbps = { (value: Double?) in value.map { Format.decimal($0, digits: 2) + " GB/s" } ?? "not in the file" }
         return [
             "- ours (\(sources.oursPath)): \(sources.device), copy ceiling \(gbps(sources.oursCopyGBps))",
-            "- PyTorch (\(sources.peerPath)): copy ceiling \(gbps(sources.peerCopyGBps))",
+            "- \(peerName) (\(sources.peerPath)): copy ceiling \(gbps(sources.peerCopyGBps))",
             "- counted: our f32 rows without fusion of \(PassKind.standard.map(\.reportName).joined(separator: ", "))"
                 + (uncountedCount == 0 ? "" : " (\(uncountedCount) other row\(uncountedCount == 1 ? "" : "s") left out)")
-                + "; ours / PyTorch = PyTorch ms / ours ms, medians of each side's timing (ours: kernel time); "
+                + "; ours / \(peerName) = \(peerName) ms / ours ms, medians of each side's timing (ours: kernel time); "
                 + "both count the same bytes, so GB/s compare as times do",
         ]
     }
 
     /// One Markdown table row per counted row; "—" where the peer has no row.
     var table: [String] {
-        let titles = ["shape", "layout", "pass", "ours ms", "ours GB/s", "% of copy", "PyTorch ms", "PyTorch GB/s",
-                      "ours / PyTorch", "max rel err"]
+        let titles = ["shape", "layout", "pass", "ours ms", "ours GB/s", "% of copy", "\(peerName) ms", "\(peerName) GB/s",
+                      "ours / \(peerName)", "max rel err"]
         let missing = "—"
         let number = { (value: Double?, digits: Int) in value.map { Format.decimal($0, digits: digits) } ?? missing }
         let body = rows.map { row in

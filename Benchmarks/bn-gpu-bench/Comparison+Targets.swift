@@ -45,7 +45,7 @@ extension Comparison {
     /// - Returns: The lines, in a fixed order.
     func targetLines(label: String) -> [String] {
         var lines = Self.ratioGoals.map { goal in
-            let subject = "\(label) \(Self.words(goal.pass)) \(goal.layout.uppercased()) geomean vs PyTorch: "
+            let subject = "\(label) \(Self.words(goal.pass)) \(goal.layout.uppercased()) geomean vs \(peerName): "
             guard let mean = geometricMean(goal.pass, layout: goal.layout) else { return subject + "no rows" }
             return subject + Self.ratio(mean) + (goal.target.map { " (\(Self.judged(mean, Self.targetRatio($0), $0)))" } ?? "")
         }
@@ -53,10 +53,10 @@ extension Comparison {
                                   subject: "shapes with at least 8M elements", target: Self.largeInferenceFractionTarget) {
             $0.ours.shape.elementCount >= Self.largeElementCount
         })
-        let small = "\(label) \(Self.smallShape) three passes vs PyTorch: "
+        let small = "\(label) \(Self.smallShape) three passes vs \(peerName): "
         switch passTotals(Self.smallShape) {
         case let .success(totals):
-            lines.append(small + Self.ratio(totals.ratio) + " (ours \(Self.milliseconds(totals.ours)) ms, PyTorch "
+            lines.append(small + Self.ratio(totals.ratio) + " (ours \(Self.milliseconds(totals.ours)) ms, \(peerName) "
                 + "\(Self.milliseconds(totals.peer)) ms; \(Self.judged(totals.ratio, Self.targetRatio(Self.smallShapeTarget), Self.smallShapeTarget)))")
         case let .failure(missing) where missing.passes.count == PassKind.standard.count:
             lines.append(small + "no rows")

@@ -21,11 +21,15 @@ struct Comparison {
     let rows: [Row]
     /// Our rows not counted: another dtype, a fusion, or a split pass.
     let uncountedCount: Int
+    /// What the document calls the peer: `PyTorch`, `ONNX Runtime`.
+    let peerName: String
 
     /// - Parameters:
     ///   - ours: Our report.
     ///   - peer: The peer's; where it has two rows for one shape and layout, the first counts.
-    init(ours: SavedReport, peer: PeerReport) {
+    ///   - peerName: What the document calls the peer.
+    init(ours: SavedReport, peer: PeerReport, peerName: String = "PyTorch") {
+        self.peerName = peerName
         var timings: [String: [PassKind: PeerReport.Timing]] = [:]
         for row in peer.rows where timings[Self.key(row.shape, row.layout)] == nil {
             timings[Self.key(row.shape, row.layout)] = row.timings

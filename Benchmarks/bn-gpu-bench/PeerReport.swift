@@ -1,9 +1,11 @@
 import Foundation
 
-/// PyTorch's batch-norm timings of the bench's shapes, in either anchor's format:
-/// `torch_bn_anchor.py --json` (GPU) writes `{ "copy_gbs", "rows": [...] }`, and `torch_cpu_bn.py`
-/// (CPU) writes the bare list of rows. Each row has `shape`, `layout`, and ms and GB/s for the three
-/// passes: `train_ms`, `train_gbs`, `infer_ms`, `infer_gbs`, `bwd_ms`, `bwd_gbs`.
+/// A peer's batch-norm timings of the bench's shapes, in either anchor format:
+/// `torch_bn_anchor.py --json` (GPU) writes `{ "copy_gbs", "rows": [...] }`, and the CPU anchors
+/// (`torch_cpu_bn.py`, `ort_bn.py`, `openvino_bn.py`, `tinygrad_bn.py`) write the bare list of rows.
+/// Each row has `shape`, `layout`, and ms and GB/s for the three passes: `train_ms`, `train_gbs`,
+/// `infer_ms`, `infer_gbs`, `bwd_ms`, `bwd_gbs`. A pass the peer does not have is `null` (ONNX Runtime
+/// and OpenVINO time inference only); a key that is missing means the file is not such a report.
 struct PeerReport: Decodable {
     /// The peer's copy ceiling in GB/s, when its format has one (the GPU anchor's).
     let copyGBps: Double?
@@ -22,7 +24,7 @@ struct PeerReport: Decodable {
         let shape: ShapeSpec
         /// `nchw`, `nhwc` or `nc`.
         let layout: String
-        /// The time of each of ``PassKind/standard``.
+        /// The time of each of ``PassKind/standard`` the peer has.
         let timings: [PassKind: Timing]
 
         init(from decoder: any Decoder) throws {
@@ -32,6 +34,8 @@ struct PeerReport: Decodable {
             var timings: [PassKind: Timing] = [:]
             for pass in PassKind.standard {
                 guard let prefix = PeerReport.keyPrefix(pass) else { continue }
+                // null: the peer has no such pass; a missing key still throws, below
+                if row.contains(Key(prefix + "_ms")), try row.decodeNil(forKey: Key(prefix + "_ms")) { continue }
                 timings[pass] = Timing(milliseconds: try row.decode(Double.self, forKey: Key(prefix + "_ms")),
                                        gbps: try row.decodeIfPresent(Double.self, forKey: Key(prefix + "_gbs")))
             }
@@ -66,7 +70,7 @@ struct PeerReport: Decodable {
     }
 
     /// What the file should be, for messages about one that is not.
-    static let expected = "the JSON of torch_bn_anchor.py --json (an object with \"rows\") or of torch_cpu_bn.py (a list of rows)"
+    static let expected = "the JSON of torch_bn_anchor.py --json (an object with \"rows\") or of a CPU anchor such as torch_cpu_bn.py (a list of rows)"
 
     /// A key of the anchors' JSON, which Python writes from dictionaries.
     private struct Key: CodingKey {

@@ -101,6 +101,38 @@ struct ComparisonTests {
         #expect(lines.contains("H100 forward training lowest fraction of copy, ResNet-50 shapes: 72% (32x64x112x112 nchw) (target 70%: met)"))
     }
 
+    @Test("an inference-only peer (ONNX Runtime's nulls) compares its inference rows, names itself, and counts nothing else")
+    func inferenceOnlyPeer() throws {
+        var fixture = ComparisonFixture()
+        fixture.peerRows = fixture.peerRows.map { row in
+            var row = row
+            for key in ["train_ms", "train_gbs", "bwd_ms", "bwd_gbs"] { row[key] = NSNull() }
+            return row
+        }
+        let comparison = try comparison(fixture, peerFormat: .cpu)
+        #expect(comparison.matched.allSatisfy { $0.pass == .forwardInference })
+        #expect(comparison.matched.count == comparison.rows.filter { $0.pass == .forwardInference }.count)
+        #expect(comparison.geometricMean(.forwardInference, layout: "nc") == 1)
+        #expect(comparison.geometricMean(.forwardTraining, layout: "nc") == nil)
+
+        let paths = try fixture.write(in: folder, peerFormat: .cpu)
+        let markdown = try parsed(BNGPUBench.Compare.self, ["compare", paths.ours, paths.peer, "--label", "EPYC",
+                                                            "--peer-name", "ONNX Runtime"]).markdown()
+        #expect(markdown.hasPrefix("# bn-gpu-bench against ONNX Runtime\n") && !markdown.contains("PyTorch"))
+        #expect(markdown.contains("\n| 60x100 | nc | forward_inference | 0.0050 | 1.00 | 10 | 0.0040 | 2.00 | 0.80 | 1.0e-07 |\n"))
+        #expect(markdown.contains("\n| 60x100 | nc | forward_training | 0.0100 | 1.00 | 5 | — | — | — | 1.0e-07 |\n"))
+        let lines = targetLines(markdown)
+        #expect(lines.contains("EPYC forward inference NC geomean vs ONNX Runtime: 1.00x"))
+        #expect(lines.contains("EPYC forward training NC geomean vs ONNX Runtime: no rows"))
+        // null is a pass the peer lacks; a missing key is still a file that is not a peer report
+        var broken = ComparisonFixture()
+        broken.peerRows[0].removeValue(forKey: "train_ms")
+        let brokenPaths = try broken.write(in: folder, peerFormat: .cpu)
+        #expect(throws: ReportFile.ReadError.self) {
+            try ReportFile.load(PeerReport.self, from: brokenPaths.peer, expected: PeerReport.expected)
+        }
+    }
+
     @Test("met and missed turn at the targets, a geometric mean equal to its target but for rounding meeting it")
     func metAndMissed() throws {
         var fixture = ComparisonFixture()
