@@ -12,6 +12,8 @@ struct Benchmark {
     let timing: TimingPlan
     /// The copy ceiling in GB/s.
     let copyGBps: Double
+    /// Whether `--settings` overrides the tuning of every row.
+    var isOverridden = false
 
     /// Measures one pass on one fixture: checks it, then times the buffer form's kernels, the round
     /// trip's wall time (upload, kernels, download, as the array form does), and the CPU reference's.
@@ -26,6 +28,7 @@ struct Benchmark {
         let workload = try PassWorkload.make(benchCase.pass, on: fixture, options: options,
                                              activation: benchCase.activation)
         let variant = try backend.kernelVariant(for: fixture.shape, options: options, elementType: benchCase.storage)
+        let settings = isOverridden ? "--settings" : try backend.tuningOrigin(for: fixture.shape, options: options).label
 
         // The check; these first calls also warm up (OpenCL builds its programs on first use).
         let expected = try workload.arrayCall(reference)
@@ -37,7 +40,7 @@ struct Benchmark {
         let referenceWall = try timing.reference.collect { try Stopwatch.time { _ = try workload.arrayCall(reference) } }
         let tensors = benchCase.pass.tensorsCounted(with: benchCase.activation.operation)
         return BenchmarkRow(
-            benchCase: benchCase, backend: backend.name, variant: variant, kernel: kernel, wall: wall,
+            benchCase: benchCase, backend: backend.name, variant: variant, settings: settings, kernel: kernel, wall: wall,
             reference: referenceWall, maxRelativeError: error, tolerance: Self.tolerance(for: benchCase),
             bytesCounted: tensors * benchCase.storage.byteCount * benchCase.spec.elementCount,
             copyGBps: copyGBps)

@@ -32,6 +32,9 @@ struct BenchmarkRow: Sendable {
     let backend: String
     /// The kernel variant the backend chose (`OpenCLBackend.kernelVariant(for:options:)`).
     let variant: String
+    /// Where the row's launch settings came from: `user table`, `built-in table`, `heuristic`
+    /// (`OpenCLBackend.tuningOrigin(for:options:)`), or `--settings`.
+    let settings: String
     /// Kernel time of the buffer form, from profiling events.
     let kernel: Samples
     /// Wall time of the OpenCL array form (upload, kernels, download).

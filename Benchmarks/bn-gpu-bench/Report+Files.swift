@@ -58,9 +58,9 @@ struct ReportRecord: Encodable {
         case fractionOfCopy = "fraction_of_copy"
         case maxRelativeError = "max_rel_err"
         case speedupVersusCPU = "speedup_vs_cpu"
-        // Added with --dtype and --fuse, then --normalization, after the others so that the CSV's
-        // earlier columns stay put.
-        case dtype, fuse, normalization
+        // Added with --dtype and --fuse, then --normalization, then the settings' origin, after the
+        // others so that the CSV's earlier columns stay put.
+        case dtype, fuse, normalization, settings
     }
 
     /// The CSV header, in the JSON's key order.
@@ -73,7 +73,7 @@ struct ReportRecord: Encodable {
         texts = [.shape: row.benchCase.spec.description, .layout: row.benchCase.layout.rawValue,
                  .pass: row.benchCase.pass.reportName, .backend: row.backend, .variant: row.variant,
                  .dtype: row.benchCase.storage.shortName, .fuse: row.benchCase.activation.reportName,
-                 .normalization: row.benchCase.normalization.rawValue]
+                 .normalization: row.benchCase.normalization.rawValue, .settings: row.settings]
         numbers = [.medianMs: row.kernel.median * 1e3, .minMs: row.kernel.minimum * 1e3,
                    .wallMedianMs: row.wall.median * 1e3, .gbps: row.gbps, .fractionOfCopy: row.fractionOfCopy,
                    .maxRelativeError: row.maxRelativeError, .speedupVersusCPU: row.speedupVersusCPU]

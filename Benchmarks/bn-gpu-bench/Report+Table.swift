@@ -4,8 +4,8 @@ extension Report {
         // dtype and fuse only when the run varies them, so that a plain run's table stays as it was
         let extra = showsStorageAndFusion, norm = showsNormalization
         let titles = ["shape", "layout", "pass"] + (extra ? ["dtype", "fuse"] : []) + (norm ? ["norm"] : [])
-            + ["variant", "median ms", "min ms", "wall ms", "GB/s", "%copy", "max err", "×CPU"]
-        // shape, layout, pass, (dtype, fuse,) (norm,) variant; the numbers align right
+            + ["variant", "median ms", "min ms", "wall ms", "GB/s", "%copy", "max err", "×CPU", "settings"]
+        // shape, layout, pass, (dtype, fuse,) (norm,) variant and the settings' origin; the numbers align right
         let leftAligned = 4 + (extra ? 2 : 0) + (norm ? 1 : 0)
         var cells: [[String]] = []
         var notes: [Int: String] = [:]
@@ -16,7 +16,7 @@ extension Report {
                     row.variant, Format.milliseconds(row.kernel.median), Format.milliseconds(row.kernel.minimum),
                     Format.milliseconds(row.wall.median), Format.decimal(row.gbps, digits: 2),
                     Format.decimal(100 * row.fractionOfCopy, digits: 1), Format.error(row.maxRelativeError),
-                    Format.decimal(row.speedupVersusCPU, digits: 2),
+                    Format.decimal(row.speedupVersusCPU, digits: 2), row.settings,
                 ])
             case let .skipped(skipped):
                 notes[cells.count] = "skipped: \(skipped.reason)"
@@ -32,7 +32,7 @@ extension Report {
         func line(_ row: [String]) -> String {
             row.enumerated().map { column, cell in
                 let padding = String(repeating: " ", count: widths[column] - cell.count)
-                return column < leftAligned ? cell + padding : padding + cell
+                return column < leftAligned || column == titles.count - 1 ? cell + padding : padding + cell
             }.joined(separator: "  ")
         }
         var lines = [line(titles), String(repeating: "-", count: widths.reduce(2 * (widths.count - 1), +))]

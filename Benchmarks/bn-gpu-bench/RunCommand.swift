@@ -182,7 +182,7 @@ extension BNGPUBench {
             StandardError.print("bn-gpu-bench: \(rowCount) rows on \(backend.name); measuring the copy ceiling")
             let copy = try CopyCeiling.measure(on: backend, largestElementCount: largestElementCount,
                                                repetitions: timing.copyRepetitions)
-            let benchmark = Benchmark(backend: backend, timing: timing, copyGBps: copy.gbps)
+            let benchmark = Benchmark(backend: backend, timing: timing, copyGBps: copy.gbps, isOverridden: settings != nil)
             var report = Report(device: backend.device, copy: copy, kernelTiming: timing.kernel.summary,
                                 tuning: settings.map { "--settings \($0)" } ?? backend.tuningOrigin.description,
                                 storages: storages, fusion: fuse, normalizations: normalization)

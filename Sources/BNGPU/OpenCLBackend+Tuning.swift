@@ -10,6 +10,15 @@ public enum TuningOrigin: Sendable, Hashable, CustomStringConvertible {
     /// No table names the device and driver: the launch settings come from a rule by device type.
     case heuristic
 
+    /// A word or two for a table cell: `user table`, `built-in table`, `heuristic`.
+    public var label: String {
+        switch self {
+        case .userTable: "user table"
+        case .shippedTable: "built-in table"
+        case .heuristic: "heuristic"
+        }
+    }
+
     public var description: String {
         switch self {
         case let .userTable(path): "tuning table \(path)"
@@ -48,6 +57,19 @@ extension OpenCLBackend {
     package func launchSettings(for shape: TensorShape, options: BatchNormOptions) throws -> LaunchSettings {
         let shapeClass = ShapeClass(try FeatureGeometry(shape: shape, mode: options.mode))
         return runner.withLock { $0.tuning.settings(for: shapeClass) }
+    }
+
+    /// Where the launch settings of a call come from: ``tuningOrigin`` when that table has a row
+    /// for the call's class of shapes, else ``TuningOrigin/heuristic``, which a class without a row
+    /// takes even on a device the table names.
+    /// - Parameters:
+    ///   - shape: The shape of x.
+    ///   - options: The options of the call (the mode matters).
+    /// - Returns: The origin of the settings the call's kernels launch with.
+    /// - Throws: `BatchNormError` for a bad shape.
+    public func tuningOrigin(for shape: TensorShape, options: BatchNormOptions = BatchNormOptions()) throws -> TuningOrigin {
+        let shapeClass = ShapeClass(try FeatureGeometry(shape: shape, mode: options.mode))
+        return runner.withLock { $0.tuning.rows[shapeClass] != nil } ? tuningOrigin : .heuristic
     }
 
     /// Makes every call use `settings`, whatever its class, until called again with nil: how

@@ -17,14 +17,15 @@ struct StorageFusionReportTests {
             let benchCase = BenchCase(spec: try ShapeSpec.parse("4x8"), layout: .nc, pass: .backward, storage: storage,
                                       activation: activation)
             report.outcomes.append(.measured(BenchmarkRow(
-                benchCase: benchCase, backend: "opencl: test", variant: "interleaved ×8", kernel: samples, wall: samples,
+                benchCase: benchCase, backend: "opencl: test", variant: "interleaved ×8", settings: "heuristic",
+                kernel: samples, wall: samples,
                 reference: samples, maxRelativeError: 1e-7, tolerance: Benchmark.tolerance(for: benchCase),
                 bytesCounted: 64, copyGBps: 1)))
         }
         return report
     }
 
-    @Test("JSON rows carry dtype, fuse and normalization, plain rows f32, none and batch; the CSV ends with those columns")
+    @Test("JSON rows carry dtype, fuse, normalization and the settings' origin, plain rows f32, none and batch; the CSV ends with those columns")
     func files() throws {
         for (storage, fusion, names) in [(ElementType.float32, FusedOperation.none, ["none"]),
                                          (.bfloat16, .addRelu, ["add-relu", "add-relu-unfused"])] {
@@ -36,10 +37,11 @@ struct StorageFusionReportTests {
             #expect(rows.allSatisfy { $0["pass"] as? String == "backward" && $0["shape"] as? String == "4x8" })
             let csv = report.csv.split(separator: "\n")
             #expect(rows.allSatisfy { $0["normalization"] as? String == "batch" })
+            #expect(rows.allSatisfy { $0["settings"] as? String == "heuristic" })
             #expect(csv[0].hasPrefix("shape,layout,pass,backend,variant,")
-                    && csv[0].hasSuffix(",speedup_vs_cpu,dtype,fuse,normalization"))
-            #expect(csv.dropFirst().map { String($0.split(separator: ",").suffix(3).joined(separator: ",")) }
-                    == names.map { "\(storage.shortName),\($0),batch" })
+                    && csv[0].hasSuffix(",speedup_vs_cpu,dtype,fuse,normalization,settings"))
+            #expect(csv.dropFirst().map { String($0.split(separator: ",").suffix(4).joined(separator: ",")) }
+                    == names.map { "\(storage.shortName),\($0),batch,heuristic" })
         }
     }
 
@@ -47,6 +49,7 @@ struct StorageFusionReportTests {
     func table() throws {
         let plain = try Self.report(storage: .float32, fusion: .none)
         #expect(plain.table.hasPrefix("shape  layout  pass      variant  "))
+        #expect(plain.table.split(separator: "\n").allSatisfy { $0.hasSuffix("settings") || $0.hasSuffix("heuristic") || $0.hasPrefix("--") })
         #expect(plain.header.contains { $0.hasPrefix("GB/s counts 4 bytes × N·C·H·W for 2 tensors") })
         #expect(!plain.header.contains { $0.hasPrefix("fuse ") })
 

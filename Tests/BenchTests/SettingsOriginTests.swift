@@ -1,0 +1,57 @@
+import BatchNorm
+import BNTestSupport
+import Foundation
+import Testing
+
+/// Which settings each row used: a tuning table's row for its class of shapes, the heuristic for a
+/// class the table has no row for, or `--settings`; in the table, the JSON and the CSV.
+@Suite("the settings' origin of each row", .enabled(if: TestBackends.hasOpenCLDevice),
+       .enabled(if: ProductProcess.bench.executable != nil, ProductProcess.bench.missingReason))
+struct SettingsOriginTests {
+    /// A user table with a row for interleaved small shapes only, on the first device.
+    static func table(in folder: TemporaryFolder) throws -> String {
+        let device = try openCLDevices()[0]
+        let text = "device: \(device.name)\ndriver: \(device.driverVersion)\n"
+            + "interleaved small vector=4 group=1 chunk=4096 columns=1 items=4096 resident=0 span=1\n"
+        let path = folder.path("tuning.txt")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// The rows of a run's JSON as (shape layout, settings).
+    static func origins(_ json: String) throws -> [String: String] {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
+        let rows = try #require((object as? [String: Any])?["rows"] as? [[String: Any]])
+        var result: [String: String] = [:]
+        for row in rows {
+            let key = "\(row["shape"] as? String ?? "?") \(row["layout"] as? String ?? "?")"
+            #expect(result[key] == nil || result[key] == row["settings"] as? String, "one origin per shape and layout")
+            result[key] = row["settings"] as? String
+        }
+        return result
+    }
+
+    @Test("a class the user's table has a row for says user table; a class it lacks, heuristic; --settings every row")
+    func perRow() throws {
+        let folder = try TemporaryFolder()
+        let environment = ["BN_TUNING_FILE": try Self.table(in: folder)]
+        // 4x64: interleaved small (the table's row); 2x4x8x8 NCHW: planar small (no row), NHWC: interleaved small
+        let arguments = ["--shapes", "4x64,2x4x8x8", "--passes", "forward-inference", "--iterations", "1", "--device", "0"]
+        let tuned = try ProductProcess.bench.run(arguments + ["--json", folder.path("tuned.json"), "--csv", folder.path("tuned.csv")],
+                                                 environment: environment)
+        #expect(tuned.status == 0, "\(tuned)")
+        #expect(try Self.origins(folder.path("tuned.json"))
+                == ["4x64 nc": "user table", "2x4x8x8 nchw": "heuristic", "2x4x8x8 nhwc": "user table"])
+        let csv = try String(contentsOfFile: folder.path("tuned.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv[0].hasSuffix(",settings") && csv.dropFirst().allSatisfy { $0.hasSuffix(",user table") || $0.hasSuffix(",heuristic") })
+        let table = tuned.standardOutput.split(separator: "\n").filter { $0.hasPrefix("4x64 ") || $0.hasPrefix("2x4x8x8 ") }
+        #expect(table.count == 3 && table.filter { $0.hasSuffix("  user table") }.count == 2
+                    && table.filter { $0.hasSuffix("  heuristic") }.count == 1, "\(table)")
+
+        let overridden = try ProductProcess.bench.run(
+            arguments + ["--json", folder.path("set.json"), "--settings", "vector=4 group=1 chunk=4096 columns=1 items=4096 resident=0"],
+            environment: environment)
+        #expect(overridden.status == 0, "\(overridden)")
+        #expect(Set(try Self.origins(folder.path("set.json")).values) == ["--settings"])
+    }
+}
