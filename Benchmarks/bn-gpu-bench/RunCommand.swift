@@ -72,6 +72,11 @@ extension BNGPUBench {
                 transform: LaunchSettings.parseOption)
         var settings: LaunchSettings?
 
+        @Flag(help: ArgumentHelp(
+            "Before the rows, search launch settings for each class of the shapes that no tuning table has a row for (about 2 s per class) and save them in the user's tuning table, as an engine would on first use.",
+            discussion: "The search's progress goes to standard error; rows of a searched class say \"searched\"."))
+        var autotune = false
+
         @Flag(help: "Small shapes and no time targets: a smoke test that runs in seconds.")
         var quick = false
 
@@ -97,6 +102,9 @@ extension BNGPUBench {
             if normalization.contains(.renorm), let pass = passes.first(where: { !$0.fusesActivation }) {
                 throw ValidationError("--normalization renorm does not apply to \(pass.rawValue): the split phases of "
                                       + "synchronized batch norm do not renormalize; drop renorm or the split passes")
+            }
+            if autotune, let settings {
+                throw ValidationError("--autotune searches settings and --settings \(settings) fixes them for every row; give one of them")
             }
             try BNGPUBench.validateDevice(device)
             if let json, let csv, jsonFile?.canonicalPath == csvFile?.canonicalPath {
@@ -176,6 +184,15 @@ extension BNGPUBench {
             guard let largestElementCount else {
                 StandardError.print("Error: \(ShapeSpec.noneFits(shapes, on: backend.device))")
                 throw ExitCode.failure
+            }
+            if autotune {
+                let tensorShapes = shapes.filter { $0.allocationProblem(on: backend.device) == nil && $0.valuesPerFeature >= 2 }
+                    .flatMap { spec in spec.layouts(layouts).map { spec.tensorShape($0) } }
+                let start = ContinuousClock.now
+                let searched = try backend.autotune(for: tensorShapes) { StandardError.print("autotune: \($0)") }
+                StandardError.print("autotune: \(searched.count) class\(searched.count == 1 ? "" : "es") searched in "
+                    + "\(Format.decimal((ContinuousClock.now - start) / .seconds(1), digits: 1)) s"
+                    + (searched.isEmpty ? " (every class has a tuning table row)" : ""))
             }
             let rowsPerLayout = storages.count * activations.count * passes.map { normalizations(of: $0).count }.reduce(0, +)
             let rowCount = shapes.map { $0.layouts(layouts).count * rowsPerLayout }.reduce(0, +)

@@ -141,25 +141,15 @@ extension BNGPUBench {
             return TuningTable(entries: [entry])
         }
 
-        /// One knob at a time, each candidate value timed; a value is kept only when it is more than
-        /// 2 % faster than the best so far, so that noise does not move the choice.
+        /// The library's descent (``LaunchSettings/descend(from:device:deadline:cost:)``) over every
+        /// candidate, each costed by its kernel time.
         private func descend(from start: LaunchSettings, calls: [() throws -> Void], on backend: OpenCLBackend) throws -> LaunchSettings {
             _ = try cost(of: start, calls: calls, on: backend) // builds the programs and warms the caches
-            var best = start
-            var bestTime = try cost(of: best, calls: calls, on: backend)
-            let startTime = bestTime
-            for knob in LaunchSettingsKnob.allCases {
-                for value in knob.candidates(for: backend.device) where value != knob.value(in: best) {
-                    let candidate = knob.setting(value, in: best)
-                    let time = try cost(of: candidate, calls: calls, on: backend)
-                    if time < bestTime * 0.98 {
-                        best = candidate
-                        bestTime = time
-                    }
-                }
+            let descent = try LaunchSettings.descend(from: start, device: backend.device) {
+                try cost(of: $0, calls: calls, on: backend)
             }
-            StandardError.print("  \(best)  \(Format.milliseconds(bestTime)) ms (heuristic \(Format.milliseconds(startTime)) ms)")
-            return best
+            StandardError.print("  \(descent.best)  \(Format.milliseconds(descent.cost)) ms (heuristic \(Format.milliseconds(descent.startCost)) ms)")
+            return descent.best
         }
 
         /// The summed median kernel time of the calls under `settings`.

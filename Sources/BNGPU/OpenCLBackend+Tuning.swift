@@ -9,6 +9,9 @@ public enum TuningOrigin: Sendable, Hashable, CustomStringConvertible {
     case shippedTable
     /// No table names the device and driver: the launch settings come from a rule by device type.
     case heuristic
+    /// ``OpenCLBackend/autotune(for:options:budgetPerClass:savingTo:progress:)`` searched them in
+    /// this process (and saved them to `path`, when it was given one).
+    case searched(path: String?)
 
     /// A word or two for a table cell: `user table`, `built-in table`, `heuristic`.
     public var label: String {
@@ -16,6 +19,7 @@ public enum TuningOrigin: Sendable, Hashable, CustomStringConvertible {
         case .userTable: "user table"
         case .shippedTable: "built-in table"
         case .heuristic: "heuristic"
+        case .searched: "searched"
         }
     }
 
@@ -24,6 +28,7 @@ public enum TuningOrigin: Sendable, Hashable, CustomStringConvertible {
         case let .userTable(path): "tuning table \(path)"
         case .shippedTable: "built-in tuning table"
         case .heuristic: "no tuning table for this device and driver; heuristic settings"
+        case let .searched(path): "searched in this process" + (path.map { ", saved to \($0)" } ?? "")
         }
     }
 }
@@ -69,7 +74,10 @@ extension OpenCLBackend {
     /// - Throws: `BatchNormError` for a bad shape.
     public func tuningOrigin(for shape: TensorShape, options: BatchNormOptions = BatchNormOptions()) throws -> TuningOrigin {
         let shapeClass = ShapeClass(try FeatureGeometry(shape: shape, mode: options.mode))
-        return runner.withLock { $0.tuning.rows[shapeClass] != nil } ? tuningOrigin : .heuristic
+        let (hasRow, search) = runner.withLock { runner in
+            (runner.tuning.rows[shapeClass] != nil, runner.tuning.searched.contains(shapeClass) ? TuningOrigin.searched(path: runner.tuning.searchSavedTo) : nil)
+        }
+        return search ?? (hasRow ? tuningOrigin : .heuristic)
     }
 
     /// Makes every call use `settings`, whatever its class, until called again with nil: how

@@ -54,4 +54,31 @@ struct SettingsOriginTests {
         #expect(overridden.status == 0, "\(overridden)")
         #expect(Set(try Self.origins(folder.path("set.json")).values) == ["--settings"])
     }
+
+    @Test("--autotune searches each class no table has a row for before the rows, saves it in the user's table, and its rows say searched")
+    func autotune() throws {
+        let folder = try TemporaryFolder()
+        let environment = ["BN_TUNING_FILE": folder.path("tuning.txt")]
+        let arguments = ["--shapes", "4x64,2x4x8x8", "--passes", "forward-inference", "--iterations", "1", "--device", "0",
+                         "--autotune", "--json", folder.path("auto.json")]
+        let outcome = try ProductProcess.bench.run(arguments, environment: environment)
+        #expect(outcome.status == 0, "\(outcome)")
+        let origins = try Self.origins(folder.path("auto.json"))
+        // a device the built-in table names keeps its rows; any other class is searched
+        #expect(origins.count == 3 && origins.values.allSatisfy { $0 == "searched" || $0 == "built-in table" }, "\(origins)")
+        let searchedClasses = outcome.standardError.split(separator: "\n").filter { $0.hasPrefix("autotune: ") && $0.contains(" settings in ") }
+        #expect(outcome.standardError.contains("autotune: \(searchedClasses.count) class"))
+        if origins.values.contains("searched") {
+            let table = try String(contentsOfFile: folder.path("tuning.txt"), encoding: .utf8)
+            #expect(table.split(separator: "\n").filter { $0.hasPrefix("planar ") || $0.hasPrefix("interleaved ") }.count
+                    == searchedClasses.count)
+            // a second run finds the rows in the user's table and searches nothing
+            let again = try ProductProcess.bench.run(arguments, environment: environment)
+            #expect(again.status == 0, "\(again)")
+            #expect(again.standardError.contains("autotune: 0 classes searched"))
+            #expect(Set(try Self.origins(folder.path("auto.json")).values).isSubset(of: ["user table", "built-in table"]))
+        }
+        let refused = try ProductProcess.bench.run(["--autotune", "--settings", "vector=4 group=1 chunk=4096 columns=1 items=4096 resident=0"])
+        #expect(refused.status == 64 && refused.standardError.contains("--autotune searches settings and --settings"), "\(refused)")
+    }
 }

@@ -7,6 +7,11 @@ struct DeviceTuning: Sendable {
     var fallback: LaunchSettings
     /// Settings for every class while set (``OpenCLBackend/overrideLaunchSettings(_:)``), as the tuner needs.
     var override: LaunchSettings?
+    /// The classes whose rows ``OpenCLBackend/autotune(for:options:budgetPerClass:savingTo:progress:)``
+    /// found in this process.
+    var searched: Set<ShapeClass> = []
+    /// The table the last search saved its rows to, if it saved them.
+    var searchSavedTo: String?
 
     /// The settings of a class of shapes.
     func settings(for shapeClass: ShapeClass) -> LaunchSettings {
