@@ -74,10 +74,10 @@ extension OpenCLBackend {
     /// - Throws: `BatchNormError` for a bad shape.
     public func tuningOrigin(for shape: TensorShape, options: BatchNormOptions = BatchNormOptions()) throws -> TuningOrigin {
         let shapeClass = ShapeClass(try FeatureGeometry(shape: shape, mode: options.mode))
-        let (hasRow, search) = runner.withLock { runner in
-            (runner.tuning.rows[shapeClass] != nil, runner.tuning.searched.contains(shapeClass) ? TuningOrigin.searched(path: runner.tuning.searchSavedTo) : nil)
+        return runner.withLock { runner in
+            if runner.tuning.searched.contains(shapeClass) { return .searched(path: runner.tuning.searchSavedTo) }
+            return runner.tuning.rows[shapeClass] != nil ? tuningOrigin : .heuristic
         }
-        return search ?? (hasRow ? tuningOrigin : .heuristic)
     }
 
     /// Makes every call use `settings`, whatever its class, until called again with nil: how

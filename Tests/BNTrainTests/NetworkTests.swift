@@ -22,12 +22,13 @@ struct NetworkTests {
         Matrix(rows: m.columns, columns: m.rows, values: (0..<m.columns).flatMap { j in (0..<m.rows).map { m[$0, j] } })
     }
 
-    @Test("the three products equal the definition")
+    @Test("the three products and the transpose equal the definition")
     func products() {
         let a = Self.matrix(5, 7, seed: 1), b = Self.matrix(7, 3, seed: 2), c = Self.matrix(5, 3, seed: 3)
         expectClose(a.multiplied(by: b).values, Self.product(a, b), tolerance: 1e-6, "a·b")
         expectClose(a.transposedMultiplied(by: c).values, Self.product(Self.transposed(a), c), tolerance: 1e-6, "aᵀ·c")
         expectClose(c.multipliedTransposed(by: b).values, Self.product(c, Self.transposed(b)), tolerance: 1e-6, "c·bᵀ")
+        #expect(a.transposed() == Self.transposed(a) && a.transposed().transposed() == a)
         #expect(c.columnSums() == (0..<3).map { j in (0..<5).reduce(Float(0)) { $0 + c[$1, j] } })
     }
 

@@ -91,6 +91,15 @@ struct Matrix: Sendable, Hashable {
         return Matrix(rows: rows, columns: other.rows, values: result)
     }
 
+    /// selfᵀ: row i, column j of the result is row j, column i of self.
+    func transposed() -> Matrix {
+        var result = Matrix(rows: columns, columns: rows)
+        for row in 0..<rows {
+            for column in 0..<columns { result[column, row] = self[row, column] }
+        }
+        return result
+    }
+
     /// The sum of each column: a bias gradient.
     func columnSums() -> [Float] {
         var sums = [Float](repeating: 0, count: columns)

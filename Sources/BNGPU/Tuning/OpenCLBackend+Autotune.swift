@@ -102,7 +102,6 @@ extension OpenCLBackend {
             if !known, !firstShapes.contains(where: { $0.0 == shapeClass }) { firstShapes.append((shapeClass, shape)) }
         }
         var found: [AutotunedClass] = []
-        var rows: [ShapeClass: LaunchSettings] = [:]
         for (shapeClass, shape) in firstShapes {
             let start = ContinuousClock.now
             let workload = try AutotuneWorkload(shape: shape, options: options, on: self)
@@ -123,14 +122,13 @@ extension OpenCLBackend {
                 runner.tuning.rows[shapeClass] = descent.best
                 runner.tuning.searched.insert(shapeClass)
             }
-            rows[shapeClass] = descent.best
             let record = AutotunedClass(shapeClass: shapeClass.description, settings: descent.best.description,
                                         seconds: descent.cost, startSeconds: descent.startCost, tried: descent.tried,
                                         searchSeconds: (ContinuousClock.now - start) / .seconds(1))
             progress?(record.description)
             found.append(record)
         }
-        if let url = destination.url, !rows.isEmpty {
+        if let url = destination.url, !found.isEmpty {
             // Every row the backend runs with, the table's it started from included: a user entry
             // for the device replaces the built-in one whole, so it must carry the built-in rows too.
             try save(runner.withLock { $0.tuning.rows }, to: url)

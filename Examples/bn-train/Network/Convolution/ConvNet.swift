@@ -70,7 +70,7 @@ final class ConvNet<Backend: BatchNormBackend>: TrainableNetwork {
                 current = z.with(values: try norms[index].forward(z.values, shape: z.shape))
                 preActivation = norms[index].options.fusion == .relu ? nil : current
             }
-            if preActivation != nil { current.values = current.values.map { max($0, 0) } }
+            if preActivation != nil { current.values = Activation.relu.apply(current.values) }
             trace.preActivations.append(preActivation)
             trace.outputs.append(current)
         }
@@ -102,10 +102,10 @@ final class ConvNet<Backend: BatchNormBackend>: TrainableNetwork {
         guard let pooled = trace.pooled, let last = trace.outputs.last else { return gradients }
         var current = MaxPool.backward(pooled.unflattening(dense.input), sources: trace.poolSources, input: last)
         for index in convolutions.indices.reversed() {
-            let mask = trace.preActivations[index] == nil ? nil : trace.outputs[index]
-            if let mask {
-                // the host's ReLU: dy where its output is positive
-                for position in current.values.indices where !(mask.values[position] > 0) { current.values[position] = 0 }
+            if let preActivation = trace.preActivations[index] {
+                // the host's ReLU: dy where its input is positive
+                current.values = Activation.relu.backward(current.values, inputs: preActivation.values,
+                                                          outputs: trace.outputs[index].values)
             }
             if index < norms.count { current.values = try norms[index].backward(current.values) }
             let step = convolutions[index].backward(input: trace.inputs[index], outputGradient: current)

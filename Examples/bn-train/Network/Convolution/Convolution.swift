@@ -65,7 +65,7 @@ struct Convolution: Sendable, Hashable {
         switch x.layout {
         case .nhwc:
             // (N·H·W × taps·in)(taps·in × out): one row per output position, in NHWC order already.
-            var product = Self.patchRows(x).multiplied(by: Self.transposed(outputRowsTapsFirst))
+            var product = Self.patchRows(x).multiplied(by: outputRowsTapsFirst.transposed())
             for row in 0..<product.rows {
                 for column in 0..<outputChannels { product[row, column] += bias[column] }
             }
@@ -117,7 +117,7 @@ struct Convolution: Sendable, Hashable {
                                       values: Array(dy.values[start..<start + outputChannels * plane]))
                 // dY·Qᵀ as dY times Qᵀ's rows, whose inner loop runs along rows and vectorizes, where
                 // dY·Qᵀ by dot products would not (a float sum keeps its order)
-                let imageWeights = gradient.multiplied(by: Self.transposed(Self.patchColumns(input, image: image)))
+                let imageWeights = gradient.multiplied(by: Self.patchColumns(input, image: image).transposed())
                 for index in weights.values.indices { weights.values[index] += imageWeights.values[index] }
                 Self.addPatchColumns(rows.transposedMultiplied(by: gradient), image: image, into: &dx)
                 for output in 0..<outputChannels {
@@ -132,14 +132,5 @@ struct Convolution: Sendable, Hashable {
     mutating func descend(weights weightGradient: [Float], bias biasGradient: [Float], learningRate: Float) {
         for index in weights.indices { weights[index] -= learningRate * weightGradient[index] }
         for index in bias.indices { bias[index] -= learningRate * biasGradient[index] }
-    }
-
-    /// mᵀ.
-    static func transposed(_ m: Matrix) -> Matrix {
-        var result = Matrix(rows: m.columns, columns: m.rows)
-        for row in 0..<m.rows {
-            for column in 0..<m.columns { result[column, row] = m[row, column] }
-        }
-        return result
     }
 }
