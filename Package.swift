@@ -103,8 +103,11 @@ let package = Package(
             path: "Examples/bn-sync"
         ),
 
+        // The test process's environment, set as it loads: BN_AUTOTUNE=0 unless the caller set it.
+        .target(name: "BNTestEnvironment", path: "Tests/BNTestEnvironment"),
         // Shared by the test targets: seeded data, the float64 reference and the comparison helper.
-        .target(name: "BNTestSupport", dependencies: ["BNCore", "BNSynchronized", "BNCPU", "BNGPU", "BNToolSupport"],
+        .target(name: "BNTestSupport", dependencies: ["BNCore", "BNSynchronized", "BNCPU", "BNGPU", "BNToolSupport",
+                                                      "BNTestEnvironment"],
                 path: "Tests/BNTestSupport"),
         .testTarget(name: "BNCoreTests", dependencies: ["BNCore", "BNTestSupport"]),
         .testTarget(name: "BNCPUTests", dependencies: ["BNCPU", "BNTestSupport"]),

@@ -27,12 +27,12 @@ struct Benchmark {
         options.renormalization = benchCase.normalization.renormalization
         let workload = try PassWorkload.make(benchCase.pass, on: fixture, options: options,
                                              activation: benchCase.activation)
-        let variant = try backend.kernelVariant(for: fixture.shape, options: options, elementType: benchCase.storage)
-        let settings = isOverridden ? "--settings" : try backend.tuningOrigin(for: fixture.shape, options: options).label
-
-        // The check; these first calls also warm up (OpenCL builds its programs on first use).
+        // The check; these first calls also warm up (OpenCL builds its programs on first use) and,
+        // on a class's first use, search its launch settings, so the variant and origin are read after.
         let expected = try workload.arrayCall(reference)
         let actual = try workload.arrayCall(backend)
+        let variant = try backend.kernelVariant(for: fixture.shape, options: options, elementType: benchCase.storage)
+        let settings = isOverridden ? "--settings" : try backend.tuningOrigin(for: fixture.shape, options: options).label
         let error = zip(actual, expected).map { ErrorMetric.worst($0, $1).error }.max() ?? .nan
 
         let kernel = try measureKernels(workload)

@@ -175,7 +175,8 @@ extension BNGPUBench {
 
         /// Runs every row: inputs are drawn once per shape and shared by its layouts and passes.
         private func measure() throws -> Report {
-            let backend = try OpenCLBackend(device: deviceQuery, isProfilingEnabled: true)
+            // --settings forces every row's settings, so nothing is searched; otherwise BN_AUTOTUNE says.
+            let backend = try OpenCLBackend(device: deviceQuery, isProfilingEnabled: true, autotuning: settings == nil ? nil : .off)
             try backend.overrideLaunchSettings(settings)
             let timing = quick ? TimingPlan.quick(iterations: iterations) : TimingPlan.standard(iterations: iterations)
             let shapes = selectedShapes
@@ -240,6 +241,12 @@ extension BNGPUBench {
                         }
                     }
                 }
+            }
+            let searches = backend.firstUseSearches
+            if !searches.isEmpty {
+                let seconds = searches.map(\.searchSeconds).reduce(0, +)
+                StandardError.print("first-use search: \(searches.count) class\(searches.count == 1 ? "" : "es") in "
+                    + "\(Format.decimal(seconds, digits: 1)) s")
             }
             StandardError.print("measuring the copy ceiling again")
             report.settleCopyCeiling(with: try CopyCeiling.measure(

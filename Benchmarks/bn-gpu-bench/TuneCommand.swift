@@ -104,7 +104,9 @@ extension BNGPUBench {
 
         /// The search: one class at a time, so that only that class's tensors take memory.
         private func search() throws -> TuningTable {
-            let backend = try OpenCLBackend(device: BNGPUBench.deviceQuery(option: device), isProfilingEnabled: true)
+            // The tuner times each candidate itself; a first-use search would only add one of its own.
+            let backend = try OpenCLBackend(device: BNGPUBench.deviceQuery(option: device), isProfilingEnabled: true,
+                                            autotuning: .off)
             let options = BatchNormOptions()
             var byClass: [ShapeClass: [(spec: ShapeSpec, shape: TensorShape)]] = [:]
             for spec in shapes ?? ShapeSpec.standard {

@@ -160,8 +160,10 @@ extension OpenCLBackend {
         }
     }
 
-    /// Enqueues a pass with no events of its own beyond what the queue needs.
+    /// Enqueues a pass with no events of its own beyond what the queue needs, after searching its
+    /// class's launch settings if this is the class's first use (``searchOnFirstUse(_:)``).
     func submit(_ pass: PreparedPass) throws {
+        searchOnFirstUse(pass.geometry)
         try enqueue(pass.geometry, storage: pass.storage, pass.body)
     }
 

@@ -12,6 +12,11 @@ extension OpenCLBackend {
     /// and ``synchronize()`` waits for the backend's own last event. Several backends may share a
     /// context (one per queue or device); buffers of the context work with each of them.
     /// The corresponding OpenCL calls are `clGetCommandQueueInfo`, `clRetainContext` and `clRetainCommandQueue`.
+    ///
+    /// Such a backend never searches launch settings on first use (``autotuning`` is ``Autotuning/off``):
+    /// a search would run passes on the engine's queue behind its work and wait for them, in the
+    /// middle of a call the engine expects to return at once. Run
+    /// ``autotune(for:options:budgetPerClass:savingTo:progress:)`` for the engine's shapes ahead of time instead.
     /// - Parameters:
     ///   - context: The engine's context.
     ///   - queue: A queue of that context; its device runs the passes.
@@ -27,7 +32,8 @@ extension OpenCLBackend {
         }
         let device = try Device.of(queue: queue)
         let retained = try Context(retaining: context, device: device)
-        try self.init(context: retained, queue: try CommandQueue(retaining: queue, context: retained), forcesWideIndices: false)
+        try self.init(context: retained, queue: try CommandQueue(retaining: queue, context: retained), forcesWideIndices: false,
+                      autotuning: .off)
     }
 
     /// Whether the backend runs on a caller's queue (``init(retaining:queue:)``) rather than its own.

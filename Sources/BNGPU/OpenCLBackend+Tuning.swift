@@ -9,8 +9,8 @@ public enum TuningOrigin: Sendable, Hashable, CustomStringConvertible {
     case shippedTable
     /// No table names the device and driver: the launch settings come from a rule by device type.
     case heuristic
-    /// ``OpenCLBackend/autotune(for:options:budgetPerClass:savingTo:progress:)`` searched them in
-    /// this process (and saved them to `path`, when it was given one).
+    /// ``OpenCLBackend/autotune(for:options:budgetPerClass:savingTo:progress:)`` or a first use
+    /// (``Autotuning``) searched them in this backend (and saved them to `path`, when they were saved).
     case searched(path: String?)
 
     /// A word or two for a table cell: `user table`, `built-in table`, `heuristic`.

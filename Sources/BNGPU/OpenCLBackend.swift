@@ -19,6 +19,9 @@ public final class OpenCLBackend: BatchNormBackend {
     public let isProfilingEnabled: Bool
     /// Where the launch settings come from: the user's tuning table, the built-in one, or the heuristic.
     public let tuningOrigin: TuningOrigin
+    /// Whether the first pass of a class of shapes that no tuning table has a row for searches its
+    /// launch settings first (``Autotuning``).
+    public let autotuning: Autotuning
 
     let context: Context
     let queue: CommandQueue
@@ -40,33 +43,47 @@ public final class OpenCLBackend: BatchNormBackend {
     ///   - query: An index into ``openCLDevices()`` or a case-insensitive substring of a device's
     ///     name, vendor or platform; nil takes the first device that works, GPUs first.
     ///   - isProfilingEnabled: Make the queue record kernel times, for ``measureKernelTime(_:)``.
+    ///   - autotuning: Whether a class of shapes no tuning table has a row for is searched on its
+    ///     first pass; nil takes `BN_AUTOTUNE` (``Autotuning/fromEnvironment(_:)``): on unless it is 0.
     /// - Throws: `BatchNormError.noOpenCLPlatform`, `BatchNormError.noOpenCLDevice`,
     ///   `BatchNormError.noWorkingOpenCLDevice` (no query, and no device works),
-    ///   `BatchNormError.openCLCallFailed`, or `BatchNormError.invalidTuningTable` when the user's
-    ///   tuning table (``TuningTable/userFileURL``) cannot be read.
-    public convenience init(device query: String? = nil, isProfilingEnabled: Bool = false) throws {
+    ///   `BatchNormError.openCLCallFailed`, `BatchNormError.invalidTuningTable` when the user's
+    ///   tuning table (``TuningTable/userFileURL``) cannot be read, or `BatchNormError.invalidOption`
+    ///   for a `BN_AUTOTUNE` that is neither 0 nor 1.
+    public convenience init(device query: String? = nil, isProfilingEnabled: Bool = false,
+                            autotuning: Autotuning? = nil) throws {
         if let query {
-            try self.init(device: try Device.select(query), isProfilingEnabled: isProfilingEnabled, forcesWideIndices: false)
+            try self.init(device: try Device.select(query), isProfilingEnabled: isProfilingEnabled, forcesWideIndices: false,
+                          autotuning: autotuning)
         } else {
-            try self.init(firstWorkingAmong: try Device.preferenceOrder(), isProfilingEnabled: isProfilingEnabled, log: Self.log)
+            try self.init(firstWorkingAmong: try Device.preferenceOrder(), isProfilingEnabled: isProfilingEnabled, log: Self.log,
+                          autotuning: autotuning)
         }
     }
 
     /// A backend on the first of `devices` that works (``firstWorkingDevice(among:log:)``).
-    convenience init(firstWorkingAmong devices: [Device], isProfilingEnabled: Bool, log: Logger) throws {
+    convenience init(firstWorkingAmong devices: [Device], isProfilingEnabled: Bool, log: Logger,
+                     autotuning: Autotuning? = nil) throws {
         let (context, library, skipped) = try Self.firstWorkingDevice(among: devices, log: log)
         let queue = try CommandQueue(context: context, isProfilingEnabled: isProfilingEnabled)
-        try self.init(context: context, queue: queue, forcesWideIndices: false, library: library, skipped: skipped)
+        try self.init(context: context, queue: queue, forcesWideIndices: false, library: library, skipped: skipped,
+                      autotuning: autotuning)
     }
 
-    convenience init(device: Device, isProfilingEnabled: Bool, forcesWideIndices: Bool) throws {
+    /// - Parameter environment: Where the user's tuning table is and what `BN_AUTOTUNE` says, for
+    ///   tests that need a table of their own; the process's environment by default.
+    convenience init(device: Device, isProfilingEnabled: Bool, forcesWideIndices: Bool, autotuning: Autotuning? = nil,
+                     environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let context = try Context(device: device)
         let queue = try CommandQueue(context: context, isProfilingEnabled: isProfilingEnabled)
-        try self.init(context: context, queue: queue, forcesWideIndices: forcesWideIndices)
+        try self.init(context: context, queue: queue, forcesWideIndices: forcesWideIndices, autotuning: autotuning,
+                      environment: environment)
     }
 
+    /// - Parameter autotuning: nil takes `BN_AUTOTUNE` from `environment`.
     init(context: Context, queue: CommandQueue, forcesWideIndices: Bool, library: KernelLibrary? = nil,
-         skipped: [SkippedOpenCLDevice] = []) throws {
+         skipped: [SkippedOpenCLDevice] = [], autotuning: Autotuning?,
+         environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let device = context.device
         let isProfilingEnabled = queue.isProfilingEnabled
         self.context = context
@@ -75,7 +92,8 @@ public final class OpenCLBackend: BatchNormBackend {
         self.name = "opencl: \(device.info.name)"
         self.isProfilingEnabled = isProfilingEnabled
         self.forcesWideIndices = forcesWideIndices
-        let (tuning, origin) = try DeviceTuning.load(for: device.info, environment: ProcessInfo.processInfo.environment)
+        self.autotuning = try autotuning ?? Autotuning.fromEnvironment(environment)
+        let (tuning, origin) = try DeviceTuning.load(for: device.info, environment: environment)
         self.tuningOrigin = origin
         self.skippedDevices = skipped
         self.runner = Mutex(KernelRunner(queue: queue, context: context, tuning: tuning, library: library))

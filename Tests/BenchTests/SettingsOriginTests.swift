@@ -60,6 +60,33 @@ struct SettingsOriginTests {
         #expect(Set(try Self.origins(folder.path("set.json")).values) == ["--settings"])
     }
 
+    @Test("with BN_AUTOTUNE=1 a class no table has a row for is searched on first use and its rows say searched; the next run finds it; 0 searches nothing")
+    func firstUse() throws {
+        let folder = try TemporaryFolder()
+        let table = try Self.table(in: folder)
+        let arguments = ["--shapes", "4x64,2x4x8x8", "--passes", "forward-inference", "--iterations", "1",
+                         "--device", Self.device, "--json", folder.path("rows.json")]
+        let off = try ProductProcess.bench.run(arguments, environment: ["BN_TUNING_FILE": table, "BN_AUTOTUNE": "0"])
+        #expect(off.status == 0 && !off.standardError.contains("first-use search"), "\(off)")
+        #expect(try Self.origins(folder.path("rows.json"))["2x4x8x8 nchw"] == "heuristic")
+
+        let on = try ProductProcess.bench.run(arguments, environment: ["BN_TUNING_FILE": table, "BN_AUTOTUNE": "1"])
+        #expect(on.status == 0, "\(on)")
+        // planar small is the one class the table lacks
+        #expect(try Self.origins(folder.path("rows.json"))
+                == ["4x64 nc": "user table", "2x4x8x8 nchw": "searched", "2x4x8x8 nhwc": "user table"])
+        #expect(on.standardError.contains("searching launch settings for planar small shapes")
+                && on.standardError.contains("first-use search: 1 class in "), "\(on.standardError)")
+        #expect(try String(contentsOfFile: table, encoding: .utf8).contains("planar small"))
+
+        let again = try ProductProcess.bench.run(arguments, environment: ["BN_TUNING_FILE": table, "BN_AUTOTUNE": "1"])
+        #expect(again.status == 0 && !again.standardError.contains("first-use search"), "\(again)")
+        #expect(Set(try Self.origins(folder.path("rows.json")).values) == ["user table"])
+
+        let refused = try ProductProcess.bench.run(arguments, environment: ["BN_AUTOTUNE": "maybe"])
+        #expect(refused.status != 0 && refused.standardError.contains("BN_AUTOTUNE"), "\(refused)")
+    }
+
     @Test("--autotune searches each class no table has a row for before the rows, saves it in the user's table, and its rows say searched")
     func autotune() throws {
         let folder = try TemporaryFolder()

@@ -12,6 +12,12 @@ struct DeviceTuning: Sendable {
     var searched: Set<ShapeClass> = []
     /// The table the last search saved its rows to, if it saved them.
     var searchSavedTo: String?
+    /// The classes a first-use search is searching now: no other pass starts a search of them.
+    var searching: Set<ShapeClass> = []
+    /// The classes whose first-use search failed: they keep the heuristic and are not searched again.
+    var failedSearches: Set<ShapeClass> = []
+    /// What each first-use search found, in the order they ran.
+    var firstUseSearches: [AutotunedClass] = []
 
     /// The settings of a class of shapes.
     func settings(for shapeClass: ShapeClass) -> LaunchSettings {

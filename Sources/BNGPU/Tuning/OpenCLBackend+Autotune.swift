@@ -98,43 +98,53 @@ extension OpenCLBackend {
                                                              mode: options.mode)
             }
             let shapeClass = ShapeClass(geometry)
-            let known = runner.withLock { $0.tuning.rows[shapeClass] != nil }
+            let known = runner.withLock { $0.tuning.rows[shapeClass] != nil || $0.tuning.searching.contains(shapeClass) }
             if !known, !firstShapes.contains(where: { $0.0 == shapeClass }) { firstShapes.append((shapeClass, shape)) }
         }
         var found: [AutotunedClass] = []
         for (shapeClass, shape) in firstShapes {
-            let start = ContinuousClock.now
-            let workload = try AutotuneWorkload(shape: shape, options: options, on: self)
-            let settingsBefore = runner.withLock { $0.tuning.settings(for: shapeClass) }
-            let deadline = start + budgetPerClass
-            let descent: LaunchSettings.Descent
-            do {
-                descent = try LaunchSettings.descend(from: settingsBefore, device: device, knobs: LaunchSettings.budgetKnobOrder,
-                                                     deadline: deadline) { candidate in
-                    runner.withLock { $0.tuning.rows[shapeClass] = candidate }
-                    return try workload.cost()
-                }
-            } catch {
-                runner.withLock { $0.tuning.rows[shapeClass] = nil }
-                throw error
-            }
-            runner.withLock { runner in
-                runner.tuning.rows[shapeClass] = descent.best
-                runner.tuning.searched.insert(shapeClass)
-            }
-            let record = AutotunedClass(shapeClass: shapeClass.description, settings: descent.best.description,
-                                        seconds: descent.cost, startSeconds: descent.startCost, tried: descent.tried,
-                                        searchSeconds: (ContinuousClock.now - start) / .seconds(1))
+            let record = try search(shapeClass, shape: shape, options: options, budget: budgetPerClass)
             progress?(record.description)
             found.append(record)
         }
-        if let url = destination.url, !found.isEmpty {
-            // Every row the backend runs with, the table's it started from included: a user entry
-            // for the device replaces the built-in one whole, so it must carry the built-in rows too.
-            try save(runner.withLock { $0.tuning.rows }, to: url)
-            runner.withLock { $0.tuning.searchSavedTo = url.path }
-        }
+        if let url = destination.url, !found.isEmpty { try saveRows(to: url) }
         return found
+    }
+
+    /// Searches the settings of one class on `shape` within `budget`, and installs the best found
+    /// (the class's row is a candidate meanwhile, and none again if the search throws).
+    func search(_ shapeClass: ShapeClass, shape: TensorShape, options: BatchNormOptions,
+                budget: Duration) throws -> AutotunedClass {
+        let start = ContinuousClock.now
+        let settingsBefore = runner.withLock { $0.tuning.settings(for: shapeClass) }
+        let descent: LaunchSettings.Descent
+        do {
+            let workload = try AutotuneWorkload(shape: shape, options: options, on: self)
+            descent = try LaunchSettings.descend(from: settingsBefore, device: device, knobs: LaunchSettings.budgetKnobOrder,
+                                                 deadline: start + budget) { candidate in
+                runner.withLock { $0.tuning.rows[shapeClass] = candidate }
+                return try workload.cost()
+            }
+        } catch {
+            runner.withLock { $0.tuning.rows[shapeClass] = nil }
+            throw error
+        }
+        runner.withLock { runner in
+            runner.tuning.rows[shapeClass] = descent.best
+            runner.tuning.searched.insert(shapeClass)
+        }
+        return AutotunedClass(shapeClass: shapeClass.description, settings: descent.best.description,
+                              seconds: descent.cost, startSeconds: descent.startCost, tried: descent.tried,
+                              searchSeconds: (ContinuousClock.now - start) / .seconds(1))
+    }
+
+    /// Saves every row the backend runs with but those of classes being searched, the table's it
+    /// started from included (a user entry for the device replaces the built-in one whole, so it
+    /// must carry the built-in rows too), and remembers where.
+    func saveRows(to url: URL) throws {
+        let rows = runner.withLock { runner in runner.tuning.rows.filter { !runner.tuning.searching.contains($0.key) } }
+        try save(rows, to: url)
+        runner.withLock { $0.tuning.searchSavedTo = url.path }
     }
 
     /// Merges `rows` into this device's entry of the table at `url`, keeping its other rows and
