@@ -30,6 +30,11 @@
 //     frozen statistics: dx = gamma * invstd * dy   (the mean and variance do not depend on x)
 // bn_backward_resident: the reduction, dgamma, dbeta and dx in one kernel for planar features small
 //   enough to stay in cache (batch statistics only): work-group f as bn_forward_training_resident.
+// bn_backward_resident_interleaved: the same for interleaved features whose rows' BN_SPAN vectors of
+//   x and dy stay in cache together: work-item (v, l) takes bn_backward_reduce_interleaved's feature
+//   vectors over every row, as one chunk; every row lane gets the sums (lane_total_v), row lane 0 writes
+//   dgamma and dbeta as bn_backward_merge does, and the lanes write dx (and dz) for their rows, read
+//   again from cache. Range and work-groups as bn_forward_training_resident_interleaved's.
 // Batch Renormalization (bn_moments.cl's renorm_target): r and d are constants of the gradient, so
 // a renormalized backward pass runs the kernels above with gamma * r for gamma, and then gives
 // dgamma = sum dy * (xhat * r + d) = r * dgamma + d * dbeta:
@@ -72,27 +77,17 @@ kernel void bn_backward_reduce_interleaved(
     const index_t features = (index_t)features_arg, column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
     // a work-item past the last feature vector sums no rows but joins the lanes' barriers
     const int is_column = column < features;
-    const index_t g = get_group_id(1), lanes = get_local_size(1), at_column = is_column ? column : 0;
+    const index_t g = get_group_id(1);
     const index_t first = g * (index_t)chunk_rows, end = min((index_t)rows, first + (index_t)chunk_rows);
-    const index_t mine = is_column ? first + get_local_id(1) : end;
-    floatv center[BN_SPAN];
-    accumulator_v sum_dy[BN_SPAN], sum_dyx[BN_SPAN], sum_x[BN_SPAN];
-    for (int s = 0; s < BN_SPAN; ++s) {
-        center[s] = load_v(mean + at_column + s * BN_VECTOR_WIDTH);
-        sum_dy[s] = accumulator_v_zero();
-        sum_dyx[s] = accumulator_v_zero();
-        sum_x[s] = accumulator_v_zero();
-    }
-    interleaved_gradient_rows(dy, y, x, features, at_column, mine, end, lanes, center, sum_dy, sum_dyx, sum_x);
+    floatv center[BN_SPAN], dy_total[BN_SPAN], dyx_total[BN_SPAN], x_total[BN_SPAN];
+    interleaved_gradient_totals(dy, y, x, mean, features, column, is_column, first, end, scratch, center, dy_total,
+                                dyx_total, x_total);
     for (int s = 0; s < BN_SPAN; ++s) {
         const index_t at = column + s * BN_VECTOR_WIDTH;
-        const floatv dy_total = lane_total_v(scratch, accumulator_v_lanes(sum_dy[s]));
-        const floatv dyx_total = lane_total_v(scratch, accumulator_v_lanes(sum_dyx[s]));
-        const floatv x_total = lane_total_v(scratch, accumulator_v_lanes(sum_x[s]));
         if (is_column && get_local_id(1) == 0) {
-            store_v(dy_total, partial + (g * 3) * features + at);
-            store_v(dyx_total, partial + (g * 3 + 1) * features + at);
-            store_v(x_total, partial + (g * 3 + 2) * features + at);
+            store_v(dy_total[s], partial + (g * 3) * features + at);
+            store_v(dyx_total[s], partial + (g * 3 + 1) * features + at);
+            store_v(x_total[s], partial + (g * 3 + 2) * features + at);
         }
     }
 }
@@ -202,6 +197,54 @@ kernel void bn_backward_resident(
     const gradient_tensors tensors = { dy, y, x, dx, dz };
     for (index_t o = get_local_id(1); o < outer; o += get_local_size(1)) {
         input_gradient_plane(tensors, (o * features + f) * inner, inner, terms, 1, get_local_id(0), get_local_size(0));
+    }
+}
+
+kernel void bn_backward_resident_interleaved(
+    global const tensor_t* dy, ulong dy_offset, global const tensor_t* y, ulong y_offset,
+    global const tensor_t* x, ulong x_offset, global const float* mean, ulong mean_offset,
+    global const float* invstd, ulong invstd_offset, global const float* gamma, ulong gamma_offset,
+    global float* dgamma, ulong dgamma_offset, global float* dbeta, ulong dbeta_offset, global tensor_t* dx,
+    ulong dx_offset, global tensor_t* dz, ulong dz_offset, ulong rows_arg, ulong features_arg,
+    float reduction_scale, local float* scratch)
+{
+    AT_OFFSET(dy); AT_OFFSET(y); AT_OFFSET(x); AT_OFFSET(mean); AT_OFFSET(invstd); AT_OFFSET(gamma);
+    AT_OFFSET(dgamma); AT_OFFSET(dbeta); AT_OFFSET(dx); AT_OFFSET(dz);
+    FUSED_OPERAND(y); FUSED_OPERAND(dz);
+    const index_t rows = (index_t)rows_arg, features = (index_t)features_arg;
+    const index_t column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
+    // a work-item past the last feature vector sums no rows but joins the lanes' barriers
+    const int is_column = column < features;
+    const index_t at_column = is_column ? column : 0, lanes = get_local_size(1);
+    const index_t mine = is_column ? get_local_id(1) : rows;
+    floatv center[BN_SPAN], dy_total[BN_SPAN], dyx_total[BN_SPAN], x_total[BN_SPAN];
+    interleaved_gradient_totals(dy, y, x, mean, features, column, is_column, 0, rows, scratch, center, dy_total,
+                                dyx_total, x_total);
+    // dx = scale * ((dy - mean_dy) - ((x - center) - residual) * slope), per feature vector, as
+    // bn_backward_merge and input_gradient_rows make them
+    floatv residual[BN_SPAN], scale[BN_SPAN], mean_dy[BN_SPAN], slope[BN_SPAN];
+    for (int s = 0; s < BN_SPAN; ++s) {
+        const index_t at = at_column + s * BN_VECTOR_WIDTH;
+        const floatv inverse_std = load_v(invstd + at);
+        residual[s] = x_total[s] * reduction_scale;
+        const floatv feature_dgamma = fma(-residual[s], dy_total[s], dyx_total[s]) * inverse_std;
+        if (is_column && get_local_id(1) == 0) {
+            store_v(dy_total[s], dbeta + at);
+            store_v(feature_dgamma, dgamma + at);
+        }
+        scale[s] = (gamma ? load_v(gamma + at) : (floatv)(1.0f)) * inverse_std;
+        mean_dy[s] = dy_total[s] * reduction_scale;
+        slope[s] = inverse_std * feature_dgamma * reduction_scale;
+    }
+    for (index_t r = mine; r < rows; r += lanes) {
+        for (int s = 0; s < BN_SPAN; ++s) {
+            const index_t at = r * features + column + s * BN_VECTOR_WIDTH;
+            const floatv gradient = gradient_v(dy, y, at);
+            if (dz) store_t_v(gradient, dz + at);
+            store_t_v(INPUT_GRADIENT(gradient, load_t_v(x + at), center[s], residual[s], scale[s], mean_dy[s],
+                                     slope[s], 1),
+                      dx + at);
+        }
     }
 }
 

@@ -26,6 +26,12 @@
 //   cache, with z and fuse_relu as bn_normalize_planar; with renorm_r given, it writes the renorm
 //   outputs as bn_stats_merge does and normalizes with them. Range (WG, F1 * P, F2), work-groups (WG, P, 1),
 //   split over planes and lanes as bn_stats_chunk_planar; scratch holds WG * P floats.
+// bn_forward_training_resident_interleaved: the same for interleaved features whose rows' BN_SPAN
+//   vectors stay in cache together: work-item (v, l) takes the feature vectors of
+//   bn_stats_chunk_interleaved's work-item v over every row, as one chunk (interleaved_moments,
+//   bn_moments.cl), row lane 0 writes each feature's statistics as bn_stats_merge does, and the lanes
+//   then normalize their rows, read again from cache. Range (round_up(features / (W * BN_SPAN), LX), LY),
+//   work-groups (LX, LY); scratch holds LX * LY * W floats.
 // Training passes the batch mean as mean + mean_lo and invstd + invstd_lo (bn_stats_merge), or, when
 // it renormalizes, renorm_scale + renorm_scale_lo for invstd and renorm_shift for beta; inference
 // passes the running mean and NULL, and the running variance, so that it is one kernel (or, where an
@@ -238,5 +244,61 @@ kernel void bn_forward_training_resident(
     for (index_t o = get_local_id(1); o < outer; o += get_local_size(1)) {
         normalize_plane(x, y, z, fuse_relu, (o * features + f) * inner, inner, center, center_lo, scale, shift,
                         get_local_id(0), get_local_size(0));
+    }
+}
+
+kernel void bn_forward_training_resident_interleaved(
+    global const tensor_t* x, ulong x_offset, global tensor_t* y, ulong y_offset, global float* mean, ulong mean_offset,
+    global float* mean_lo, ulong mean_lo_offset, global float* invstd, ulong invstd_offset,
+    global float* invstd_lo, ulong invstd_lo_offset, global const float* gamma, ulong gamma_offset,
+    global const float* beta, ulong beta_offset, global const tensor_t* z, ulong z_offset,
+    global float* running_mean, ulong running_mean_offset, global float* running_variance,
+    ulong running_variance_offset, global float* renorm_r, ulong renorm_r_offset, global float* renorm_d,
+    ulong renorm_d_offset, global float* renorm_scale, ulong renorm_scale_offset, global float* renorm_scale_lo,
+    ulong renorm_scale_lo_offset, global float* renorm_shift, ulong renorm_shift_offset, global float* batch_variance,
+    ulong batch_variance_offset, ulong rows_arg, ulong features_arg, float epsilon, float keep, float take,
+    float variance_divisor, float r_max, float d_max, int fuse_relu, local float* scratch)
+{
+    AT_OFFSET(x); AT_OFFSET(y); AT_OFFSET(mean); AT_OFFSET(mean_lo); AT_OFFSET(invstd); AT_OFFSET(invstd_lo);
+    AT_OFFSET(gamma); AT_OFFSET(beta); AT_OFFSET(z); AT_OFFSET(running_mean); AT_OFFSET(running_variance);
+    AT_OFFSET(renorm_r); AT_OFFSET(renorm_d); AT_OFFSET(renorm_scale); AT_OFFSET(renorm_scale_lo);
+    AT_OFFSET(renorm_shift); AT_OFFSET(batch_variance);
+    FUSED_OPERAND(z); FUSED_OPERAND(fuse_relu);
+    const renorm_target renorm = { renorm_r, renorm_d, renorm_scale, renorm_scale_lo, renorm_shift, gamma, beta,
+                                   r_max, d_max };
+    const index_t rows = (index_t)rows_arg, features = (index_t)features_arg;
+    const index_t column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
+    // a work-item past the last feature vector sums no rows but joins the lanes' barriers
+    const int is_column = column < features;
+    floatv center[BN_SPAN], residual[BN_SPAN], squares[BN_SPAN];
+    interleaved_moments(x, features, column, is_column, 0, rows, scratch, center, residual, squares);
+    if (is_column && get_local_id(1) == 0) {
+        for (int s = 0; s < BN_SPAN; ++s) {
+            float centers[BN_VECTOR_WIDTH], residuals[BN_VECTOR_WIDTH], squared[BN_VECTOR_WIDTH];
+            store_v(center[s], centers);
+            store_v(residual[s], residuals);
+            store_v(squares[s], squared);
+            for (int lane = 0; lane < BN_VECTOR_WIDTH; ++lane) {
+                const moments total = { centers[lane], residuals[lane], squared[lane] };
+                store_feature_statistics(column + s * BN_VECTOR_WIDTH + lane, total, (float)rows, epsilon, keep, take,
+                                         variance_divisor, mean, mean_lo, invstd, invstd_lo, running_mean,
+                                         running_variance, renorm, batch_variance);
+            }
+        }
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    if (!is_column) return;
+    // renormalized: invstd * r for invstd and gamma * d + beta for beta (renorm_target, bn_moments.cl)
+    const feature_constants constants = { mean, mean_lo, renorm_r ? renorm_scale : invstd,
+                                          renorm_r ? renorm_scale_lo : invstd_lo, 0, gamma,
+                                          renorm_r ? renorm_shift : beta, epsilon };
+    column_terms terms[BN_SPAN];
+    for (int s = 0; s < BN_SPAN; ++s) {
+        terms[s] = column_terms_of(constants, column + s * BN_VECTOR_WIDTH);
+    }
+    for (index_t r = get_local_id(1); r < rows; r += get_local_size(1)) {
+        for (int s = 0; s < BN_SPAN; ++s) {
+            normalize_vector(x, y, z, fuse_relu, terms[s], r * features + column + s * BN_VECTOR_WIDTH);
+        }
     }
 }

@@ -80,14 +80,48 @@ void interleaved_gradient_rows(global const tensor_t* dy, global const tensor_t*
                                const floatv* center, accumulator_v* sum_dy, accumulator_v* sum_dyx,
                                accumulator_v* sum_x)
 {
-    for (index_t r = first; r < end; r += step) {
-        for (int s = 0; s < BN_SPAN; ++s) {
-            const index_t at = r * features + column + s * BN_VECTOR_WIDTH;
-            const floatv gradient = gradient_v(dy, y, at), centered = load_t_v(x + at) - center[s];
-            accumulator_v_add(&sum_dy[s], gradient);
-            accumulator_v_add(&sum_dyx[s], gradient * centered);
-            accumulator_v_add(&sum_x[s], centered);
-        }
+#define GRADIENT_ROW(r) \
+    for (int s = 0; s < BN_SPAN; ++s) { \
+        const index_t at = (r) * features + column + s * BN_VECTOR_WIDTH; \
+        const floatv gradient = gradient_v(dy, y, at), centered = load_t_v(x + at) - center[s]; \
+        sum_dy[s].block += gradient; \
+        sum_dyx[s].block += gradient * centered; \
+        sum_x[s].block += centered; \
+    }
+#define GRADIENT_FLUSH() \
+    for (int s = 0; s < BN_SPAN; ++s) { \
+        accumulator_v_flush(&sum_dy[s]); accumulator_v_flush(&sum_dyx[s]); accumulator_v_flush(&sum_x[s]); \
+    }
+    ROWS_IN_BLOCKS(first, end, step, GRADIENT_ROW, GRADIENT_FLUSH);
+#undef GRADIENT_ROW
+#undef GRADIENT_FLUSH
+}
+
+// The backward sums of the BN_SPAN feature vectors from `column` over rows first + l, first + l +
+// lanes, ... below end of the interleaved view (l the row lane, dimension 1), about the mean that
+// center[s] receives from `mean`: dy_total[s] = sum dy, dyx_total[s] = sum dy * (x - mean) and
+// x_total[s] = sum (x - mean), each the total over the row lanes (lane_total_v), which every lane
+// receives. A work-item with is_column 0 (past the last feature vector) sums no rows but joins the
+// barriers. scratch holds get_local_size(0) * get_local_size(1) * BN_VECTOR_WIDTH floats.
+void interleaved_gradient_totals(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
+                                 global const float* mean, index_t features, index_t column, int is_column,
+                                 index_t first, index_t end, local float* scratch, floatv* center, floatv* dy_total,
+                                 floatv* dyx_total, floatv* x_total)
+{
+    const index_t at_column = is_column ? column : 0, mine = is_column ? first + get_local_id(1) : end;
+    accumulator_v sum_dy[BN_SPAN], sum_dyx[BN_SPAN], sum_x[BN_SPAN];
+    for (int s = 0; s < BN_SPAN; ++s) {
+        center[s] = load_v(mean + at_column + s * BN_VECTOR_WIDTH);
+        sum_dy[s] = accumulator_v_zero();
+        sum_dyx[s] = accumulator_v_zero();
+        sum_x[s] = accumulator_v_zero();
+    }
+    interleaved_gradient_rows(dy, y, x, features, at_column, mine, end, get_local_size(1), center, sum_dy, sum_dyx,
+                              sum_x);
+    for (int s = 0; s < BN_SPAN; ++s) {
+        dy_total[s] = lane_total_v(scratch, accumulator_v_lanes(sum_dy[s]));
+        dyx_total[s] = lane_total_v(scratch, accumulator_v_lanes(sum_dyx[s]));
+        x_total[s] = lane_total_v(scratch, accumulator_v_lanes(sum_x[s]));
     }
 }
 

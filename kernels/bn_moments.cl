@@ -1,4 +1,4 @@
-// bn_moments.cl: the statistics helpers of bn_statistics.cl and bn_forward.cl's resident kernel:
+// bn_moments.cl: the statistics helpers of bn_statistics.cl and bn_forward.cl's resident kernels:
 // a chunk's moments in shifted form, their merge, a feature's mean and invstd to about twice float
 // precision, and the running-statistics update.
 
@@ -201,3 +201,49 @@ moments planar_moments(global const tensor_t* x, index_t f, index_t features, in
 #undef SHIFTED_ONE
 #undef CENTERED_VECTOR
 #undef CENTERED_ONE
+
+// The moments of the BN_SPAN feature vectors from `column` over rows [first, end) of the
+// interleaved view [rows][features], read twice as planar_moments reads a plane: the row lanes
+// (dimension 1; lane l takes rows first + l, first + l + lanes, ...) share one shift, the first
+// row's values, and their sums meet by lane_total_v (bn_sums.cl) before the center and again
+// before the moments, which every lane receives: center[s], residual[s] and squares[s] for the
+// span's vector s. A work-item with is_column 0 (past the last feature vector) sums no rows but
+// joins the barriers. scratch holds get_local_size(0) * get_local_size(1) * BN_VECTOR_WIDTH floats.
+void interleaved_moments(global const tensor_t* x, index_t features, index_t column, int is_column, index_t first,
+                         index_t end, local float* scratch, floatv* center, floatv* residual, floatv* squares)
+{
+    const index_t lanes = get_local_size(1), mine = is_column ? first + get_local_id(1) : end;
+    global const tensor_t* values = x + (is_column ? column : 0);
+    floatv k[BN_SPAN];
+    accumulator_v shifted[BN_SPAN], residual_sum[BN_SPAN], squares_sum[BN_SPAN];
+    for (int s = 0; s < BN_SPAN; ++s) {
+        k[s] = is_column ? load_t_v(values + first * features + s * BN_VECTOR_WIDTH) : (floatv)(0.0f);
+        shifted[s] = accumulator_v_zero();
+        residual_sum[s] = accumulator_v_zero();
+        squares_sum[s] = accumulator_v_zero();
+    }
+#define SHIFTED_ROW(r) \
+    for (int s = 0; s < BN_SPAN; ++s) shifted[s].block += load_t_v(values + (r) * features + s * BN_VECTOR_WIDTH) - k[s]
+#define SHIFTED_FLUSH() for (int s = 0; s < BN_SPAN; ++s) accumulator_v_flush(&shifted[s])
+    ROWS_IN_BLOCKS(mine, end, lanes, SHIFTED_ROW, SHIFTED_FLUSH);
+    for (int s = 0; s < BN_SPAN; ++s) {
+        center[s] = k[s] + lane_total_v(scratch, accumulator_v_lanes(shifted[s])) / (float)(end - first);
+    }
+#define CENTERED_ROW(r) \
+    for (int s = 0; s < BN_SPAN; ++s) { \
+        const floatv d = load_t_v(values + (r) * features + s * BN_VECTOR_WIDTH) - center[s]; \
+        residual_sum[s].block += d; \
+        squares_sum[s].block += d * d; \
+    }
+#define CENTERED_FLUSH() \
+    for (int s = 0; s < BN_SPAN; ++s) { accumulator_v_flush(&residual_sum[s]); accumulator_v_flush(&squares_sum[s]); }
+    ROWS_IN_BLOCKS(mine, end, lanes, CENTERED_ROW, CENTERED_FLUSH);
+#undef SHIFTED_ROW
+#undef SHIFTED_FLUSH
+#undef CENTERED_ROW
+#undef CENTERED_FLUSH
+    for (int s = 0; s < BN_SPAN; ++s) {
+        residual[s] = lane_total_v(scratch, accumulator_v_lanes(residual_sum[s]));
+        squares[s] = lane_total_v(scratch, accumulator_v_lanes(squares_sum[s]));
+    }
+}

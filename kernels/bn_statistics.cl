@@ -18,9 +18,10 @@
 //   (v, l) of group (., g) takes features [v * W * BN_SPAN, (v + 1) * W * BN_SPAN) (W = BN_VECTOR_WIDTH;
 //   W * BN_SPAN divides features) over rows first + l, first + l + LY, ... of chunk g's rows
 //   [first, first + chunk_rows), reading its BN_SPAN vectors of each row together, so that a span of 1
-//   walks a column and a larger one streams runs of the rows. The LY row lanes (1 on CPUs; more where
-//   a GPU's features do not fill a group) share one shift and their sums meet by lane_total_v
-//   (bn_sums.cl) before each chunk's center and moments. scratch holds LX * LY * W floats.
+//   walks a column and a larger one streams runs of the rows (interleaved_moments, bn_moments.cl). The
+//   LY row lanes (1 on CPUs; more where a GPU's features do not fill a group) share one shift and their
+//   sums meet by lane_total_v (bn_sums.cl) before each chunk's center and moments. scratch holds
+//   LX * LY * W floats.
 // The merge kernels (bn_stats_merge, bn_stats_moments): range (L, R * B1, B2), work-groups (L, R, 1):
 //   the L work-items (lanes) of a row merge feature f's chunks, lane l taking chunks l, l + L, ... in
 //   order, and their sums meet by a tree in a fixed order (row_total), so that a GPU reads many
@@ -74,42 +75,16 @@ kernel void bn_stats_chunk_interleaved(
     const index_t features = (index_t)features_arg, column = get_global_id(0) * (BN_VECTOR_WIDTH * BN_SPAN);
     // a work-item past the last feature vector sums no rows but joins the lanes' barriers
     const int is_column = column < features;
-    const index_t g = get_group_id(1), lanes = get_local_size(1), stride = (index_t)chunks * features;
+    const index_t g = get_group_id(1), stride = (index_t)chunks * features;
     const index_t first = g * (index_t)chunk_rows, end = min((index_t)rows, first + (index_t)chunk_rows);
-    const index_t mine = is_column ? first + get_local_id(1) : end;
-    global const tensor_t* values = x + (is_column ? column : 0);
-    floatv k[BN_SPAN], center[BN_SPAN];
-    accumulator_v shifted[BN_SPAN], residual[BN_SPAN], squares[BN_SPAN];
+    floatv center[BN_SPAN], residual[BN_SPAN], squares[BN_SPAN];
+    interleaved_moments(x, features, column, is_column, first, end, scratch, center, residual, squares);
     for (int s = 0; s < BN_SPAN; ++s) {
-        k[s] = is_column ? load_t_v(values + first * features + s * BN_VECTOR_WIDTH) : (floatv)(0.0f);
-        shifted[s] = accumulator_v_zero();
-        residual[s] = accumulator_v_zero();
-        squares[s] = accumulator_v_zero();
-    }
-    for (index_t r = mine; r < end; r += lanes) {
-        for (int s = 0; s < BN_SPAN; ++s) {
-            const index_t at = s * BN_VECTOR_WIDTH;
-            accumulator_v_add(&shifted[s], load_t_v(values + r * features + at) - k[s]);
-        }
-    }
-    for (int s = 0; s < BN_SPAN; ++s) {
-        center[s] = k[s] + lane_total_v(scratch, accumulator_v_lanes(shifted[s])) / (float)(end - first);
-    }
-    for (index_t r = mine; r < end; r += lanes) {
-        for (int s = 0; s < BN_SPAN; ++s) {
-            const floatv d = load_t_v(values + r * features + s * BN_VECTOR_WIDTH) - center[s];
-            accumulator_v_add(&residual[s], d);
-            accumulator_v_add(&squares[s], d * d);
-        }
-    }
-    for (int s = 0; s < BN_SPAN; ++s) {
-        const floatv residual_total = lane_total_v(scratch, accumulator_v_lanes(residual[s]));
-        const floatv squares_total = lane_total_v(scratch, accumulator_v_lanes(squares[s]));
         if (is_column && get_local_id(1) == 0) {
             const index_t slot = g * features + column + s * BN_VECTOR_WIDTH;
             store_v(center[s], partial + slot);
-            store_v(residual_total, partial + stride + slot);
-            store_v(squares_total, partial + 2 * stride + slot);
+            store_v(residual[s], partial + stride + slot);
+            store_v(squares[s], partial + 2 * stride + slot);
         }
     }
 }

@@ -12,6 +12,7 @@ enum KernelName: String, CaseIterable {
     case normalizePlanar = "bn_normalize_planar"
     case normalizeInterleaved = "bn_normalize_interleaved"
     case forwardTrainingResident = "bn_forward_training_resident"
+    case forwardTrainingResidentInterleaved = "bn_forward_training_resident_interleaved"
     case backwardReducePlanar = "bn_backward_reduce_planar"
     case backwardReduceInterleaved = "bn_backward_reduce_interleaved"
     case backwardMerge = "bn_backward_merge"
@@ -19,6 +20,7 @@ enum KernelName: String, CaseIterable {
     case backwardDxPlanar = "bn_backward_dx_planar"
     case backwardDxInterleaved = "bn_backward_dx_interleaved"
     case backwardResident = "bn_backward_resident"
+    case backwardResidentInterleaved = "bn_backward_resident_interleaved"
     case renormGain = "bn_renorm_gain"
     case renormGradient = "bn_renorm_gradient"
     case groupGradients = "bn_group_gradients"
@@ -29,9 +31,10 @@ enum KernelName: String, CaseIterable {
     var family: KernelSource {
         switch self {
         case .statsChunkPlanar, .statsChunkInterleaved, .statsMerge, .statsMoments, .inverseStd, .runningUpdate: .statistics
-        case .normalizePlanar, .normalizeInterleaved, .forwardTrainingResident: .forward
+        case .normalizePlanar, .normalizeInterleaved, .forwardTrainingResident, .forwardTrainingResidentInterleaved: .forward
         case .backwardReducePlanar, .backwardReduceInterleaved, .backwardMerge, .backwardSums,
-             .backwardDxPlanar, .backwardDxInterleaved, .backwardResident, .renormGain, .renormGradient, .groupGradients: .backward
+             .backwardDxPlanar, .backwardDxInterleaved, .backwardResident, .backwardResidentInterleaved, .renormGain,
+             .renormGradient, .groupGradients: .backward
         case .copy: .copy
         case .reluForward, .reluBackward: .activation
         }

@@ -107,6 +107,10 @@ struct FaultInjectionTests {
     @Test("an enqueue refused in the middle of a pass throws, leaves batchesTracked alone, and the next call is right")
     func failedLaterEnqueue() throws {
         let backend = try OpenCLBackend(device: TestBackends.deviceQuery)
+        // the chunked plan's three kernels: a tensor this small would otherwise be resident, one kernel
+        var chunked = LaunchSettings.heuristic(for: backend.device)
+        chunked.residentFeatureBytes = 0
+        try backend.overrideLaunchSettings(chunked)
         let shape = TensorShape(n: 4, c: 3, h: 5, w: 5, layout: .nhwc)
         let inputs = TestInputs(TestCase("mid-pass", shape), mode: .spatial)
         let x = try backend.upload(inputs.x), y = try backend.makeBuffer(count: inputs.x.count)

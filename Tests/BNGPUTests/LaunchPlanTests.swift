@@ -52,7 +52,12 @@ struct LaunchPlanTests {
             // Chunks: whole planes (planar) or rows (interleaved), the last one not empty.
             #expect(plan.chunks * plan.chunkLength >= geometry.outer && (plan.chunks - 1) * plan.chunkLength < geometry.outer, "\(label)")
             #expect(plan.chunks <= LaunchHeuristics.maximumChunks, "\(label)")
-            #expect(!plan.isResident || (plan.chunks == 1 && plan.traversal == .planar), "\(label)")
+            #expect(!plan.isResident || plan.chunks == 1, "\(label)")
+            if plan.isResident && plan.traversal == .interleaved {
+                // the whole tensor fits the budget, and every compute unit gets a group
+                #expect(geometry.elementCount * 4 <= settings.residentFeatureBytes, "\(label)")
+                #expect(plan.reduction.global[0] / plan.reduction.local[0] >= limits.computeUnits, "\(label)")
+            }
             // Vector widths: interleaved ones divide the feature count.
             #expect(KernelVariant.vectorWidths.contains(plan.variant.vectorWidth), "\(label)")
             #expect(plan.variant.vectorWidth <= settings.vectorWidth, "\(label)")
@@ -135,6 +140,28 @@ struct LaunchPlanTests {
         #expect(try !plan(TensorShape(n: 32, c: 1, h: 56, w: 56)).isResident) // one feature would leave a unit idle
         #expect(try plan(TensorShape(n: 32, c: 64, h: 112, w: 112)).chunks > 1)
         #expect(try plan(TensorShape(n: 32, c: 256, h: 56, w: 56)).name == "planar ×16 group 1, resident, 32-bit")
+    }
+
+    @Test("an interleaved tensor that fits the resident budget is resident, its span narrowing until every compute unit gets a group")
+    func interleavedResidency() throws {
+        func plan(_ shape: TensorShape, budget: Int, storage: ElementType = .float32) throws -> LaunchPlan {
+            var settings = Self.settings[0]
+            settings.residentFeatureBytes = budget
+            return LaunchPlan(geometry: try FeatureGeometry(shape: shape, mode: .spatial), settings: settings,
+                              limits: Self.devices[0], forcesWideIndices: false, storage: storage)
+        }
+        let nc = TensorShape(n: 512, c: 256) // 512 KiB: 16 vectors of 16 a row, 4 work-items of span 4
+        #expect(try plan(nc, budget: 512 << 10).name == "interleaved ×16 span 4 group 1, resident, 32-bit")
+        let chunked = try plan(nc, budget: (512 << 10) - 1)
+        #expect(!chunked.isResident && chunked.variant.span == 4 && chunked.chunks > 1)
+        // 16-bit storage halves the tensor
+        #expect(try plan(nc, budget: 256 << 10, storage: .float16).name == "interleaved ×16 span 4 group 1, resident, 32-bit, f16")
+        // 4 vectors a row: span 4 would leave one compute unit idle, so span 2 gives each of the two a group
+        #expect(try plan(TensorShape(n: 64, c: 64), budget: 1 << 20).name == "interleaved ×16 span 2 group 1, resident, 32-bit")
+        // one vector a row cannot feed two compute units
+        #expect(try !plan(TensorShape(n: 64, c: 16), budget: 1 << 20).isResident)
+        #expect(try !plan(TensorShape(n: 65536, c: 256), budget: 8 << 20).isResident) // 64 MiB
+        #expect(try !plan(nc, budget: 0).isResident)
     }
 
     @Test("interleaved vectors shrink to a width that divides the features")

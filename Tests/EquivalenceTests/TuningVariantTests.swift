@@ -18,7 +18,8 @@ struct TuningVariantTests {
         TestCase("interleaved ×16, 16 vectors a row", TensorShape(n: 40, c: 256)),
     ]
 
-    /// The heuristic with one knob moved to each of its candidates, then mixtures drawn by a seeded
+    /// The heuristic with one knob moved to each of its candidates (and the widest span without
+    /// residency), then mixtures drawn by a seeded
     /// generator from all the candidates at once; and the same single moves from a GPU's heuristic
     /// among a GPU's candidates (groups of up to 256 work-items, several merge lanes), which this
     /// device runs too, so that the settings a GPU's tuner picks are checked where CI runs.
@@ -32,6 +33,11 @@ struct TuningVariantTests {
                 knob.candidates(for: info).map { knob.setting($0, in: LaunchSettings.heuristic(for: info)) }
             }
         }
+        // The widest span with residency off: a resident plan narrows the span until each compute
+        // unit gets a work-item, so the single move to span 16 runs span 8 on these small cases.
+        var wide = start
+        (wide.interleavedSpan, wide.residentFeatureBytes) = (16, 0)
+        all.append(wide)
         var generator = SeededGenerator(seed: 2015)
         for _ in 0..<6 {
             all.append(LaunchSettingsKnob.allCases.reduce(start) { settings, knob in
@@ -66,6 +72,9 @@ struct TuningVariantTests {
         for fragment in ["planar ×16", "planar ×1 ", "interleaved ×4", "interleaved ×8", "interleaved ×16",
                          "resident", "chunks", "group 16", "group 256", "span 4", "span 16"] {
             #expect(names.contains { $0.contains(fragment) }, "no case runs a \(fragment) plan: \(names.sorted())")
+        }
+        for traversal in ["planar", "interleaved"] {
+            #expect(names.contains { $0.hasPrefix(traversal) && $0.contains("resident") }, "no \(traversal) resident plan: \(names.sorted())")
         }
     }
 }

@@ -32,6 +32,11 @@ public struct OpenCLDeviceInfo: Sendable, Hashable, CustomStringConvertible {
     public var localMemoryBytes: Int
     /// The largest work-group the device runs.
     public var maxWorkGroupSize: Int
+    /// The global memory cache in bytes (`CL_DEVICE_GLOBAL_MEM_CACHE_SIZE`; a CPU driver such as
+    /// PoCL reports the last-level cache, which every compute unit shares), 0 when the device has none.
+    public var globalMemoryCacheBytes: Int = 0
+    /// The global memory cache line in bytes (`CL_DEVICE_GLOBAL_MEM_CACHELINE_SIZE`), 0 when unknown.
+    public var cacheLineBytes: Int = 0
     /// The OpenCL version the device reports.
     public var version: String
     /// The driver version.
@@ -77,6 +82,8 @@ struct Device: @unchecked Sendable {
             maxAllocationBytes: Int(clamping: try scalar(CL_DEVICE_MAX_MEM_ALLOC_SIZE, as: cl_ulong.self)),
             localMemoryBytes: Int(clamping: try scalar(CL_DEVICE_LOCAL_MEM_SIZE, as: cl_ulong.self)),
             maxWorkGroupSize: try scalar(CL_DEVICE_MAX_WORK_GROUP_SIZE, as: Int.self),
+            globalMemoryCacheBytes: Int(clamping: try scalar(CL_DEVICE_GLOBAL_MEM_CACHE_SIZE, as: cl_ulong.self)),
+            cacheLineBytes: Int(try scalar(CL_DEVICE_GLOBAL_MEM_CACHELINE_SIZE, as: cl_uint.self)),
             version: try string(CL_DEVICE_VERSION),
             driverVersion: try string(CL_DRIVER_VERSION))
         let floatConfig = try scalar(CL_DEVICE_SINGLE_FP_CONFIG, as: cl_device_fp_config.self)

@@ -3,8 +3,7 @@ import BNCore
 extension KernelRunner {
     /// Enqueues the backward pass (`bn_backward.cl`): the reductions Σ dy, Σ dy·(x − mean) and
     /// Σ (x − mean), their merge into dβ, dγ and the mean's residual (what rounding the batch mean to
-    /// a float lost), then dx; a resident plan with batch statistics does all of it in one kernel per
-    /// feature. With `usesBatchStatistics` false (frozen statistics), the mean is taken as exact and
+    /// a float lost), then dx; a resident plan with batch statistics does all of it in one kernel. With `usesBatchStatistics` false (frozen statistics), the mean is taken as exact and
     /// dx is dy·γ·invStd. With `y`, the fused forward output, every kernel masks dy by its sign, and
     /// `dz` (when given) receives the masked dy. With `corrections` (a renormalized pass's r and d,
     /// constants of the gradient), the kernels run with γ·r for γ (`bn_renorm_gain`) and dγ becomes
@@ -40,11 +39,19 @@ extension KernelRunner {
         let geometry = plan.geometry
         let scale = 1 / Float(geometry.valuesPerFeature)
         if plan.isResident && usesBatchStatistics {
-            try run(.backwardResident(dy: dy, y: y, x: x, mean: mean, invstd: invStd, gamma: gamma, dgamma: dGamma,
-                                      dbeta: dBeta, dx: dx, dz: dz, outer: geometry.outer, features: geometry.features,
-                                      inner: geometry.inner, reductionScale: scale,
-                                      scratch: plan.reductionScratch(floatsPerWorkItem: 1)),
-                    variant: plan.variant, range: plan.reduction)
+            let call: KernelCall = switch plan.traversal {
+            case .planar:
+                .backwardResident(dy: dy, y: y, x: x, mean: mean, invstd: invStd, gamma: gamma, dgamma: dGamma,
+                                  dbeta: dBeta, dx: dx, dz: dz, outer: geometry.outer, features: geometry.features,
+                                  inner: geometry.inner, reductionScale: scale,
+                                  scratch: plan.reductionScratch(floatsPerWorkItem: 1))
+            case .interleaved:
+                .backwardResidentInterleaved(dy: dy, y: y, x: x, mean: mean, invstd: invStd, gamma: gamma,
+                                             dgamma: dGamma, dbeta: dBeta, dx: dx, dz: dz, rows: geometry.outer,
+                                             features: geometry.features, reductionScale: scale,
+                                             scratch: plan.reductionScratch(floatsPerWorkItem: plan.variant.vectorWidth))
+            }
+            try run(call, variant: plan.variant, range: plan.reduction)
             return
         }
         let partial = try enqueueGradientPartials(dy: dy, y: y, x: x, mean: mean, plan: plan)
@@ -200,6 +207,19 @@ extension KernelCall {
             "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "invstd": .buffer(invstd),
             "gamma": .buffer(gamma), "dgamma": .buffer(dgamma), "dbeta": .buffer(dbeta), "dx": .buffer(dx),
             "dz": .buffer(dz), "outer_arg": .size(outer), "features_arg": .size(features), "inner_arg": .size(inner),
+            "reduction_scale": .float(reductionScale), "scratch": scratch,
+        ])
+    }
+
+    static func backwardResidentInterleaved(
+        dy: OpenCLBuffer, y: OpenCLBuffer?, x: OpenCLBuffer, mean: OpenCLBuffer, invstd: OpenCLBuffer,
+        gamma: OpenCLBuffer?, dgamma: OpenCLBuffer, dbeta: OpenCLBuffer, dx: OpenCLBuffer, dz: OpenCLBuffer?, rows: Int,
+        features: Int, reductionScale: Float, scratch: KernelArgument
+    ) -> KernelCall {
+        KernelCall(.backwardResidentInterleaved, operands: OperandCase(fused: y != nil || dz != nil), [
+            "dy": .buffer(dy), "y": .buffer(y), "x": .buffer(x), "mean": .buffer(mean), "invstd": .buffer(invstd),
+            "gamma": .buffer(gamma), "dgamma": .buffer(dgamma), "dbeta": .buffer(dbeta), "dx": .buffer(dx),
+            "dz": .buffer(dz), "rows_arg": .size(rows), "features_arg": .size(features),
             "reduction_scale": .float(reductionScale), "scratch": scratch,
         ])
     }

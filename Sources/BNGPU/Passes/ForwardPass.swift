@@ -64,7 +64,7 @@ extension KernelRunner {
     }
 
     /// Enqueues a whole training forward pass: batch statistics, running statistics and y. A resident
-    /// plan does it in one kernel per feature (`bn_forward_training_resident`), the others in three.
+    /// plan does it in one kernel (`bn_forward_training_resident`, `…_resident_interleaved`), the others in three.
     /// With `renorm`, the pass renormalizes (Batch Renormalization): the statistics also write r, d
     /// and the constants the normalization then takes for invStd and β.
     mutating func enqueueForwardTraining(
@@ -84,13 +84,24 @@ extension KernelRunner {
         }
         let geometry = plan.geometry
         let weights = RunningTarget.weights(of: running)
-        try run(.forwardTrainingResident(
-            x: x, y: y, mean: mean, meanLo: meanLow, invstd: invStd, invstdLo: invStdLow, gamma: gamma, beta: beta,
-            z: z, runningMean: running.mean, runningVariance: running.variance, renorm: renorm,
-            batchVariance: running.groupVariance, outer: geometry.outer,
-            features: geometry.features, inner: geometry.inner, epsilon: epsilon, keep: weights.keep,
-            take: weights.take, varianceDivisor: weights.varianceDivisor, fuseRelu: fusion != .none,
-            scratch: plan.reductionScratch(floatsPerWorkItem: 1)), variant: plan.variant, range: plan.reduction)
+        let call: KernelCall = switch plan.traversal {
+        case .planar:
+            .forwardTrainingResident(
+                x: x, y: y, mean: mean, meanLo: meanLow, invstd: invStd, invstdLo: invStdLow, gamma: gamma, beta: beta,
+                z: z, runningMean: running.mean, runningVariance: running.variance, renorm: renorm,
+                batchVariance: running.groupVariance, outer: geometry.outer,
+                features: geometry.features, inner: geometry.inner, epsilon: epsilon, keep: weights.keep,
+                take: weights.take, varianceDivisor: weights.varianceDivisor, fuseRelu: fusion != .none,
+                scratch: plan.reductionScratch(floatsPerWorkItem: 1))
+        case .interleaved:
+            .forwardTrainingResidentInterleaved(
+                x: x, y: y, mean: mean, meanLo: meanLow, invstd: invStd, invstdLo: invStdLow, gamma: gamma, beta: beta,
+                z: z, runningMean: running.mean, runningVariance: running.variance, renorm: renorm,
+                batchVariance: running.groupVariance, rows: geometry.outer, features: geometry.features,
+                epsilon: epsilon, keep: weights.keep, take: weights.take, varianceDivisor: weights.varianceDivisor,
+                fuseRelu: fusion != .none, scratch: plan.reductionScratch(floatsPerWorkItem: plan.variant.vectorWidth))
+        }
+        try run(call, variant: plan.variant, range: plan.reduction)
     }
 }
 
@@ -121,6 +132,25 @@ extension KernelCall {
             "gamma": .buffer(gamma), "beta": .buffer(beta), "z": .buffer(z), "rows": .size(rows),
             "features_arg": .size(features), "rows_per_item": .size(rowsPerItem), "epsilon": .float(epsilon),
             "fuse_relu": .flag(fuseRelu),
+        ])
+    }
+
+    static func forwardTrainingResidentInterleaved(
+        x: OpenCLBuffer, y: OpenCLBuffer, mean: OpenCLBuffer, meanLo: OpenCLBuffer, invstd: OpenCLBuffer,
+        invstdLo: OpenCLBuffer, gamma: OpenCLBuffer?, beta: OpenCLBuffer?, z: OpenCLBuffer?, runningMean: OpenCLBuffer,
+        runningVariance: OpenCLBuffer, renorm: RenormTarget?, batchVariance: OpenCLBuffer?, rows: Int, features: Int,
+        epsilon: Float, keep: Float, take: Float, varianceDivisor: Float, fuseRelu: Bool, scratch: KernelArgument
+    ) -> KernelCall {
+        KernelCall(.forwardTrainingResidentInterleaved, operands: OperandCase(fused: z != nil || fuseRelu), [
+            "x": .buffer(x), "y": .buffer(y), "mean": .buffer(mean), "mean_lo": .buffer(meanLo),
+            "invstd": .buffer(invstd), "invstd_lo": .buffer(invstdLo), "gamma": .buffer(gamma), "beta": .buffer(beta),
+            "z": .buffer(z), "running_mean": .buffer(runningMean), "running_variance": .buffer(runningVariance),
+            "renorm_r": .buffer(renorm?.r), "renorm_d": .buffer(renorm?.d), "renorm_scale": .buffer(renorm?.scale),
+            "renorm_scale_lo": .buffer(renorm?.scaleLow), "renorm_shift": .buffer(renorm?.shift),
+            "batch_variance": .buffer(batchVariance), "rows_arg": .size(rows), "features_arg": .size(features),
+            "epsilon": .float(epsilon), "keep": .float(keep), "take": .float(take),
+            "variance_divisor": .float(varianceDivisor), "r_max": .float(renorm?.limits.rMax ?? 1),
+            "d_max": .float(renorm?.limits.dMax ?? 0), "fuse_relu": .flag(fuseRelu), "scratch": scratch,
         ])
     }
 

@@ -20,7 +20,8 @@ package struct LaunchSettings: Hashable, Sendable, CustomStringConvertible {
     package var valuesPerElementwiseItem: Int
     /// Planar features of at most this many bytes (per tensor the pass reads) are reduced and then
     /// normalized (or differentiated) by one work-group, whose second and third reads of the feature
-    /// come from cache rather than memory; 0 never does this.
+    /// come from cache rather than memory; an interleaved tensor of at most this many bytes likewise,
+    /// by one work-item per span of feature vectors over every row; 0 never does this.
     package var residentFeatureBytes: Int
     /// Feature vectors one work-item of an interleaved reduction takes side by side in each row
     /// (1, 2, 4, 8 or 16; `BN_SPAN`), as a power of two that divides the row's vectors: more make each
