@@ -49,13 +49,7 @@ struct AutotuneTests {
 
         // Passes after the search agree with the CPU reference as before it.
         for shape in Self.shapes {
-            let inputs = TestInputs(TestCase("after autotune", shape), mode: .spatial)
-            var running = inputs.running, reference = inputs.running
-            let ours = try backend.forwardTraining(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
-                                                   running: &running, options: BatchNormOptions())
-            let expected = try CPUBackend().forwardTraining(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
-                                                            running: &reference, options: BatchNormOptions())
-            expectClose(ours.y, expected.y.map(Double.init), tolerance: Tolerance.openCL, "y of \(shape) after autotune")
+            try expectTrainingMatchesCPU(backend, shape: shape, "after autotune")
         }
     }
 

@@ -35,16 +35,9 @@ struct FirstUseSearchTests {
                           environment: environment.merging(["BN_TUNING_FILE": table.path]) { old, _ in old })
     }
 
-    /// One training pass of `shape` on `backend`, held to the CPU reference.
+    /// One training pass on `backend` held to the CPU reference (``expectTrainingMatchesCPU``).
     static func trainAndCheck(_ backend: OpenCLBackend, _ label: String, shape: TensorShape = shape) throws {
-        let inputs = TestInputs(TestCase(label, shape), mode: .spatial)
-        var running = inputs.running, reference = inputs.running
-        let ours = try backend.forwardTraining(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
-                                               running: &running, options: BatchNormOptions())
-        let expected = try CPUBackend().forwardTraining(x: inputs.x, shape: shape, gamma: inputs.gamma, beta: inputs.beta,
-                                                        running: &reference, options: BatchNormOptions())
-        expectClose(ours.y, expected.y.map(Double.init), tolerance: Tolerance.openCL, "y of \(shape), \(label)")
-        expectClose(running.mean, reference.mean.map(Double.init), tolerance: Tolerance.openCL, "running mean, \(label)")
+        try expectTrainingMatchesCPU(backend, shape: shape, label)
     }
 
     @Test("BN_AUTOTUNE: 0, off, false or no turn the search off; 1, on, true, yes, empty or unset keep it; anything else is refused")
