@@ -124,7 +124,6 @@ extension BNGPUBench {
                 StandardError.print("Error: \(ShapeSpec.noneFits(shapes ?? ShapeSpec.standard, on: backend.device))")
                 throw ExitCode.failure
             }
-            let start = LaunchSettings.heuristic(for: backend.device)
             var rows: [ShapeClass: LaunchSettings] = [:]
             for shapeClass in ShapeClass.allCases {
                 guard let classShapes = byClass[shapeClass] else { continue }
@@ -135,6 +134,7 @@ extension BNGPUBench {
                         try PassWorkload.make(pass, on: fixture, options: options).prepareBufferCall(backend)
                     }
                 }
+                let start = LaunchSettings.heuristic(for: backend.device, traversal: shapeClass.traversal)
                 rows[shapeClass] = try descend(from: start, calls: calls, on: backend)
             }
             try backend.overrideLaunchSettings(nil)

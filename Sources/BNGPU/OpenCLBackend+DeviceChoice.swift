@@ -40,7 +40,7 @@ extension OpenCLBackend {
                 let context = try Context(device: device)
                 var library = KernelLibrary(context: context)
                 try library.buildEveryKernel(variant: KernelVariant(indexWidth: .narrow,
-                                                                    vectorWidth: LaunchSettings.heuristic(for: device.info).vectorWidth))
+                                                                    vectorWidth: LaunchSettings.heuristic(for: device.info, traversal: .planar).vectorWidth))
                 return (context, library, skipped)
             } catch let error as BatchNormError {
                 let skip = SkippedOpenCLDevice(device: device.info, error: error)

@@ -36,19 +36,18 @@ public enum TuningOrigin: Sendable, Hashable, CustomStringConvertible {
 extension DeviceTuning {
     /// The tuning of a device: the user's table first (``TuningTable/userFileURL``), then the shipped
     /// one, matched by device name and driver version; classes without a row, and devices without a
-    /// block, take ``LaunchSettings/heuristic(for:)``.
+    /// block, take ``LaunchSettings/heuristic(for:traversal:)``.
     /// - Throws: `BatchNormError.invalidTuningTable` when the user's table cannot be read.
     static func load(for device: OpenCLDeviceInfo, environment: [String: String]) throws -> (DeviceTuning, TuningOrigin) {
-        let fallback = LaunchSettings.heuristic(for: device)
         if let entry = try TuningTable.loadUser(environment: environment).entry(deviceName: device.name,
                                                                                driverVersion: device.driverVersion) {
             let path = TuningTable.userFileURL(environment: environment)?.path ?? "?"
-            return (DeviceTuning(rows: entry.rows, fallback: fallback), .userTable(path: path))
+            return (DeviceTuning(rows: entry.rows, device: device), .userTable(path: path))
         }
         if let entry = TuningTable.shipped.entry(deviceName: device.name, driverVersion: device.driverVersion) {
-            return (DeviceTuning(rows: entry.rows, fallback: fallback), .shippedTable)
+            return (DeviceTuning(rows: entry.rows, device: device), .shippedTable)
         }
-        return (DeviceTuning(rows: [:], fallback: fallback), .heuristic)
+        return (DeviceTuning(rows: [:], device: device), .heuristic)
     }
 }
 

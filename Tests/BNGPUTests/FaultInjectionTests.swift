@@ -108,7 +108,7 @@ struct FaultInjectionTests {
     func failedLaterEnqueue() throws {
         let backend = try OpenCLBackend(device: TestBackends.deviceQuery)
         // the chunked plan's three kernels: a tensor this small would otherwise be resident, one kernel
-        var chunked = LaunchSettings.heuristic(for: backend.device)
+        var chunked = LaunchSettings.heuristic(for: backend.device, traversal: .interleaved)
         chunked.residentFeatureBytes = 0
         try backend.overrideLaunchSettings(chunked)
         let shape = TensorShape(n: 4, c: 3, h: 5, w: 5, layout: .nhwc)

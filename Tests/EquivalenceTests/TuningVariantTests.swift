@@ -18,8 +18,8 @@ struct TuningVariantTests {
         TestCase("interleaved ×16, 16 vectors a row", TensorShape(n: 40, c: 256)),
     ]
 
-    /// The heuristic with one knob moved to each of its candidates (and the widest span without
-    /// residency), then mixtures drawn by a seeded
+    /// The planar heuristic with one knob moved to each of its candidates, the interleaved heuristic
+    /// (the widest span, larger chunks) and the widest span without residency, then mixtures drawn by a seeded
     /// generator from all the candidates at once; and the same single moves from a GPU's heuristic
     /// among a GPU's candidates (groups of up to 256 work-items, several merge lanes), which this
     /// device runs too, so that the settings a GPU's tuner picks are checked where CI runs.
@@ -27,12 +27,13 @@ struct TuningVariantTests {
         let device = try TestBackends.openCL().device
         var gpu = device
         gpu.type = .gpu
-        let start = LaunchSettings.heuristic(for: device)
+        let start = LaunchSettings.heuristic(for: device, traversal: .planar)
         var all = [device, gpu].flatMap { info in
             LaunchSettingsKnob.allCases.flatMap { knob in
-                knob.candidates(for: info).map { knob.setting($0, in: LaunchSettings.heuristic(for: info)) }
+                knob.candidates(for: info).map { knob.setting($0, in: LaunchSettings.heuristic(for: info, traversal: .planar)) }
             }
         }
+        all.append(LaunchSettings.heuristic(for: device, traversal: .interleaved))
         // The widest span with residency off: a resident plan narrows the span until each compute
         // unit gets a work-item, so the single move to span 16 runs span 8 on these small cases.
         var wide = start

@@ -1,10 +1,10 @@
 /// The launch settings of one device for every class of shapes: from a tuning table's rows where
-/// it has them, else from ``LaunchSettings/heuristic(for:)``.
+/// it has them, else from ``LaunchSettings/heuristic(for:traversal:)``.
 struct DeviceTuning: Sendable {
     /// Rows of a tuning table for this device.
     var rows: [ShapeClass: LaunchSettings]
-    /// The settings of classes without a row.
-    var fallback: LaunchSettings
+    /// The device, whose heuristic (``LaunchSettings/heuristic(for:traversal:)``) classes without a row take.
+    var device: OpenCLDeviceInfo
     /// Settings for every class while set (``OpenCLBackend/overrideLaunchSettings(_:)``), as the tuner needs.
     var override: LaunchSettings?
     /// The classes whose rows ``OpenCLBackend/autotune(for:options:budgetPerClass:savingTo:progress:)``
@@ -21,6 +21,6 @@ struct DeviceTuning: Sendable {
 
     /// The settings of a class of shapes.
     func settings(for shapeClass: ShapeClass) -> LaunchSettings {
-        override ?? rows[shapeClass] ?? fallback
+        override ?? rows[shapeClass] ?? LaunchSettings.heuristic(for: device, traversal: shapeClass.traversal)
     }
 }
