@@ -30,20 +30,28 @@ extension LaunchSettings {
     ///   - start: The settings to start from, costed first.
     ///   - device: Whose candidates to try.
     ///   - knobs: The knobs, in the order tried; every knob in declaration order by default.
-    ///   - deadline: When to stop trying candidates (the best so far stands); nil for never.
+    ///   - deadline: When to stop trying candidates (the best so far stands); nil for never. A
+    ///     candidate starts only when the one before it (or the start), timed again, would still end
+    ///     by then: a candidate's program builds can take most of a budget, so checking only that the
+    ///     deadline has not passed let a 2 s budget run to 4.9 s on PoCL.
     ///   - cost: The cost of a candidate, such as the summed median time of a class's passes.
     /// - Returns: The best settings and their cost.
     /// - Throws: What `cost` throws.
     package static func descend(from start: LaunchSettings, device: OpenCLDeviceInfo,
                                 knobs: [LaunchSettingsKnob] = LaunchSettingsKnob.allCases, deadline: ContinuousClock.Instant? = nil,
                                 cost: (LaunchSettings) throws -> Double) rethrows -> Descent {
+        let clock = ContinuousClock()
+        var began = clock.now
         let startCost = try cost(start)
+        var last = clock.now - began
         var descent = Descent(best: start, cost: startCost, startCost: startCost, tried: 1)
         for knob in knobs {
             for value in knob.candidates(for: device) where value != knob.value(in: descent.best) {
-                if let deadline, ContinuousClock.now >= deadline { return descent }
+                began = clock.now
+                if let deadline, began + last > deadline { return descent }
                 let candidate = knob.setting(value, in: descent.best)
                 let time = try cost(candidate)
+                last = clock.now - began
                 descent.tried += 1
                 if time < descent.cost * 0.98 {
                     descent.best = candidate
