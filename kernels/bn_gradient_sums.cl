@@ -34,44 +34,51 @@ typedef struct {
     float centered;
 } gradient_sums;
 
-// planar_gradient_sums' steps: a vector adds to the two-level accumulators, a value to the
-// compensated floats.
-#define GRADIENT_SUMS_VECTOR(form, type, at) \
-    do { \
-        const floatv gradient = gradient_v(dy, y, (at)), centered = load_t_v(x + (at)) - center; \
-        accumulator_v_add(&dy_v, gradient); \
-        accumulator_v_add(&dyx_v, gradient * centered); \
-        accumulator_v_add(&x_v, centered); \
-    } while (0)
-#define GRADIENT_SUMS_ONE(form, type, at) \
-    do { \
-        const float gradient = gradient_1(dy, y, (at)), centered = load_t_1(x + (at)) - center; \
-        compensated_add_1(&dy_s, &dy_sc, gradient); \
-        compensated_add_1(&dyx_s, &dyx_sc, gradient * centered); \
-        compensated_add_1(&x_s, &x_sc, centered); \
-    } while (0)
-
 // The gradient sums of feature f over planes [first_plane, end_plane), split over the group as
-// planar_moments splits them (bn_moments.cl) and returned to every work-item (it holds barriers);
-// scratch holds get_local_size(0) * get_local_size(1) floats.
+// planar_moments splits them and filling the accumulators' blocks as it does (bn_moments.cl), and
+// returned to every work-item (it holds barriers); scratch holds get_local_size(0) *
+// get_local_size(1) floats.
 gradient_sums planar_gradient_sums(global const tensor_t* dy, global const tensor_t* y, global const tensor_t* x,
                                    float center, index_t f, index_t features, index_t inner, index_t first_plane,
                                    index_t end_plane, local float* scratch)
 {
     const uint lid = get_local_id(0), size = get_local_size(0);
+    const index_t vectors = inner / BN_VECTOR_WIDTH;
     accumulator_v dy_v = accumulator_v_zero(), dyx_v = accumulator_v_zero(), x_v = accumulator_v_zero();
     float dy_s = 0.0f, dy_sc = 0.0f, dyx_s = 0.0f, dyx_sc = 0.0f, x_s = 0.0f, x_sc = 0.0f;
+    int filled = 0;
+#define GRADIENT_SUMS_VECTOR(v) \
+    do { \
+        const index_t at_ = base + (v) * BN_VECTOR_WIDTH; \
+        const floatv gradient = gradient_v(dy, y, at_), centered = load_t_v(x + at_) - center; \
+        dy_v.block += gradient; \
+        dyx_v.block += gradient * centered; \
+        x_v.block += centered; \
+    } while (0)
+#define GRADIENT_SUMS_FLUSH() \
+    do { \
+        accumulator_v_flush(&dy_v); \
+        accumulator_v_flush(&dyx_v); \
+        accumulator_v_flush(&x_v); \
+    } while (0)
     for (index_t o = first_plane + get_local_id(1); o < end_plane; o += get_local_size(1)) {
-        WALK((o * features + f) * inner, inner, lid, size, GRADIENT_SUMS_VECTOR, GRADIENT_SUMS_ONE);
+        const index_t base = (o * features + f) * inner;
+        RUN_IN_BLOCKS(lid, vectors, size, filled, GRADIENT_SUMS_VECTOR, GRADIENT_SUMS_FLUSH);
+        for (index_t i = vectors * BN_VECTOR_WIDTH + lid; i < inner; i += size) {
+            const float gradient = gradient_1(dy, y, base + i), centered = load_t_1(x + base + i) - center;
+            compensated_add_1(&dy_s, &dy_sc, gradient);
+            compensated_add_1(&dyx_s, &dyx_sc, gradient * centered);
+            compensated_add_1(&x_s, &x_sc, centered);
+        }
     }
+#undef GRADIENT_SUMS_VECTOR
+#undef GRADIENT_SUMS_FLUSH
     gradient_sums sums;
     sums.dy = group_total(scratch, lanes_total(dy_v, dy_s, dy_sc));
     sums.dy_centered = group_total(scratch, lanes_total(dyx_v, dyx_s, dyx_sc));
     sums.centered = group_total(scratch, lanes_total(x_v, x_s, x_sc));
     return sums;
 }
-#undef GRADIENT_SUMS_VECTOR
-#undef GRADIENT_SUMS_ONE
 
 // Adds rows first, first + step, ... below end of the interleaved view to the BN_SPAN feature vectors'
 // sums from `column`.

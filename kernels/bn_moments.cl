@@ -146,61 +146,70 @@ void store_feature_statistics(
     }
 }
 
-// planar_moments' steps: the first read's shifted sum, then the residual and the squares about the
-// center (a vector step adds to the two-level accumulators, a value's to the compensated floats).
-#define SHIFTED_VECTOR(form, type, at) accumulator_v_add(&shifted_v, load_t_v(plane + (at)) - k)
-#define SHIFTED_ONE(form, type, at) (shifted += load_t_1(plane + (at)) - k)
-#define CENTERED_VECTOR(form, type, at) \
-    do { \
-        const floatv d = load_t_v(plane + (at)) - center; \
-        accumulator_v_add(&residual_v, d); \
-        accumulator_v_add(&squares_v, d * d); \
-    } while (0)
-#define CENTERED_ONE(form, type, at) \
-    do { \
-        const float d = load_t_1(plane + (at)) - center; \
-        compensated_add_1(&residual, &residual_c, d); \
-        compensated_add_1(&squares, &squares_c, d * d); \
-    } while (0)
-
 // Feature f's moments over planes [first_plane, end_plane) of the planar view, read twice: once for
 // a center (the chunk's mean, about, from sums shifted by its first value), once for the residual
 // and the squares about that center, compensated. The second read finds the chunk in cache when it
 // fits. The group's work-items along dimension 0 split each plane's vectors, its lanes along
 // dimension 1 the planes (lane p takes first_plane + p, first_plane + p + lanes, ...), so that a GPU
-// fills a group when planes are short. Every work-item of the group calls it (it holds barriers) and
+// fills a group when planes are short. A work-item's vectors, plane after plane, fill the two-level
+// accumulators' blocks as one sequence (RUN_IN_BLOCKS, bn_sums.cl), the floats past a plane's last
+// whole vector the compensated ones. Every work-item of the group calls it (it holds barriers) and
 // gets the group's moments; scratch holds get_local_size(0) * get_local_size(1) floats.
 moments planar_moments(global const tensor_t* x, index_t f, index_t features, index_t inner,
                        index_t first_plane, index_t end_plane, local float* scratch)
 {
     const uint lid = get_local_id(0), size = get_local_size(0);
+    const index_t vectors = inner / BN_VECTOR_WIDTH;
     const float k = load_t_1(x + (first_plane * features + f) * inner);
     const index_t lane = get_local_id(1), lanes = get_local_size(1);
     accumulator_v shifted_v = accumulator_v_zero();
     float shifted = 0.0f;
+    int filled = 0;
+#define SHIFTED_VECTOR(v) (shifted_v.block += load_t_v(plane + (v) * BN_VECTOR_WIDTH) - k)
+#define SHIFTED_FLUSH() accumulator_v_flush(&shifted_v)
     for (index_t o = first_plane + lane; o < end_plane; o += lanes) {
         global const tensor_t* plane = x + (o * features + f) * inner;
-        WALK(0, inner, lid, size, SHIFTED_VECTOR, SHIFTED_ONE);
+        RUN_IN_BLOCKS(lid, vectors, size, filled, SHIFTED_VECTOR, SHIFTED_FLUSH);
+        for (index_t i = vectors * BN_VECTOR_WIDTH + lid; i < inner; i += size) {
+            shifted += load_t_1(plane + i) - k;
+        }
     }
     const float count = (float)((end_plane - first_plane) * inner);
     const float center = k + group_total(scratch, lanes_total(shifted_v, shifted, 0.0f)) / count;
 
     accumulator_v residual_v = accumulator_v_zero(), squares_v = accumulator_v_zero();
     float residual = 0.0f, residual_c = 0.0f, squares = 0.0f, squares_c = 0.0f;
+    filled = 0;
+#define CENTERED_VECTOR(v) \
+    do { \
+        const floatv d = load_t_v(plane + (v) * BN_VECTOR_WIDTH) - center; \
+        residual_v.block += d; \
+        squares_v.block += d * d; \
+    } while (0)
+#define CENTERED_FLUSH() \
+    do { \
+        accumulator_v_flush(&residual_v); \
+        accumulator_v_flush(&squares_v); \
+    } while (0)
     for (index_t o = first_plane + lane; o < end_plane; o += lanes) {
         global const tensor_t* plane = x + (o * features + f) * inner;
-        WALK(0, inner, lid, size, CENTERED_VECTOR, CENTERED_ONE);
+        RUN_IN_BLOCKS(lid, vectors, size, filled, CENTERED_VECTOR, CENTERED_FLUSH);
+        for (index_t i = vectors * BN_VECTOR_WIDTH + lid; i < inner; i += size) {
+            const float d = load_t_1(plane + i) - center;
+            compensated_add_1(&residual, &residual_c, d);
+            compensated_add_1(&squares, &squares_c, d * d);
+        }
     }
+#undef SHIFTED_VECTOR
+#undef SHIFTED_FLUSH
+#undef CENTERED_VECTOR
+#undef CENTERED_FLUSH
     moments result;
     result.center = center;
     result.residual = group_total(scratch, lanes_total(residual_v, residual, residual_c));
     result.squares = group_total(scratch, lanes_total(squares_v, squares, squares_c));
     return result;
 }
-#undef SHIFTED_VECTOR
-#undef SHIFTED_ONE
-#undef CENTERED_VECTOR
-#undef CENTERED_ONE
 
 // The moments of the BN_SPAN feature vectors from `column` over rows [first, end) of the
 // interleaved view [rows][features], read twice as planar_moments reads a plane: the row lanes

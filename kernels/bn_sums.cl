@@ -17,59 +17,65 @@ COMPENSATED_ADD(_v, floatv)
 COMPENSATED_ADD(_1, float)
 
 // A sum of vectors in two levels: PLAIN_BLOCK values added plainly into `block`, then the block added
-// into `sum` compensated. The error is that of a PLAIN_BLOCK-term sum plus a compensated one, about
-// what compensating every term gives, for a quarter of the work per value.
+// into `sum` compensated (accumulator_v_flush, which RUN_IN_BLOCKS calls after each block). The error
+// is that of a PLAIN_BLOCK-term sum plus a compensated one, about what compensating every term gives,
+// for a quarter of the work per value.
 typedef struct {
     floatv sum;
     floatv compensation;
     floatv block;
-    int filled;
 } accumulator_v;
 
 accumulator_v accumulator_v_zero(void)
 {
-    accumulator_v zero = { (floatv)(0.0f), (floatv)(0.0f), (floatv)(0.0f), 0 };
+    accumulator_v zero = { (floatv)(0.0f), (floatv)(0.0f), (floatv)(0.0f) };
     return zero;
 }
 
-void accumulator_v_add(accumulator_v* accumulator, floatv value)
-{
-    accumulator->block += value;
-    if (++accumulator->filled == PLAIN_BLOCK) {
-        compensated_add_v(&accumulator->sum, &accumulator->compensation, accumulator->block);
-        accumulator->block = (floatv)(0.0f);
-        accumulator->filled = 0;
-    }
-}
-
-// Adds a full block into the compensated sum and empties it: what accumulator_v_add does at its
-// PLAIN_BLOCK-th value, for a walk that counts its values itself (ROWS_IN_BLOCKS).
+// Adds a full block into the compensated sum and empties it.
 void accumulator_v_flush(accumulator_v* accumulator)
 {
     compensated_add_v(&accumulator->sum, &accumulator->compensation, accumulator->block);
     accumulator->block = (floatv)(0.0f);
 }
 
-// Calls ADD(r) for the rows r = first, first + step, ... below end, and FLUSH() after each
-// PLAIN_BLOCK of them. With ADD adding plainly into accumulators' blocks and FLUSH flushing each
-// (accumulator_v_flush), that is what accumulator_v_add on every row does, operation for operation
-// and bit for bit, without a counter and a branch per value, which kept the interleaved reductions'
-// loops from streaming (measured on PoCL). The rows past the last full block stay in the blocks,
-// for accumulator_v_lanes.
-#define ROWS_IN_BLOCKS(first, end, step, ADD, FLUSH) \
+// Calls ADD(at) for at = first, first + step, ... below end as the next values of a sequence whose
+// values fill blocks of PLAIN_BLOCK: `filled` (an int variable the caller keeps across calls, 0 at
+// the start) counts the open block's values, and FLUSH() runs after each block's PLAIN_BLOCK-th
+// value. With ADD adding plainly into accumulators' blocks and FLUSH flushing each
+// (accumulator_v_flush), a walk over several runs (a work-item's planes) blocks its values as one
+// sequence, with a counter and a branch per block rather than per value: counting and testing each
+// value kept the reductions' loops from streaming (measured on PoCL). The values past the last full
+// block stay in the blocks, for accumulator_v_lanes.
+#define RUN_IN_BLOCKS(first, end, step, filled, ADD, FLUSH) \
     do { \
-        const index_t rows_first_ = (first), rows_end_ = (end), rows_step_ = (step); \
-        const index_t rows_count_ = rows_first_ < rows_end_ ? (rows_end_ - rows_first_ + rows_step_ - 1) / rows_step_ : 0; \
-        index_t rows_at_ = rows_first_; \
-        for (index_t rows_block_ = 0; rows_block_ < rows_count_ / PLAIN_BLOCK; ++rows_block_) { \
-            for (int rows_i_ = 0; rows_i_ < PLAIN_BLOCK; ++rows_i_, rows_at_ += rows_step_) { \
-                ADD(rows_at_); \
+        const index_t run_end_ = (end), run_step_ = (step); \
+        index_t run_at_ = (first); \
+        for (; (filled) != 0 && run_at_ < run_end_; run_at_ += run_step_) { \
+            ADD(run_at_); \
+            if (++(filled) == PLAIN_BLOCK) { \
+                FLUSH(); \
+                (filled) = 0; \
+            } \
+        } \
+        const index_t run_count_ = run_at_ < run_end_ ? (run_end_ - run_at_ + run_step_ - 1) / run_step_ : 0; \
+        for (index_t run_block_ = 0; run_block_ < run_count_ / PLAIN_BLOCK; ++run_block_) { \
+            for (int run_i_ = 0; run_i_ < PLAIN_BLOCK; ++run_i_, run_at_ += run_step_) { \
+                ADD(run_at_); \
             } \
             FLUSH(); \
         } \
-        for (; rows_at_ < rows_end_; rows_at_ += rows_step_) { \
-            ADD(rows_at_); \
+        (filled) += (int)(run_count_ % PLAIN_BLOCK); \
+        for (; run_at_ < run_end_; run_at_ += run_step_) { \
+            ADD(run_at_); \
         } \
+    } while (0)
+
+// RUN_IN_BLOCKS over one run, the whole sequence: rows r = first, first + step, ... below end.
+#define ROWS_IN_BLOCKS(first, end, step, ADD, FLUSH) \
+    do { \
+        int rows_filled_ = 0; \
+        RUN_IN_BLOCKS(first, end, step, rows_filled_, ADD, FLUSH); \
     } while (0)
 
 // The accumulated lanes, each as one compensated sum.
