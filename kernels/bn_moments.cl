@@ -232,20 +232,20 @@ void interleaved_moments(global const tensor_t* x, index_t features, index_t col
         squares_sum[s] = accumulator_v_zero();
     }
 #define SHIFTED_ROW(r) \
-    for (int s = 0; s < BN_SPAN; ++s) shifted[s].block += load_t_v(values + (r) * features + s * BN_VECTOR_WIDTH) - k[s]
-#define SHIFTED_FLUSH() for (int s = 0; s < BN_SPAN; ++s) accumulator_v_flush(&shifted[s])
+    FOR_SPAN(s) shifted[s].block += load_t_v(values + (r) * features + s * BN_VECTOR_WIDTH) - k[s]
+#define SHIFTED_FLUSH() FOR_SPAN(s) accumulator_v_flush(&shifted[s])
     ROWS_IN_BLOCKS(mine, end, lanes, SHIFTED_ROW, SHIFTED_FLUSH);
     for (int s = 0; s < BN_SPAN; ++s) {
         center[s] = k[s] + lane_total_v(scratch, accumulator_v_lanes(shifted[s])) / (float)(end - first);
     }
 #define CENTERED_ROW(r) \
-    for (int s = 0; s < BN_SPAN; ++s) { \
+    FOR_SPAN(s) { \
         const floatv d = load_t_v(values + (r) * features + s * BN_VECTOR_WIDTH) - center[s]; \
         residual_sum[s].block += d; \
         squares_sum[s].block += d * d; \
     }
 #define CENTERED_FLUSH() \
-    for (int s = 0; s < BN_SPAN; ++s) { accumulator_v_flush(&residual_sum[s]); accumulator_v_flush(&squares_sum[s]); }
+    FOR_SPAN(s) { accumulator_v_flush(&residual_sum[s]); accumulator_v_flush(&squares_sum[s]); }
     ROWS_IN_BLOCKS(mine, end, lanes, CENTERED_ROW, CENTERED_FLUSH);
 #undef SHIFTED_ROW
 #undef SHIFTED_FLUSH

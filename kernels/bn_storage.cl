@@ -75,6 +75,10 @@
 // Vectors summed plainly before a compensated step (accumulator_v); not a tuning knob: 8 keeps the
 // plain part's error near float rounding and the compensation's cost small.
 #define PLAIN_BLOCK 8
+// `FOR_SPAN(s) statement` runs the statement for s = 0, 1, ... below BN_SPAN, unrolled: the interleaved
+// statistics keep one accumulator per span vector, and they stay in registers only where the loop
+// over them is unrolled (PoCL left it rolled and kept them on the stack, a load and a store per vector).
+#define FOR_SPAN(s) _Pragma("unroll") for (int s = 0; s < BN_SPAN; ++s)
 typedef BN_INDEX_T index_t;
 
 #define AT_OFFSET(pointer) ((pointer) = (pointer) ? (pointer) + pointer##_offset : (pointer))
