@@ -61,18 +61,21 @@ gradient_sums planar_gradient_sums(global const tensor_t* dy, global const tenso
         accumulator_v_flush(&dyx_v); \
         accumulator_v_flush(&x_v); \
     } while (0)
+#define GRADIENT_SUMS_ONE(form, type, at) \
+    do { \
+        const float gradient = gradient_1(dy, y, (at)), centered = load_t_1(x + (at)) - center; \
+        compensated_add_1(&dy_s, &dy_sc, gradient); \
+        compensated_add_1(&dyx_s, &dyx_sc, gradient * centered); \
+        compensated_add_1(&x_s, &x_sc, centered); \
+    } while (0)
     for (index_t o = first_plane + get_local_id(1); o < end_plane; o += get_local_size(1)) {
         const index_t base = (o * features + f) * inner;
         RUN_IN_BLOCKS(lid, vectors, size, filled, GRADIENT_SUMS_VECTOR, GRADIENT_SUMS_FLUSH);
-        for (index_t i = vectors * BN_VECTOR_WIDTH + lid; i < inner; i += size) {
-            const float gradient = gradient_1(dy, y, base + i), centered = load_t_1(x + base + i) - center;
-            compensated_add_1(&dy_s, &dy_sc, gradient);
-            compensated_add_1(&dyx_s, &dyx_sc, gradient * centered);
-            compensated_add_1(&x_s, &x_sc, centered);
-        }
+        WALK_TAIL(base, inner, vectors, lid, size, GRADIENT_SUMS_ONE);
     }
 #undef GRADIENT_SUMS_VECTOR
 #undef GRADIENT_SUMS_FLUSH
+#undef GRADIENT_SUMS_ONE
     gradient_sums sums;
     sums.dy = group_total(scratch, lanes_total(dy_v, dy_s, dy_sc));
     sums.dy_centered = group_total(scratch, lanes_total(dyx_v, dyx_s, dyx_sc));

@@ -153,8 +153,9 @@ void store_feature_statistics(
 // dimension 1 the planes (lane p takes first_plane + p, first_plane + p + lanes, ...), so that a GPU
 // fills a group when planes are short. A work-item's vectors, plane after plane, fill the two-level
 // accumulators' blocks as one sequence (RUN_IN_BLOCKS, bn_sums.cl), the floats past a plane's last
-// whole vector the compensated ones. Every work-item of the group calls it (it holds barriers) and
-// gets the group's moments; scratch holds get_local_size(0) * get_local_size(1) floats.
+// whole vector the compensated ones (WALK_TAIL, bn_work.cl). Every work-item of the group calls it
+// (it holds barriers) and gets the group's moments; scratch holds get_local_size(0) *
+// get_local_size(1) floats.
 moments planar_moments(global const tensor_t* x, index_t f, index_t features, index_t inner,
                        index_t first_plane, index_t end_plane, local float* scratch)
 {
@@ -167,12 +168,11 @@ moments planar_moments(global const tensor_t* x, index_t f, index_t features, in
     int filled = 0;
 #define SHIFTED_VECTOR(v) (shifted_v.block += load_t_v(plane + (v) * BN_VECTOR_WIDTH) - k)
 #define SHIFTED_FLUSH() accumulator_v_flush(&shifted_v)
+#define SHIFTED_ONE(form, type, at) (shifted += load_t_1(plane + (at)) - k)
     for (index_t o = first_plane + lane; o < end_plane; o += lanes) {
         global const tensor_t* plane = x + (o * features + f) * inner;
         RUN_IN_BLOCKS(lid, vectors, size, filled, SHIFTED_VECTOR, SHIFTED_FLUSH);
-        for (index_t i = vectors * BN_VECTOR_WIDTH + lid; i < inner; i += size) {
-            shifted += load_t_1(plane + i) - k;
-        }
+        WALK_TAIL(0, inner, vectors, lid, size, SHIFTED_ONE);
     }
     const float count = (float)((end_plane - first_plane) * inner);
     const float center = k + group_total(scratch, lanes_total(shifted_v, shifted, 0.0f)) / count;
@@ -191,19 +191,23 @@ moments planar_moments(global const tensor_t* x, index_t f, index_t features, in
         accumulator_v_flush(&residual_v); \
         accumulator_v_flush(&squares_v); \
     } while (0)
+#define CENTERED_ONE(form, type, at) \
+    do { \
+        const float d = load_t_1(plane + (at)) - center; \
+        compensated_add_1(&residual, &residual_c, d); \
+        compensated_add_1(&squares, &squares_c, d * d); \
+    } while (0)
     for (index_t o = first_plane + lane; o < end_plane; o += lanes) {
         global const tensor_t* plane = x + (o * features + f) * inner;
         RUN_IN_BLOCKS(lid, vectors, size, filled, CENTERED_VECTOR, CENTERED_FLUSH);
-        for (index_t i = vectors * BN_VECTOR_WIDTH + lid; i < inner; i += size) {
-            const float d = load_t_1(plane + i) - center;
-            compensated_add_1(&residual, &residual_c, d);
-            compensated_add_1(&squares, &squares_c, d * d);
-        }
+        WALK_TAIL(0, inner, vectors, lid, size, CENTERED_ONE);
     }
 #undef SHIFTED_VECTOR
 #undef SHIFTED_FLUSH
+#undef SHIFTED_ONE
 #undef CENTERED_VECTOR
 #undef CENTERED_FLUSH
+#undef CENTERED_ONE
     moments result;
     result.center = center;
     result.residual = group_total(scratch, lanes_total(residual_v, residual, residual_c));

@@ -49,8 +49,16 @@ void element_block(ulong count, ulong block, index_t* first, index_t* length)
             const index_t walk_at_ = (base) + walk_ * BN_VECTOR_WIDTH; \
             VECTOR_STEP(_v, floatv, walk_at_); \
         } \
-        for (index_t walk_ = walk_vectors_ * BN_VECTOR_WIDTH + (first); walk_ < (length); walk_ += (step)) { \
-            const index_t walk_at_ = (base) + walk_; \
-            ONE_STEP(_1, float, walk_at_); \
+        WALK_TAIL(base, length, walk_vectors_, first, step, ONE_STEP); \
+    } while (0)
+
+// WALK's second part alone: ONE_STEP(_1, float, at) for the values past the run's `vectors` whole
+// vectors (length / BN_VECTOR_WIDTH), first, first + step, ... of those; for a walk whose vectors go
+// another way (the planar reductions' blocks, RUN_IN_BLOCKS in bn_sums.cl).
+#define WALK_TAIL(base, length, vectors, first, step, ONE_STEP) \
+    do { \
+        for (index_t tail_ = (vectors) * BN_VECTOR_WIDTH + (first); tail_ < (length); tail_ += (step)) { \
+            const index_t tail_at_ = (base) + tail_; \
+            ONE_STEP(_1, float, tail_at_); \
         } \
     } while (0)
